@@ -1,0 +1,112 @@
+//! The whole command-line surface. Values here are raw: `config.rs` merges
+//! them with the environment and the config file and validates them.
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// `top` for AWS Lambda: the fleet at a glance, its alarms, logs and traces.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "lamtop", version, about, long_about = None)]
+pub struct Cli {
+    /// AWS profile (default: AWS_PROFILE, then the SDK default).
+    #[arg(long, env = "AWS_PROFILE", global = true)]
+    pub profile: Option<String>,
+
+    /// AWS region (default: AWS_REGION, then the profile's region).
+    #[arg(long, env = "AWS_REGION", global = true)]
+    pub region: Option<String>,
+
+    /// Endpoint for every AWS service, e.g. a local emulator. Without it the
+    /// SDK honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Config file (default: $LAMTOP_CONFIG, else <XDG config dir>/lamtop/config.toml).
+    #[arg(long, env = "LAMTOP_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Limit the fleet to functions matching this glob (repeatable).
+    #[arg(
+        long = "functions",
+        value_name = "GLOB",
+        env = "LAMTOP_FUNCTIONS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub functions: Vec<String>,
+
+    /// Time window of the metrics: 15m, 1h, 3h, 12h, 24h, 3d … (default 1h).
+    #[arg(long, value_name = "DURATION", env = "LAMTOP_WINDOW", global = true)]
+    pub window: Option<String>,
+
+    /// Metrics refresh interval (default 60s; Lambda publishes per minute).
+    #[arg(long, value_name = "DURATION", env = "LAMTOP_REFRESH", global = true)]
+    pub refresh: Option<String>,
+
+    /// Run on the built-in synthetic fleet: no AWS account needed.
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Seed of the demo fleet.
+    #[arg(long, value_name = "N", global = true)]
+    pub demo_seed: Option<u64>,
+
+    /// Print one snapshot of the fleet and exit.
+    #[arg(long)]
+    pub once: bool,
+
+    /// Snapshot format (with --once).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// Sort the snapshot by this column (with --once): name, invocations,
+    /// errors, error_rate, throttles, avg, p50, p90, p99, max, concurrency,
+    /// timeout_pct, memory. Default: errors, then invocations.
+    #[arg(long, value_name = "COLUMN")]
+    pub sort: Option<String>,
+
+    /// Exit with code 3 when any alarm is in ALARM (with --once).
+    #[arg(long)]
+    pub fail_on_alarm: bool,
+
+    /// When to use colour (NO_COLOR also turns it off).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        env = "LAMTOP_COLOR",
+        global = true
+    )]
+    pub color: Option<ColorChoice>,
+
+    /// More logging (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Write logs to this file instead of stderr.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub log_file: Option<PathBuf>,
+}
+
+/// Snapshot formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text table.
+    Table,
+    /// `lamtop.snapshot/v1` JSON.
+    Json,
+    /// A Markdown table, for tickets and incident notes.
+    Markdown,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

@@ -1,0 +1,171 @@
+//! Table-driven tests of config parsing, validation and precedence.
+
+use super::*;
+use clap::Parser;
+
+fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+fn err_of(text: &str) -> String {
+    let (_d, p) = write(text);
+    load_file(&p).unwrap_err().0
+}
+
+#[test]
+fn errors_name_file_line_key_and_value() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "window = \"1h\"\nrefersh = \"60s\"\n",
+            &[":2:", "unknown key 'refersh'", "did you mean 'refresh'?"],
+        ),
+        (
+            "window = \"5 parsecs\"\n",
+            &[":1:", "key 'window'", "invalid duration '5 parsecs'"],
+        ),
+        (
+            "region = \"x\"\nfunctions = \"api-*\"\n",
+            &[":2:", "key 'functions'", "invalid type"],
+        ),
+        ("window = 5\n", &[":1:", "key 'window'", "invalid type"]),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"erors\"\nop = \">\"\nthreshold = 1\n",
+            &[
+                ":3:",
+                "key 'metric'",
+                "unknown metric 'erors'",
+                "did you mean 'errors'?",
+            ],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \"=>\"\nthreshold = 1\n",
+            &[":4:", "key 'op'", "'=>'"],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = \"lots\"\n",
+            &[":5:", "key 'threshold'"],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\nfor = \"soon\"\n",
+            &[":6:", "key 'for'", "'soon'"],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\nseverity = \"meh\"\n",
+            &[":6:", "key 'severity'", "'meh'"],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\nfunctions = \"a[\"\n",
+            &[":6:", "key 'functions'", "'a['"],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\ntreshold = 2\n",
+            &[
+                ":6:",
+                "unknown key 'treshold' in [[alarm]]",
+                "did you mean 'threshold'?",
+            ],
+        ),
+        (
+            "[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\n[[alarm]]\nname = \"a\"\nmetric = \"errors\"\nop = \">\"\nthreshold = 1\n",
+            &[":7:", "duplicate alarm name 'a'"],
+        ),
+        ("window = [\n", &[":", "invalid TOML"]),
+        ("zzzzzz = 1\n", &["unknown key 'zzzzzz'", "valid keys:"]),
+    ];
+    for (text, wants) in cases {
+        let e = err_of(text);
+        assert!(e.contains("config.toml"), "no file name in {e:?}");
+        for w in *wants {
+            assert!(e.contains(w), "{text:?}: expected {w:?} in {e:?}");
+        }
+    }
+}
+
+#[test]
+fn example_config_parses_and_documents_every_key() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let (_, rules, file) = load_file(&path).unwrap();
+    assert!(!rules.is_empty());
+    assert_eq!(file.window, Some(Duration::from_secs(3600)));
+    let text = std::fs::read_to_string(&path).unwrap();
+    for key in TOP_KEYS.iter().chain(ALARM_KEYS.iter()) {
+        assert!(
+            text.contains(&format!("{key} =")) || text.contains(&format!("[[{key}]]")),
+            "config.example.toml does not document '{key}'"
+        );
+    }
+}
+
+fn cli(args: &[&str]) -> Cli {
+    let mut all = vec!["lamtop"];
+    all.extend_from_slice(args);
+    Cli::try_parse_from(all).unwrap()
+}
+
+#[test]
+fn precedence_cli_over_file_over_default() {
+    let (_d, p) = write(
+        "window = \"3h\"\nrefresh = \"2m\"\nfunctions = [\"api-*\"]\nregion = \"eu-west-1\"\n",
+    );
+    let path = p.to_str().unwrap();
+    let s = resolve(&cli(&["--config", path])).unwrap();
+    assert_eq!(s.window, Duration::from_secs(3 * 3600));
+    assert_eq!(s.refresh, Duration::from_secs(120));
+    assert_eq!(s.functions, ["api-*"]);
+    let s = resolve(&cli(&[
+        "--config",
+        path,
+        "--window",
+        "15m",
+        "--functions",
+        "web-*",
+    ]))
+    .unwrap();
+    assert_eq!(s.window, Duration::from_secs(900));
+    assert_eq!(s.functions, ["web-*"]);
+    assert_eq!(s.refresh, Duration::from_secs(120));
+    let (_d2, empty) = write("");
+    let s = resolve(&cli(&["--config", empty.to_str().unwrap()])).unwrap();
+    assert_eq!((s.window, s.refresh), (DEFAULT_WINDOW, DEFAULT_REFRESH));
+}
+
+#[test]
+fn bad_cli_values_are_named() {
+    let (_d, empty) = write("");
+    let e = resolve(&cli(&[
+        "--config",
+        empty.to_str().unwrap(),
+        "--window",
+        "forever",
+    ]))
+    .unwrap_err();
+    assert!(e.0.contains("--window") && e.0.contains("'forever'"), "{e}");
+    let e = resolve(&cli(&[
+        "--config",
+        empty.to_str().unwrap(),
+        "--refresh",
+        "1s",
+    ]))
+    .unwrap_err();
+    assert!(e.0.contains("too fast"), "{e}");
+    let e = resolve(&cli(&["--config", "/nonexistent/lamtop.toml"])).unwrap_err();
+    assert!(e.0.contains("'/nonexistent/lamtop.toml' not found"), "{e}");
+    let e = resolve(&cli(&[
+        "--config",
+        empty.to_str().unwrap(),
+        "--functions",
+        "a[b",
+    ]))
+    .unwrap_err();
+    assert!(e.0.contains("'a[b'"), "{e}");
+}
+
+#[test]
+fn suggestions_only_when_close() {
+    assert_eq!(suggest("refersh", &TOP_KEYS), Some("refresh"));
+    assert_eq!(suggest("regoin", &TOP_KEYS), Some("region"));
+    assert_eq!(suggest("qqqqqqqq", &TOP_KEYS), None);
+}

@@ -1,0 +1,11 @@
+//! lamtop: `top` for AWS Lambda. The library holds the whole pipeline
+//! (sources → pollers → store → faces); `main.rs` wires it to the command
+//! line. See the module map at the top of `main.rs`.
+
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod poll;
+pub mod report;
+pub mod source;
+pub mod store;

@@ -1,0 +1,135 @@
+//! lamtop — `top` for AWS Lambda.
+//!
+//! Module map (one pipeline, three faces; see `shared/design.md`):
+//!
+//! ```text
+//! src/
+//!   main.rs          parse CLI, load config, pick the face, own exit codes
+//!   lib.rs           the library root (benches and tests use it)
+//!   cli.rs           the whole command-line surface (clap derive)
+//!   config.rs        locate + parse TOML (unknown keys rejected), merge CLI > env > file > default
+//!   config/tests.rs  table-driven config tests
+//!   model/           the domain, pure: no IO, no aws-sdk, no ratatui
+//!     function.rs    FunctionInfo, AccountLimits, FunctionFilter (--functions globs)
+//!     metrics.rs     MetricKind, Stat, Series (aligned, gaps as None), the refresh query plan
+//!     alarms.rs      Alarm (CloudWatch), AlarmRule shape, relevance to the fleet
+//!     logs.rs        LogEvent, LogQuery, LogPage
+//!     traces.rs      TraceSummary, RawTrace
+//!     text.rs        sanitize(): strip escapes/control chars from AWS strings
+//!   source/
+//!     mod.rs         the traits (Inventory, Metrics, Alarms, Logs, Traces) + SourceError
+//!     aws/           client.rs (profile, region, endpoint, retry, timeouts), errors.rs,
+//!                    lambda.rs, cloudwatch.rs, logs.rs, xray.rs — the only aws-sdk users
+//!     demo/          fleet.rs (the synthetic fleet model), telemetry.rs (its logs and
+//!                    traces), mod.rs (trait impls)
+//!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the pollers)
+//!   store.rs         Store, apply(), slots with freshness, summaries for the faces
+//!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
+//!                    table.rs (table and Markdown)
+//! tests/             integration tests; tests/support/ holds the emulator harness
+//! ```
+
+use clap::Parser;
+use lamtop::cli::{Cli, ColorChoice, OutputFormat};
+use lamtop::config::{self, Settings};
+use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
+use lamtop::report::snapshot::check_sort_column;
+use lamtop::source::aws::{AwsSource, ConnectOptions};
+use lamtop::source::demo::DemoSource;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match real_main(cli) {
+        Ok(c) => c,
+        Err((code, msg)) => {
+            eprintln!("lamtop: {msg}");
+            code
+        }
+    };
+    std::process::exit(code);
+}
+
+fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
+    let settings = config::resolve(&cli).map_err(|e| (EXIT_USAGE, e.0))?;
+    init_logging(&cli).map_err(|e| (EXIT_USAGE, e))?;
+    if let Some(c) = &cli.sort {
+        check_sort_column(c).map_err(|e| (EXIT_USAGE, e))?;
+    }
+    if !cli.once {
+        return Err((
+            EXIT_USAGE,
+            "the interactive dashboard is not part of this build yet; use --once \
+             (try: lamtop --demo --once)"
+                .into(),
+        ));
+    }
+    let opts = OnceOptions {
+        output: cli.output.unwrap_or(OutputFormat::Table),
+        sort: cli.sort.clone(),
+        fail_on_alarm: cli.fail_on_alarm,
+        color: use_color(settings.color),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_ERROR, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(run_once(settings, opts))
+}
+
+async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {
+    if settings.demo {
+        let src = Arc::new(DemoSource::new(settings.demo_seed));
+        return Ok(once::run(src, &settings, &opts).await);
+    }
+    let connect = ConnectOptions {
+        profile: settings.profile.clone(),
+        region: settings.region.clone(),
+        endpoint_url: settings.endpoint_url.clone(),
+    };
+    let src = AwsSource::connect(&connect)
+        .await
+        .map_err(|e| (EXIT_ERROR, e))?;
+    Ok(once::run(Arc::new(src), &settings, &opts).await)
+}
+
+/// Colour for stdout: `--color`/config first, then NO_COLOR, then whether
+/// stdout is a terminal.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Logging goes to `--log-file` when given, else to stderr; quiet (warnings
+/// only) unless `-v`.
+fn init_logging(cli: &Cli) -> Result<(), String> {
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "lamtop=info,warn",
+        2 => "lamtop=debug,info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::new(level);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match &cli.log_file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("cannot open log file '{}': {e}", path.display()))?;
+            builder.with_ansi(false).with_writer(Arc::new(file)).init();
+        }
+        None => builder.with_writer(std::io::stderr).init(),
+    }
+    Ok(())
+}

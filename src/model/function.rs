@@ -1,0 +1,186 @@
+//! What lamtop knows about one Lambda function and about the account it
+//! runs in: the inventory half of the domain, free of any AWS SDK type.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// CPU architecture of a function; it decides the GB-second price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    /// Intel/AMD, the Lambda default.
+    #[default]
+    X86_64,
+    /// Graviton.
+    Arm64,
+}
+
+impl Architecture {
+    /// Parses the Lambda API's spelling (`x86_64`, `arm64`); anything else is x86_64.
+    pub fn from_api(s: &str) -> Self {
+        if s.eq_ignore_ascii_case("arm64") {
+            Self::Arm64
+        } else {
+            Self::X86_64
+        }
+    }
+
+    /// The Lambda API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::X86_64 => "x86_64",
+            Self::Arm64 => "arm64",
+        }
+    }
+}
+
+/// X-Ray tracing mode of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TracingMode {
+    /// Traces only when the caller sampled the request.
+    #[default]
+    PassThrough,
+    /// The function samples requests itself.
+    Active,
+}
+
+/// One function as listed by the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionInfo {
+    /// Function name, the `FunctionName` metric dimension.
+    pub name: String,
+    /// Full ARN.
+    pub arn: String,
+    /// Runtime identifier (`python3.12`), or `container` for image functions.
+    pub runtime: String,
+    /// Architecture (the first one listed).
+    pub architecture: Architecture,
+    /// Configured memory in MB.
+    pub memory_mb: u32,
+    /// Configured timeout in seconds.
+    pub timeout_s: u32,
+    /// When the configuration last changed.
+    pub last_modified: Option<DateTime<Utc>>,
+    /// X-Ray tracing mode.
+    pub tracing: TracingMode,
+    /// The CloudWatch log group its logs go to.
+    pub log_group: String,
+}
+
+impl FunctionInfo {
+    /// The log group Lambda uses when `LoggingConfig.LogGroup` is not set.
+    pub fn default_log_group(name: &str) -> String {
+        format!("/aws/lambda/{name}")
+    }
+}
+
+/// Account-wide Lambda settings; every field may be unknown ("n/a") when the
+/// endpoint does not implement GetAccountSettings.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct AccountLimits {
+    /// Total concurrent executions allowed in the region.
+    pub concurrency_limit: Option<u32>,
+    /// Concurrency left after reservations.
+    pub unreserved_concurrency: Option<u32>,
+}
+
+/// `--functions` globs: which functions are in scope (all when empty).
+#[derive(Debug, Clone, Default)]
+pub struct FunctionFilter {
+    patterns: Vec<String>,
+    matchers: Vec<globset::GlobMatcher>,
+}
+
+impl FunctionFilter {
+    /// Compiles the patterns; the error names the bad pattern.
+    pub fn new(patterns: &[String]) -> Result<Self, String> {
+        let matchers = patterns
+            .iter()
+            .map(|p| {
+                globset::Glob::new(p)
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| format!("invalid function glob '{p}': {}", e.kind()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            patterns: patterns.to_vec(),
+            matchers,
+        })
+    }
+
+    /// Whether `name` is in scope.
+    pub fn matches(&self, name: &str) -> bool {
+        self.matchers.is_empty() || self.matchers.iter().any(|m| m.is_match(name))
+    }
+
+    /// Keeps the functions in scope; also returns the patterns that matched
+    /// nothing, so a typo gets a warning instead of an empty screen.
+    pub fn apply(&self, functions: Vec<FunctionInfo>) -> (Vec<FunctionInfo>, Vec<String>) {
+        let unmatched = self
+            .patterns
+            .iter()
+            .zip(&self.matchers)
+            .filter(|(_, m)| !functions.iter().any(|f| m.is_match(&f.name)))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let kept = functions
+            .into_iter()
+            .filter(|f| self.matches(&f.name))
+            .collect();
+        (kept, unmatched)
+    }
+}
+
+/// Parses the Lambda API's `LastModified` (`2024-01-02T03:04:05.000+0000`).
+pub fn parse_last_modified(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .or_else(|_| DateTime::parse_from_rfc3339(s))
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lambda_last_modified_formats() {
+        let a = parse_last_modified("2024-01-02T03:04:05.123+0000").unwrap();
+        assert_eq!(a.to_rfc3339(), "2024-01-02T03:04:05.123+00:00");
+        let b = parse_last_modified("2024-01-02T03:04:05Z").unwrap();
+        assert_eq!(b.timestamp(), 1_704_164_645);
+        assert!(parse_last_modified("yesterday").is_none());
+    }
+
+    #[test]
+    fn filter_keeps_matches_and_reports_unmatched() {
+        let f = FunctionFilter::new(&["api-*".into(), "nope".into()]).unwrap();
+        let mk = |n: &str| FunctionInfo {
+            name: n.into(),
+            arn: String::new(),
+            runtime: String::new(),
+            architecture: Architecture::X86_64,
+            memory_mb: 128,
+            timeout_s: 3,
+            last_modified: None,
+            tracing: TracingMode::PassThrough,
+            log_group: FunctionInfo::default_log_group(n),
+        };
+        let (kept, unmatched) = f.apply(vec![mk("api-a"), mk("web")]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(unmatched, ["nope"]);
+        assert!(
+            FunctionFilter::new(&["a[".into()])
+                .unwrap_err()
+                .contains("'a['")
+        );
+        assert!(FunctionFilter::default().matches("anything"));
+    }
+
+    #[test]
+    fn architecture_from_api() {
+        assert_eq!(Architecture::from_api("arm64"), Architecture::Arm64);
+        assert_eq!(Architecture::from_api("x86_64"), Architecture::X86_64);
+    }
+}

@@ -1,0 +1,378 @@
+//! Metric vocabulary (which AWS/Lambda metric, which statistic), aligned
+//! time series with gaps, the query plan of one metrics refresh, and the
+//! window summary every face shows.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+use std::time::Duration;
+
+/// An AWS/Lambda metric lamtop reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum MetricKind {
+    /// Invocations (Count, Sum).
+    Invocations,
+    /// Invocations that ended in a function error (Count, Sum).
+    Errors,
+    /// Invocation requests rejected for lack of concurrency (Count, Sum).
+    Throttles,
+    /// Run time in milliseconds.
+    Duration,
+    /// Concurrently running instances (Maximum).
+    ConcurrentExecutions,
+    /// Account-level concurrency that cannot be allocated on demand (Maximum).
+    ClaimedAccountConcurrency,
+}
+
+impl MetricKind {
+    /// The CloudWatch metric name.
+    pub fn cloudwatch_name(self) -> &'static str {
+        match self {
+            Self::Invocations => "Invocations",
+            Self::Errors => "Errors",
+            Self::Throttles => "Throttles",
+            Self::Duration => "Duration",
+            Self::ConcurrentExecutions => "ConcurrentExecutions",
+            Self::ClaimedAccountConcurrency => "ClaimedAccountConcurrency",
+        }
+    }
+}
+
+/// A CloudWatch statistic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Stat {
+    /// Sum over the period.
+    Sum,
+    /// Mean over the period.
+    Average,
+    /// Maximum over the period.
+    Maximum,
+    /// Median.
+    P50,
+    /// 90th percentile.
+    P90,
+    /// 99th percentile.
+    P99,
+}
+
+impl Stat {
+    /// The CloudWatch spelling (`Sum`, `p99`).
+    pub fn cloudwatch_name(self) -> &'static str {
+        match self {
+            Self::Sum => "Sum",
+            Self::Average => "Average",
+            Self::Maximum => "Maximum",
+            Self::P50 => "p50",
+            Self::P90 => "p90",
+            Self::P99 => "p99",
+        }
+    }
+
+    /// Percentiles need raw values and some endpoints cannot compute them, so
+    /// they travel in batches of their own.
+    pub fn is_percentile(self) -> bool {
+        matches!(self, Self::P50 | Self::P90 | Self::P99)
+    }
+}
+
+/// Names one series: a metric and statistic of one function, or of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MetricKey {
+    /// The function (`FunctionName` dimension); `None` for account level.
+    pub function: Option<String>,
+    /// Which metric.
+    pub kind: MetricKind,
+    /// Which statistic.
+    pub stat: Stat,
+}
+
+impl MetricKey {
+    /// A per-function key.
+    pub fn function(name: &str, kind: MetricKind, stat: Stat) -> Self {
+        Self {
+            function: Some(name.to_string()),
+            kind,
+            stat,
+        }
+    }
+
+    /// An account-level key.
+    pub fn account(kind: MetricKind, stat: Stat) -> Self {
+        Self {
+            function: None,
+            kind,
+            stat,
+        }
+    }
+}
+
+/// One query of a refresh: a series at a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricQuery {
+    /// What to fetch.
+    pub key: MetricKey,
+    /// Aggregation period in seconds (a multiple of 60).
+    pub period_s: u32,
+}
+
+/// A half-open time range `[start, end)`, aligned to whole minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeRange {
+    /// Inclusive start.
+    pub start: DateTime<Utc>,
+    /// Exclusive end.
+    pub end: DateTime<Utc>,
+}
+
+impl TimeRange {
+    /// The window that ends with the minute containing `now` (so the current,
+    /// still-filling minute is included) and reaches `window` back.
+    pub fn ending_at(now: DateTime<Utc>, window: Duration) -> Self {
+        let end_s = (now.timestamp().div_euclid(60) + 1) * 60;
+        let len = window_seconds(window) as i64;
+        Self {
+            start: ts(end_s - len),
+            end: ts(end_s),
+        }
+    }
+
+    /// Length in seconds.
+    pub fn seconds(&self) -> i64 {
+        (self.end - self.start).num_seconds()
+    }
+}
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    // Invariant: every caller passes a timestamp derived from a valid DateTime
+    // shifted by at most a few days.
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+/// A window length rounded to whole minutes (at least one), as CloudWatch
+/// periods must be multiples of 60 s.
+pub fn window_seconds(window: Duration) -> u32 {
+    let mins = window.as_secs().div_ceil(60).max(1);
+    u32::try_from(mins * 60).unwrap_or(u32::MAX / 60 * 60)
+}
+
+/// The period of the history series for a window: per minute up to 3 h (the
+/// resolution Lambda publishes), coarser beyond so a refresh of a large fleet
+/// stays within a few pages of datapoints.
+pub fn series_period(window: Duration) -> u32 {
+    match window.as_secs() {
+        0..=10_800 => 60,
+        10_801..=86_400 => 300,
+        _ => 3600,
+    }
+}
+
+/// The per-function series of a refresh, at the history period.
+pub const FUNCTION_SERIES: [(MetricKind, Stat); 6] = [
+    (MetricKind::Invocations, Stat::Sum),
+    (MetricKind::Errors, Stat::Sum),
+    (MetricKind::Throttles, Stat::Sum),
+    (MetricKind::Duration, Stat::Average),
+    (MetricKind::Duration, Stat::Maximum),
+    (MetricKind::ConcurrentExecutions, Stat::Maximum),
+];
+
+/// Duration percentiles, fetched once per window (percentiles of
+/// sub-periods cannot be combined into a window percentile).
+pub const FUNCTION_PERCENTILES: [Stat; 3] = [Stat::P50, Stat::P90, Stat::P99];
+
+/// Account-level series.
+pub const ACCOUNT_SERIES: [(MetricKind, Stat); 2] = [
+    (MetricKind::ConcurrentExecutions, Stat::Maximum),
+    (MetricKind::ClaimedAccountConcurrency, Stat::Maximum),
+];
+
+/// Every query of one fleet refresh: 9 per function plus 2 for the account.
+pub fn plan_fleet_queries<'a>(
+    functions: impl IntoIterator<Item = &'a str>,
+    window: Duration,
+) -> Vec<MetricQuery> {
+    let period = series_period(window);
+    let whole = window_seconds(window);
+    let mut out: Vec<MetricQuery> = ACCOUNT_SERIES
+        .iter()
+        .map(|&(k, s)| MetricQuery {
+            key: MetricKey::account(k, s),
+            period_s: period,
+        })
+        .collect();
+    for name in functions {
+        for &(k, s) in &FUNCTION_SERIES {
+            out.push(MetricQuery {
+                key: MetricKey::function(name, k, s),
+                period_s: period,
+            });
+        }
+        for &s in &FUNCTION_PERCENTILES {
+            out.push(MetricQuery {
+                key: MetricKey::function(name, MetricKind::Duration, s),
+                period_s: whole,
+            });
+        }
+    }
+    out
+}
+
+/// A series aligned to its period: `points[i]` covers
+/// `[start + i·period, start + (i+1)·period)`; `None` is a gap (no datapoint).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Start of the first bucket.
+    pub start: DateTime<Utc>,
+    /// Bucket length in seconds.
+    pub period_s: u32,
+    /// One value per bucket.
+    pub points: Vec<Option<f64>>,
+}
+
+impl Series {
+    /// Aligns raw `(timestamp, value)` datapoints into the buckets of `range`.
+    /// Datapoints outside the range and non-finite values are dropped, so a
+    /// hostile or broken endpoint cannot inject NaN or infinity.
+    pub fn from_points(
+        range: TimeRange,
+        period_s: u32,
+        datapoints: impl IntoIterator<Item = (DateTime<Utc>, f64)>,
+    ) -> Self {
+        let period = i64::from(period_s.max(1));
+        let n = usize::try_from(range.seconds().max(0) / period).unwrap_or(0);
+        let mut points = vec![None; n.max(1)];
+        for (t, v) in datapoints {
+            if !v.is_finite() {
+                continue;
+            }
+            let offset = (t - range.start).num_seconds();
+            if offset < 0 {
+                continue;
+            }
+            if let Some(slot) = usize::try_from(offset / period)
+                .ok()
+                .and_then(|i| points.get_mut(i))
+            {
+                *slot = Some(v);
+            }
+        }
+        Self {
+            start: range.start,
+            period_s: period_s.max(1),
+            points,
+        }
+    }
+
+    /// Sum of the present points (0 when there are none: Lambda publishes
+    /// nothing for an idle minute).
+    pub fn sum(&self) -> f64 {
+        self.points.iter().flatten().sum()
+    }
+
+    /// Largest present point.
+    pub fn max(&self) -> Option<f64> {
+        self.points.iter().flatten().copied().reduce(f64::max)
+    }
+
+    /// The latest present point.
+    pub fn last(&self) -> Option<f64> {
+        self.points.iter().rev().flatten().next().copied()
+    }
+
+    /// Mean of the points weighted by `weights` (same alignment), e.g. the
+    /// per-minute average duration weighted by per-minute invocations, which
+    /// gives the exact window average. Falls back to the plain mean of
+    /// present points where no weight is known.
+    pub fn weighted_mean(&self, weights: Option<&Series>) -> Option<f64> {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for (i, p) in self.points.iter().enumerate() {
+            let Some(v) = p else { continue };
+            let w = weights
+                .and_then(|w| w.points.get(i).copied().flatten())
+                .filter(|w| *w > 0.0);
+            // A bucket without a known weight counts once.
+            let w = w.unwrap_or(1.0);
+            num += v * w;
+            den += w;
+        }
+        (den > 0.0).then(|| num / den)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(s, 0).unwrap()
+    }
+
+    #[test]
+    fn range_includes_current_minute_and_is_aligned() {
+        let r = TimeRange::ending_at(at(3_630), Duration::from_secs(3600));
+        assert_eq!(r.end, at(3_660));
+        assert_eq!(r.start, at(60));
+        assert_eq!(r.seconds(), 3600);
+    }
+
+    #[test]
+    fn plan_has_nine_queries_per_function_plus_account() {
+        let names = ["a", "b", "c"];
+        let q = plan_fleet_queries(names, Duration::from_secs(3600));
+        assert_eq!(q.len(), 3 * 9 + 2);
+        let pct: Vec<_> = q.iter().filter(|q| q.key.stat.is_percentile()).collect();
+        assert_eq!(pct.len(), 9);
+        assert!(pct.iter().all(|q| q.period_s == 3600));
+        assert!(
+            q.iter()
+                .filter(|q| !q.key.stat.is_percentile())
+                .all(|q| q.period_s == 60)
+        );
+    }
+
+    #[test]
+    fn series_aligns_points_and_drops_garbage() {
+        let r = TimeRange {
+            start: at(0),
+            end: at(300),
+        };
+        let s = Series::from_points(
+            r,
+            60,
+            [
+                (at(0), 1.0),
+                (at(125), 2.0),
+                (at(299), f64::NAN),
+                (at(600), 9.0),
+                (at(-60), 9.0),
+                (at(240), f64::INFINITY),
+            ],
+        );
+        assert_eq!(s.points, vec![Some(1.0), None, Some(2.0), None, None]);
+        assert_eq!(s.sum(), 3.0);
+        assert_eq!(s.max(), Some(2.0));
+        assert_eq!(s.last(), Some(2.0));
+    }
+
+    #[test]
+    fn weighted_mean_is_exact_window_average() {
+        let r = TimeRange {
+            start: at(0),
+            end: at(120),
+        };
+        let avg = Series::from_points(r, 60, [(at(0), 100.0), (at(60), 200.0)]);
+        let inv = Series::from_points(r, 60, [(at(0), 3.0), (at(60), 1.0)]);
+        assert_eq!(avg.weighted_mean(Some(&inv)), Some(125.0));
+        assert_eq!(avg.weighted_mean(None), Some(150.0));
+        let empty = Series::from_points(r, 60, []);
+        assert_eq!(empty.weighted_mean(Some(&inv)), None);
+    }
+
+    #[test]
+    fn long_windows_use_coarser_periods() {
+        assert_eq!(series_period(Duration::from_secs(900)), 60);
+        assert_eq!(series_period(Duration::from_secs(12 * 3600)), 300);
+        assert_eq!(series_period(Duration::from_secs(3 * 86_400)), 3600);
+        assert_eq!(window_seconds(Duration::from_secs(90)), 120);
+    }
+}

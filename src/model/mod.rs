@@ -1,0 +1,8 @@
+//! The domain, pure: no IO, no aws-sdk, no ratatui.
+
+pub mod alarms;
+pub mod function;
+pub mod logs;
+pub mod metrics;
+pub mod text;
+pub mod traces;

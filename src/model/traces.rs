@@ -1,0 +1,59 @@
+//! X-Ray trace summaries and raw traces as the trace source delivers them.
+//! The segment tree and the waterfall arrive with the X-Ray issue.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One page request of trace summaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceQuery {
+    /// Inclusive start.
+    pub start: DateTime<Utc>,
+    /// Exclusive end.
+    pub end: DateTime<Utc>,
+    /// The function whose traces are wanted.
+    pub function: String,
+    /// Continuation token.
+    pub next_token: Option<String>,
+}
+
+/// One trace in a summary listing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceSummary {
+    /// Trace id (`1-<8hex>-<24hex>`).
+    pub id: String,
+    /// Start of the trace, when known.
+    pub start: Option<DateTime<Utc>>,
+    /// End-to-end duration in seconds.
+    pub duration_s: Option<f64>,
+    /// Response time in seconds.
+    pub response_time_s: Option<f64>,
+    /// A 5xx-class failure somewhere in the trace.
+    pub has_fault: bool,
+    /// A 4xx-class failure.
+    pub has_error: bool,
+    /// Throttled.
+    pub has_throttle: bool,
+    /// HTTP status of the entry point, if any.
+    pub http_status: Option<u16>,
+}
+
+/// One page of summaries.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TraceSummaryPage {
+    /// Summaries, newest first.
+    pub summaries: Vec<TraceSummary>,
+    /// Token for the next page.
+    pub next_token: Option<String>,
+}
+
+/// A whole trace: its segment documents, unparsed (untrusted JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RawTrace {
+    /// Trace id.
+    pub id: String,
+    /// Duration in seconds, when known.
+    pub duration_s: Option<f64>,
+    /// One JSON document per segment.
+    pub segments: Vec<String>,
+}

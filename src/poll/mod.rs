@@ -1,0 +1,107 @@
+//! Pollers: one tokio task per data kind, each with its own schedule, at
+//! most one request in flight, backoff on throttling, sending owned
+//! [`Update`]s over one bounded channel to the face that owns the store.
+//! What they fetch follows the [`Scope`] the face writes.
+
+mod schedule;
+mod tasks;
+
+pub use schedule::{Outcome, Schedule};
+pub use tasks::{PollerConfig, spawn_all};
+
+use crate::model::alarms::Alarm;
+use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::metrics::TimeRange;
+use crate::source::{MetricsFetch, SourceError};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// The kinds of data, one poller each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataKind {
+    /// Function list and account limits.
+    Inventory,
+    /// Fleet metrics.
+    Metrics,
+    /// CloudWatch alarms.
+    Alarms,
+    /// Reserved concurrency of the selected function.
+    Reserved,
+}
+
+impl DataKind {
+    /// Every kind, for "wait until all finished".
+    pub const ALL: [DataKind; 4] = [Self::Inventory, Self::Metrics, Self::Alarms, Self::Reserved];
+}
+
+/// What the face is looking at; pollers fetch only what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The metrics window.
+    pub window: Duration,
+    /// The function on screen in detail, if any.
+    pub selected: Option<String>,
+    /// Bumped by the face to ask for an immediate refresh.
+    pub refresh_generation: u64,
+}
+
+impl Scope {
+    /// The scope of a face that shows the whole fleet over `window`.
+    pub fn fleet(window: Duration) -> Self {
+        Self {
+            window,
+            selected: None,
+            refresh_generation: 0,
+        }
+    }
+}
+
+/// One message from a poller to the store's owner.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// A fetch of this kind started.
+    Started(DataKind),
+    /// The function list (already limited by `--functions`).
+    Inventory {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Functions, or why not.
+        result: Result<Vec<FunctionInfo>, SourceError>,
+        /// `--functions` patterns that matched nothing.
+        unmatched: Vec<String>,
+    },
+    /// Account limits.
+    Account {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Limits, or why not.
+        result: Result<AccountLimits, SourceError>,
+    },
+    /// Reserved concurrency of one function.
+    Reserved {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which function.
+        function: String,
+        /// `None` = unreserved.
+        result: Result<Option<u32>, SourceError>,
+    },
+    /// A fleet metrics refresh.
+    Metrics {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The window it covers.
+        range: TimeRange,
+        /// Series, or why not.
+        result: Result<MetricsFetch, SourceError>,
+    },
+    /// CloudWatch alarms relevant to the fleet.
+    Alarms {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Alarms, or why not.
+        result: Result<Vec<Alarm>, SourceError>,
+    },
+    /// In one-shot mode: this poller is done.
+    Finished(DataKind),
+}

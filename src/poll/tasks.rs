@@ -1,0 +1,359 @@
+//! The poller tasks. Each loops: fetch (one request in flight), send the
+//! owned result, wait for its schedule or a relevant Scope change. In
+//! one-shot mode each fetches once and reports `Finished`.
+
+use super::{DataKind, Outcome, Schedule, Scope, Update};
+use crate::model::alarms::relevant_alarms;
+use crate::model::function::{FunctionFilter, FunctionInfo};
+use crate::model::metrics::{TimeRange, plan_fleet_queries};
+use crate::source::{Source, SourceError};
+use chrono::Utc;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// How the pollers run.
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    /// Fetch everything once, then finish.
+    pub once: bool,
+    /// Inventory interval.
+    pub inventory_every: Duration,
+    /// Metrics interval (Lambda publishes per minute: faster buys nothing).
+    pub metrics_every: Duration,
+    /// Alarms interval.
+    pub alarms_every: Duration,
+    /// Which functions are in scope.
+    pub filter: FunctionFilter,
+}
+
+/// The fleet as the inventory poller last saw it, shared with the pollers
+/// that need the function list.
+#[derive(Debug, Clone)]
+enum Fleet {
+    Pending,
+    Ready(Arc<Vec<FunctionInfo>>),
+    Failed,
+}
+
+type Tx = mpsc::Sender<Update>;
+
+/// Spawns every poller. They stop when the face drops its receiver or
+/// the scope sender.
+pub fn spawn_all<S: Source>(
+    src: Arc<S>,
+    cfg: PollerConfig,
+    tx: Tx,
+    scope: watch::Receiver<Scope>,
+) -> Vec<JoinHandle<()>> {
+    let (fleet_tx, fleet_rx) = watch::channel(Fleet::Pending);
+    let fleet_tx = Arc::new(fleet_tx);
+    let mut handles = Vec::new();
+
+    let (s, t, f, filter) = (
+        src.clone(),
+        tx.clone(),
+        fleet_tx.clone(),
+        cfg.filter.clone(),
+    );
+    handles.push(tokio::spawn(run(
+        DataKind::Inventory,
+        cfg.once,
+        Schedule::every(cfg.inventory_every),
+        tx.clone(),
+        scope.clone(),
+        move |_| inventory_step(s.clone(), t.clone(), f.clone(), filter.clone()),
+    )));
+
+    let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
+    let once = cfg.once;
+    handles.push(tokio::spawn(run(
+        DataKind::Metrics,
+        cfg.once,
+        Schedule::every(cfg.metrics_every),
+        tx.clone(),
+        scope.clone(),
+        move |sc| metrics_step(s.clone(), t.clone(), fr.clone(), sc, once),
+    )));
+
+    let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx);
+    handles.push(tokio::spawn(run(
+        DataKind::Alarms,
+        cfg.once,
+        Schedule::every(cfg.alarms_every),
+        tx.clone(),
+        scope.clone(),
+        move |_| alarms_step(s.clone(), t.clone(), fr.clone(), once),
+    )));
+
+    let (s, t) = (src, tx.clone());
+    handles.push(tokio::spawn(run(
+        DataKind::Reserved,
+        cfg.once,
+        Schedule::every(cfg.inventory_every),
+        tx,
+        scope,
+        move |sc| reserved_step(s.clone(), t.clone(), sc),
+    )));
+    drop(fleet_tx);
+    handles
+}
+
+/// Whether a scope change should cut a poller's wait short.
+fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
+    let refresh = old.refresh_generation != new.refresh_generation;
+    match kind {
+        DataKind::Metrics => refresh || old.window != new.window,
+        DataKind::Reserved => refresh || old.selected != new.selected,
+        DataKind::Inventory | DataKind::Alarms => refresh,
+    }
+}
+
+/// The loop every poller shares. `step` returns `None` when it had nothing
+/// to fetch.
+async fn run<F, Fut>(
+    kind: DataKind,
+    once: bool,
+    mut schedule: Schedule,
+    tx: Tx,
+    mut scope: watch::Receiver<Scope>,
+    mut step: F,
+) where
+    F: FnMut(Scope) -> Fut,
+    Fut: Future<Output = Option<Outcome>>,
+{
+    loop {
+        let current = scope.borrow_and_update().clone();
+        let outcome = step(current.clone()).await;
+        if once {
+            let _ = tx.send(Update::Finished(kind)).await;
+            return;
+        }
+        let sleep = tokio::time::sleep(schedule.next_delay(outcome.unwrap_or(Outcome::Ok)));
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                changed = scope.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    if wakes(kind, &current, &scope.borrow()) {
+                        break;
+                    }
+                }
+                _ = tx.closed() => return,
+            }
+        }
+    }
+}
+
+fn outcome_of<T>(r: &Result<T, SourceError>) -> Outcome {
+    match r {
+        Ok(_) => Outcome::Ok,
+        Err(e) if e.is_throttling() => Outcome::Throttled,
+        Err(_) => Outcome::Failed,
+    }
+}
+
+async fn inventory_step<S: Source>(
+    src: Arc<S>,
+    tx: Tx,
+    fleet: Arc<watch::Sender<Fleet>>,
+    filter: FunctionFilter,
+) -> Option<Outcome> {
+    let _ = tx.send(Update::Started(DataKind::Inventory)).await;
+    let result = src.list_functions().await;
+    let outcome = outcome_of(&result);
+    let (result, unmatched) = match result {
+        Ok(all) => {
+            let (kept, unmatched) = filter.apply(all);
+            fleet.send_replace(Fleet::Ready(Arc::new(kept.clone())));
+            (Ok(kept), unmatched)
+        }
+        Err(e) => {
+            // Keep a fleet we already had; only a first failure blocks the others.
+            fleet.send_if_modified(|f| match f {
+                Fleet::Pending => {
+                    *f = Fleet::Failed;
+                    true
+                }
+                _ => false,
+            });
+            (Err(e), Vec::new())
+        }
+    };
+    let _ = tx
+        .send(Update::Inventory {
+            at: Utc::now(),
+            result,
+            unmatched,
+        })
+        .await;
+    let account = src.account_limits().await;
+    let _ = tx
+        .send(Update::Account {
+            at: Utc::now(),
+            result: account,
+        })
+        .await;
+    Some(outcome)
+}
+
+/// Waits for the first inventory; `None` when it failed and there is no fleet.
+async fn wait_fleet(rx: &mut watch::Receiver<Fleet>, once: bool) -> Option<Arc<Vec<FunctionInfo>>> {
+    loop {
+        let state = rx.borrow_and_update().clone();
+        match state {
+            Fleet::Ready(f) => return Some(f),
+            Fleet::Failed if once => return None,
+            Fleet::Pending | Fleet::Failed => {
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+async fn metrics_step<S: Source>(
+    src: Arc<S>,
+    tx: Tx,
+    mut fleet: watch::Receiver<Fleet>,
+    scope: Scope,
+    once: bool,
+) -> Option<Outcome> {
+    let functions = wait_fleet(&mut fleet, once).await?;
+    let queries = plan_fleet_queries(functions.iter().map(|f| f.name.as_str()), scope.window);
+    let range = TimeRange::ending_at(Utc::now(), scope.window);
+    let _ = tx.send(Update::Started(DataKind::Metrics)).await;
+    let result = src.fetch_metrics(range, &queries).await;
+    let outcome = match &result {
+        Ok(f) if f.failed.iter().any(|(_, e)| e.is_throttling()) => Outcome::Throttled,
+        r => outcome_of(r),
+    };
+    let _ = tx
+        .send(Update::Metrics {
+            at: Utc::now(),
+            range,
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+async fn alarms_step<S: Source>(
+    src: Arc<S>,
+    tx: Tx,
+    mut fleet: watch::Receiver<Fleet>,
+    once: bool,
+) -> Option<Outcome> {
+    let functions = wait_fleet(&mut fleet, once).await?;
+    let names: HashSet<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+    let _ = tx.send(Update::Started(DataKind::Alarms)).await;
+    let result = src
+        .describe_alarms()
+        .await
+        .map(|all| relevant_alarms(all, |f| names.contains(f)));
+    let outcome = outcome_of(&result);
+    let _ = tx
+        .send(Update::Alarms {
+            at: Utc::now(),
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+async fn reserved_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+    let function = scope.selected?;
+    let _ = tx.send(Update::Started(DataKind::Reserved)).await;
+    let result = src.reserved_concurrency(&function).await;
+    let outcome = outcome_of(&result);
+    let _ = tx
+        .send(Update::Reserved {
+            at: Utc::now(),
+            function,
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::demo::DemoSource;
+
+    fn cfg(once: bool) -> PollerConfig {
+        PollerConfig {
+            once,
+            inventory_every: Duration::from_secs(300),
+            metrics_every: Duration::from_secs(60),
+            alarms_every: Duration::from_secs(60),
+            filter: FunctionFilter::new(&["orders-*".into(), "payments-*".into()]).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn once_mode_fetches_each_kind_once_and_finishes() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
+        let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+        spawn_all(src, cfg(true), tx, scope_rx);
+        let mut finished = HashSet::new();
+        let mut metrics = 0;
+        while let Some(u) = rx.recv().await {
+            match u {
+                Update::Finished(k) => {
+                    finished.insert(k);
+                }
+                Update::Metrics { result, .. } => {
+                    metrics += 1;
+                    // 2 functions in scope: 2·9 + 2 account queries.
+                    assert_eq!(result.unwrap().series.len(), 20);
+                }
+                Update::Inventory { result, .. } => assert_eq!(result.unwrap().len(), 2),
+                _ => {}
+            }
+        }
+        assert_eq!(finished.len(), DataKind::ALL.len());
+        assert_eq!(metrics, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn loop_mode_refreshes_on_schedule_and_on_window_change() {
+        let (tx, mut rx) = mpsc::channel(64);
+        let (scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
+        let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+        let handles = spawn_all(src, cfg(false), tx, scope_rx);
+        let mut metric_updates = 0;
+        let mut count_until = |rx: &mut mpsc::Receiver<Update>, n: usize| {
+            while let Ok(u) = rx.try_recv() {
+                if matches!(u, Update::Metrics { .. }) {
+                    metric_updates += 1;
+                }
+            }
+            metric_updates >= n
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(count_until(&mut rx, 1));
+        // Nothing new before the interval.
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        assert!(!count_until(&mut rx, 2));
+        tokio::time::sleep(Duration::from_secs(31)).await;
+        assert!(count_until(&mut rx, 2));
+        // A window change refreshes at once.
+        scope_tx.send_modify(|s| s.window = Duration::from_secs(3600));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(count_until(&mut rx, 3));
+        drop(rx);
+        drop(scope_tx);
+        for h in handles {
+            h.abort();
+        }
+    }
+}

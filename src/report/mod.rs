@@ -1,0 +1,5 @@
+//! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown).
+
+pub mod once;
+pub mod snapshot;
+pub mod table;

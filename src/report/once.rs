@@ -1,0 +1,143 @@
+//! `lamtop --once`: runs every poller once, folds the results into a store,
+//! prints one snapshot and decides the exit code.
+
+use super::snapshot::{self, Snapshot};
+use super::table;
+use crate::cli::OutputFormat;
+use crate::config::Settings;
+use crate::poll::{PollerConfig, Scope, spawn_all};
+use crate::source::{Source, SourceError};
+use crate::store::Store;
+use chrono::Utc;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Exit code: everything fetched.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: an AWS or runtime error.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code: bad usage or configuration.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: `--fail-on-alarm` and an alarm is in ALARM.
+pub const EXIT_ALARM: i32 = 3;
+
+/// The longest a snapshot may take; every call also has its own timeout.
+const ONCE_DEADLINE: Duration = Duration::from_secs(120);
+
+/// How to print.
+#[derive(Debug, Clone)]
+pub struct OnceOptions {
+    /// Format.
+    pub output: OutputFormat,
+    /// `--sort` column.
+    pub sort: Option<String>,
+    /// `--fail-on-alarm`.
+    pub fail_on_alarm: bool,
+    /// Colour the table.
+    pub color: bool,
+}
+
+/// Runs the pollers once and returns the filled store, or `None` when the
+/// deadline passed.
+pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Store> {
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(settings.window));
+    let cfg = PollerConfig {
+        once: true,
+        inventory_every: Duration::from_secs(300),
+        metrics_every: settings.refresh,
+        alarms_every: settings.refresh,
+        filter: settings.filter.clone(),
+    };
+    let handles = spawn_all(src, cfg, tx, scope_rx);
+    let mut store = Store::default();
+    let deadline = tokio::time::sleep(ONCE_DEADLINE);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            update = rx.recv() => match update {
+                Some(u) => { store.apply(u); }
+                None => break,
+            },
+            _ = &mut deadline => {
+                for h in handles {
+                    h.abort();
+                }
+                return None;
+            }
+        }
+    }
+    Some(store)
+}
+
+/// Errors that make the run fail (exit 1): anything but "this endpoint does
+/// not implement that API", which only turns values into n/a.
+fn fatal_errors(store: &Store) -> Vec<&SourceError> {
+    [
+        &store.inventory.last_error,
+        &store.metrics.last_error,
+        &store.alarms.last_error,
+        &store.account.last_error,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|e| !e.is_unsupported())
+    .collect()
+}
+
+fn render(s: &Snapshot, opts: &OnceOptions) -> String {
+    match opts.output {
+        OutputFormat::Json => {
+            let mut j = serde_json::to_string_pretty(s)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            j.push('\n');
+            j
+        }
+        OutputFormat::Markdown => table::render_markdown(s),
+        OutputFormat::Table => table::render_table(s, opts.color),
+    }
+}
+
+/// Prints, ignoring a closed pipe (`lamtop --once | head` is not an error).
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("lamtop: cannot write output: {e}");
+        }
+    }
+}
+
+/// The whole `--once` face; returns the exit code.
+pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> i32 {
+    let info = src.describe();
+    let Some(store) = collect(src, settings).await else {
+        eprintln!(
+            "lamtop: no snapshot within {}s: the endpoint is too slow or unreachable",
+            ONCE_DEADLINE.as_secs()
+        );
+        return EXIT_ERROR;
+    };
+    let fatal = fatal_errors(&store);
+    for e in &fatal {
+        eprintln!("lamtop: {e}");
+    }
+    for p in &store.unmatched_patterns {
+        eprintln!("lamtop: warning: --functions pattern '{p}' matched no function");
+    }
+    if store.inventory.value.is_none() {
+        return EXIT_ERROR;
+    }
+    let mut snap = snapshot::build(&store, &info, Utc::now(), settings.window.as_secs() as i64);
+    snapshot::sort(&mut snap.functions, opts.sort.as_deref());
+    print(&render(&snap, opts));
+    if !fatal.is_empty() {
+        EXIT_ERROR
+    } else if opts.fail_on_alarm && snapshot::any_alarm(&snap) {
+        EXIT_ALARM
+    } else {
+        EXIT_OK
+    }
+}

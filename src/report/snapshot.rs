@@ -1,0 +1,419 @@
+//! The `lamtop.snapshot/v1` document: what `--once` knows, built from the
+//! store. The JSON output is this struct serialized; the table and
+//! Markdown outputs render the same struct, so all three always agree.
+
+use crate::model::alarms::{Alarm, AlarmState};
+use crate::model::metrics::MetricKind;
+use crate::model::text::sanitize;
+use crate::source::{SourceError, SourceInfo};
+use crate::store::Store;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+
+/// Schema identifier; bump only with an incompatible change.
+pub const SCHEMA: &str = "lamtop.snapshot/v1";
+
+/// A number as JSON: integral values as integers, others rounded to
+/// `decimals`, `None` as `null` ("n/a").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub Option<f64>, pub i32);
+
+impl Num {
+    /// A count or a duration in ms (3 decimals).
+    pub fn of(v: Option<f64>) -> Self {
+        Self(v, 3)
+    }
+
+    /// A ratio (6 decimals).
+    pub fn ratio(v: Option<f64>) -> Self {
+        Self(v, 6)
+    }
+}
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.filter(|v| v.is_finite()) {
+            None => s.serialize_none(),
+            Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(v as i64),
+            Some(v) => {
+                let scale = 10f64.powi(self.1);
+                s.serialize_f64((v * scale).round() / scale)
+            }
+        }
+    }
+}
+
+fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => rfc3339(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The whole snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// When the snapshot was taken.
+    #[serde(serialize_with = "rfc3339")]
+    pub generated_at: DateTime<Utc>,
+    /// Region (or `demo`).
+    pub region: String,
+    /// Profile, if one was named.
+    pub profile: Option<String>,
+    /// Whether this is the synthetic demo fleet.
+    pub demo: bool,
+    /// The metrics window.
+    pub window: Window,
+    /// Account-level numbers.
+    pub account: Account,
+    /// One entry per function in scope.
+    pub functions: Vec<Function>,
+    /// CloudWatch alarms relevant to the fleet, every state.
+    pub alarms: Vec<AlarmEntry>,
+    /// What could not be fetched (the numbers it affects are `null`).
+    pub errors: Vec<ErrorEntry>,
+    /// Things worth knowing, e.g. `--functions` patterns that matched nothing.
+    pub warnings: Vec<String>,
+}
+
+/// The window.
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    /// Inclusive start.
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Utc>,
+    /// Exclusive end.
+    #[serde(serialize_with = "rfc3339")]
+    pub end: DateTime<Utc>,
+    /// Length in seconds.
+    pub seconds: i64,
+}
+
+/// Account-level numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    /// Account concurrency limit (GetAccountSettings), `null` when unavailable.
+    pub concurrency_limit: Option<u32>,
+    /// Unreserved concurrency.
+    pub unreserved_concurrency: Option<u32>,
+    /// Peak concurrent executions in the window.
+    pub concurrency_max: Num,
+    /// Peak claimed account concurrency.
+    pub claimed_concurrency_max: Num,
+    /// Peak concurrency as a ratio of the limit.
+    pub concurrency_utilization: Num,
+    /// Functions in scope.
+    pub functions: usize,
+    /// Total invocations.
+    pub invocations: Num,
+    /// Total errors.
+    pub errors: Num,
+    /// Total throttles.
+    pub throttles: Num,
+}
+
+/// Duration statistics in ms.
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationMs {
+    /// Mean.
+    pub avg: Num,
+    /// Median over the window.
+    pub p50: Num,
+    /// 90th percentile.
+    pub p90: Num,
+    /// 99th percentile.
+    pub p99: Num,
+    /// Maximum.
+    pub max: Num,
+}
+
+/// One function.
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    /// Name.
+    pub name: String,
+    /// Runtime.
+    pub runtime: String,
+    /// Memory in MB.
+    pub memory_mb: u32,
+    /// Timeout in seconds.
+    pub timeout_s: u32,
+    /// `x86_64` or `arm64`.
+    pub architecture: &'static str,
+    /// Log group.
+    pub log_group: String,
+    /// Last configuration change.
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub last_modified: Option<DateTime<Utc>>,
+    /// Invocations in the window.
+    pub invocations: Num,
+    /// Errors.
+    pub errors: Num,
+    /// Errors ÷ invocations.
+    pub error_rate: Num,
+    /// Throttles.
+    pub throttles: Num,
+    /// Duration statistics.
+    pub duration_ms: DurationMs,
+    /// Peak concurrency.
+    pub concurrency_max: Num,
+    /// p99 duration ÷ timeout (0..1; 1 = requests hit the timeout).
+    pub timeout_ratio: Num,
+}
+
+/// One alarm.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlarmEntry {
+    /// Name.
+    pub name: String,
+    /// `cloudwatch` (lamtop rules arrive with the alarms issue as `rule`).
+    pub source: crate::model::alarms::AlarmSource,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    pub state: AlarmState,
+    /// The function it watches, if any.
+    pub function: Option<String>,
+    /// When the state last changed.
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub since: Option<DateTime<Utc>>,
+    /// Why.
+    pub reason: String,
+}
+
+/// One failed fetch.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    /// The API / IAM action.
+    pub api: String,
+    /// `throttled`, `denied`, `not_found`, `unsupported`, `transport`, `credentials`, `service`.
+    pub kind: &'static str,
+    /// What happened and what to do.
+    pub message: String,
+    /// What it affects.
+    pub affects: String,
+}
+
+fn error_entry(e: &SourceError, affects: &str) -> ErrorEntry {
+    let (api, kind) = match e {
+        SourceError::Throttled { api, .. } => (api.as_str(), "throttled"),
+        SourceError::Denied { api, .. } => (api.as_str(), "denied"),
+        SourceError::NotFound { api, .. } => (api.as_str(), "not_found"),
+        SourceError::Unsupported { api, .. } => (api.as_str(), "unsupported"),
+        SourceError::Transport { api, .. } => (api.as_str(), "transport"),
+        SourceError::Credentials { .. } => ("", "credentials"),
+        SourceError::Service { api, .. } => (api.as_str(), "service"),
+    };
+    ErrorEntry {
+        api: api.to_string(),
+        kind,
+        message: e.to_string(),
+        affects: affects.to_string(),
+    }
+}
+
+fn alarm_entry(a: &Alarm) -> AlarmEntry {
+    AlarmEntry {
+        name: sanitize(&a.name),
+        source: a.source,
+        state: a.state,
+        function: a.function.as_deref().map(sanitize),
+        since: a.since,
+        reason: sanitize(&a.reason),
+    }
+}
+
+/// Builds the snapshot of everything the store holds.
+pub fn build(store: &Store, info: &SourceInfo, now: DateTime<Utc>, window_s: i64) -> Snapshot {
+    let range = store.metrics.value.as_ref().and_then(|m| m.range);
+    let (start, end) = match range {
+        Some(r) => (r.start, r.end),
+        None => (now - chrono::Duration::seconds(window_s), now),
+    };
+    let functions: Vec<Function> = store
+        .functions()
+        .iter()
+        .map(|f| {
+            let s = store.function_summary(&f.name);
+            Function {
+                name: sanitize(&f.name),
+                runtime: sanitize(&f.runtime),
+                memory_mb: f.memory_mb,
+                timeout_s: f.timeout_s,
+                architecture: f.architecture.as_str(),
+                log_group: sanitize(&f.log_group),
+                last_modified: f.last_modified,
+                invocations: Num::of(s.invocations),
+                errors: Num::of(s.errors),
+                error_rate: Num::ratio(s.error_rate),
+                throttles: Num::of(s.throttles),
+                duration_ms: DurationMs {
+                    avg: Num::of(s.duration_avg),
+                    p50: Num::of(s.duration_p50),
+                    p90: Num::of(s.duration_p90),
+                    p99: Num::of(s.duration_p99),
+                    max: Num::of(s.duration_max),
+                },
+                concurrency_max: Num::of(s.concurrency_max),
+                timeout_ratio: Num::ratio(
+                    s.duration_p99
+                        .filter(|_| f.timeout_s > 0)
+                        .map(|p| p / (f64::from(f.timeout_s) * 1000.0)),
+                ),
+            }
+        })
+        .collect();
+    let acct = store.account_summary();
+    let limits = store.account.value.unwrap_or_default();
+    let mut errors = Vec::new();
+    let mut push = |e: &Option<SourceError>, affects: &str| {
+        if let Some(e) = e {
+            errors.push(error_entry(e, affects));
+        }
+    };
+    push(&store.inventory.last_error, "functions");
+    push(&store.metrics.last_error, "all metrics");
+    push(&store.alarms.last_error, "alarms");
+    push(&store.account.last_error, "account.concurrency_limit");
+    if let Some(m) = &store.metrics.value {
+        // One entry per distinct cause, not one per series.
+        let mut seen: Vec<(String, &'static str)> = Vec::new();
+        let mut keys: Vec<_> = m.unavailable.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (key, e) in keys {
+            let what = match (key.kind, key.stat) {
+                (MetricKind::Duration, s) if s.is_percentile() => {
+                    "duration percentiles (p50/p90/p99)"
+                }
+                (k, _) => k.cloudwatch_name(),
+            };
+            let cause = (e.to_string(), what);
+            if !seen.contains(&cause) {
+                errors.push(error_entry(e, what));
+                seen.push(cause);
+            }
+        }
+    }
+    let warnings = store
+        .unmatched_patterns
+        .iter()
+        .map(|p| format!("--functions pattern '{}' matched no function", sanitize(p)))
+        .collect();
+    Snapshot {
+        schema: SCHEMA,
+        generated_at: now,
+        region: info.region.clone(),
+        profile: info.profile.clone(),
+        demo: info.demo,
+        window: Window {
+            start,
+            end,
+            seconds: (end - start).num_seconds(),
+        },
+        account: Account {
+            concurrency_limit: limits.concurrency_limit,
+            unreserved_concurrency: limits.unreserved_concurrency,
+            concurrency_max: Num::of(acct.concurrency_max),
+            claimed_concurrency_max: Num::of(acct.claimed_concurrency_max),
+            concurrency_utilization: Num::ratio(
+                match (acct.concurrency_max, limits.concurrency_limit) {
+                    (Some(m), Some(l)) if l > 0 => Some(m / f64::from(l)),
+                    _ => None,
+                },
+            ),
+            functions: functions.len(),
+            invocations: Num::of(acct.invocations),
+            errors: Num::of(acct.errors),
+            throttles: Num::of(acct.throttles),
+        },
+        functions,
+        alarms: store
+            .alarms
+            .value
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .map(alarm_entry)
+            .collect(),
+        errors,
+        warnings,
+    }
+}
+
+/// The sortable columns, in `--sort` spelling.
+pub const SORT_COLUMNS: [&str; 13] = [
+    "name",
+    "invocations",
+    "errors",
+    "error_rate",
+    "throttles",
+    "avg",
+    "p50",
+    "p90",
+    "p99",
+    "max",
+    "concurrency",
+    "timeout_pct",
+    "memory",
+];
+
+fn sort_key(f: &Function, column: &str) -> Option<f64> {
+    match column {
+        "invocations" => f.invocations.0,
+        "errors" => f.errors.0,
+        "error_rate" => f.error_rate.0,
+        "throttles" => f.throttles.0,
+        "avg" => f.duration_ms.avg.0,
+        "p50" => f.duration_ms.p50.0,
+        "p90" => f.duration_ms.p90.0,
+        "p99" => f.duration_ms.p99.0,
+        "max" => f.duration_ms.max.0,
+        "concurrency" => f.concurrency_max.0,
+        "timeout_pct" => f.timeout_ratio.0,
+        "memory" => Some(f64::from(f.memory_mb)),
+        _ => None,
+    }
+}
+
+/// Sorts functions: by name ascending, or by a number descending with
+/// "n/a" last; the default is errors, then invocations. Ties by name.
+pub fn sort(functions: &mut [Function], column: Option<&str>) {
+    use std::cmp::Ordering;
+    let desc = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    functions.sort_by(|a, b| {
+        let primary = match column {
+            Some("name") => a.name.cmp(&b.name),
+            Some(c) => desc(sort_key(a, c), sort_key(b, c)),
+            None => desc(a.errors.0, b.errors.0).then(desc(a.invocations.0, b.invocations.0)),
+        };
+        primary.then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+/// Validates a `--sort` value.
+pub fn check_sort_column(c: &str) -> Result<(), String> {
+    if SORT_COLUMNS.contains(&c) {
+        return Ok(());
+    }
+    let hint = crate::config::suggest(c, &SORT_COLUMNS)
+        .map(|s| format!(" — did you mean '{s}'?"))
+        .unwrap_or_default();
+    Err(format!(
+        "--sort: unknown column '{c}'{hint} (columns: {})",
+        SORT_COLUMNS.join(", ")
+    ))
+}
+
+/// Whether any alarm is in ALARM.
+pub fn any_alarm(s: &Snapshot) -> bool {
+    s.alarms.iter().any(|a| a.state == AlarmState::Alarm)
+}

@@ -1,0 +1,260 @@
+//! Human renderings of a snapshot: an aligned text table (optionally
+//! coloured: errors red, throttles yellow, alarms red, always with the
+//! numbers or words that say the same thing) and a Markdown table.
+
+use super::snapshot::{Function, Num, Snapshot};
+use crate::model::alarms::AlarmState;
+use crossterm::style::Stylize;
+use std::fmt::Write;
+
+/// A count, compact above 100k; "n/a" when unknown.
+pub fn count(n: Num) -> String {
+    match n.0 {
+        None => "n/a".into(),
+        Some(v) if v.abs() < 100_000.0 => format!("{}", v.round() as i64),
+        Some(v) if v.abs() < 1_000_000.0 => format!("{:.1}k", v / 1000.0),
+        Some(v) => format!("{:.1}M", v / 1e6),
+    }
+}
+
+/// A duration in ms, in the unit that reads best.
+pub fn ms(n: Num) -> String {
+    match n.0 {
+        None => "n/a".into(),
+        Some(v) if v < 10.0 => format!("{v:.1}ms"),
+        Some(v) if v < 1000.0 => format!("{}ms", v.round() as i64),
+        Some(v) if v < 60_000.0 => format!("{:.2}s", v / 1000.0),
+        Some(v) => {
+            let s = (v / 1000.0).round() as i64;
+            format!("{}m{:02}s", s / 60, s % 60)
+        }
+    }
+}
+
+/// A ratio as a percentage.
+pub fn pct(n: Num) -> String {
+    match n.0 {
+        None => "n/a".into(),
+        Some(v) if v == 0.0 => "0%".into(),
+        Some(v) if v < 0.1 => format!("{:.2}%", v * 100.0),
+        Some(v) => format!("{:.1}%", v * 100.0),
+    }
+}
+
+const HEADERS: [&str; 13] = [
+    "FUNCTION", "INVOC", "ERRORS", "ERR%", "THROT", "AVG", "P50", "P99", "MAX", "CONC", "P99/TO",
+    "MEM", "RUNTIME",
+];
+
+fn cells(f: &Function) -> [String; 13] {
+    [
+        f.name.clone(),
+        count(f.invocations),
+        count(f.errors),
+        pct(f.error_rate),
+        count(f.throttles),
+        ms(f.duration_ms.avg),
+        ms(f.duration_ms.p50),
+        ms(f.duration_ms.p99),
+        ms(f.duration_ms.max),
+        count(f.concurrency_max),
+        pct(f.timeout_ratio),
+        format!("{}MB", f.memory_mb),
+        f.runtime.clone(),
+    ]
+}
+
+fn loud(n: Num) -> bool {
+    n.0.is_some_and(|v| v > 0.0)
+}
+
+fn account_line(s: &Snapshot) -> String {
+    let a = &s.account;
+    let limit = a
+        .concurrency_limit
+        .map_or("n/a".to_string(), |l| l.to_string());
+    format!(
+        "account: peak concurrency {} / {limit} ({}) · claimed {} · {} functions · invocations {} · errors {} · throttles {}",
+        count(a.concurrency_max),
+        pct(a.concurrency_utilization),
+        count(a.claimed_concurrency_max),
+        a.functions,
+        count(a.invocations),
+        count(a.errors),
+        count(a.throttles),
+    )
+}
+
+fn header_line(s: &Snapshot) -> String {
+    let source = if s.demo {
+        "DEMO fleet".to_string()
+    } else {
+        match &s.profile {
+            Some(p) => format!("{} ({p})", s.region),
+            None => s.region.clone(),
+        }
+    };
+    format!(
+        "lamtop · {source} · window {} → {} ({})",
+        s.window.start.format("%Y-%m-%d %H:%M"),
+        s.window.end.format("%H:%M UTC"),
+        humantime::format_duration(std::time::Duration::from_secs(
+            s.window.seconds.max(0) as u64
+        ))
+    )
+}
+
+/// The aligned text table, the account line, alarms in ALARM and problems.
+pub fn render_table(s: &Snapshot, color: bool) -> String {
+    let rows: Vec<[String; 13]> = s.functions.iter().map(cells).collect();
+    let mut widths = HEADERS.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", header_line(s));
+    let pad = |i: usize, c: &str| {
+        let fill = widths[i].saturating_sub(c.chars().count());
+        // Name and runtime left-aligned, numbers right-aligned.
+        if i == 0 || i == 12 {
+            format!("{c}{}", " ".repeat(fill))
+        } else {
+            format!("{}{c}", " ".repeat(fill))
+        }
+    };
+    let head: Vec<String> = HEADERS.iter().enumerate().map(|(i, h)| pad(i, h)).collect();
+    let head = head.join("  ").trim_end().to_string();
+    let _ = writeln!(
+        out,
+        "{}",
+        if color { head.bold().to_string() } else { head }
+    );
+    for (f, r) in s.functions.iter().zip(&rows) {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let cell = pad(i, c);
+                match i {
+                    2 | 3 if color && loud(f.errors) => cell.red().bold().to_string(),
+                    4 if color && loud(f.throttles) => cell.yellow().bold().to_string(),
+                    _ => cell,
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    if s.functions.is_empty() {
+        let _ = writeln!(out, "(no functions in scope)");
+    }
+    let _ = writeln!(out, "\n{}", account_line(s));
+    let firing: Vec<_> = s
+        .alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .collect();
+    let title = format!("alarms in ALARM: {} of {}", firing.len(), s.alarms.len());
+    let _ = writeln!(
+        out,
+        "{}",
+        if color && !firing.is_empty() {
+            title.red().bold().to_string()
+        } else {
+            title
+        }
+    );
+    for a in firing {
+        let since = a
+            .since
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "?".into());
+        let _ = writeln!(
+            out,
+            "  ✖ ALARM  {}  [{}]  function {}  since {since}  — {}",
+            a.name,
+            serde_json::to_value(a.source)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            a.function.as_deref().unwrap_or("-"),
+            a.reason
+        );
+    }
+    for e in &s.errors {
+        let _ = writeln!(out, "note: {} n/a — {}", e.affects, e.message);
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// A Markdown report for tickets and incident notes.
+pub fn render_markdown(s: &Snapshot) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### {}\n", md_escape(&header_line(s)));
+    let _ = writeln!(out, "| {} |", HEADERS.join(" | "));
+    let align: Vec<&str> = (0..HEADERS.len())
+        .map(|i| if i == 0 || i == 12 { ":---" } else { "---:" })
+        .collect();
+    let _ = writeln!(out, "|{}|", align.join("|"));
+    for f in &s.functions {
+        let c: Vec<String> = cells(f).iter().map(|c| md_escape(c)).collect();
+        let _ = writeln!(out, "| {} |", c.join(" | "));
+    }
+    let _ = writeln!(out, "\n{}\n", md_escape(&account_line(s)));
+    let firing: Vec<_> = s
+        .alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .collect();
+    let _ = writeln!(
+        out,
+        "**Alarms in ALARM: {} of {}**\n",
+        firing.len(),
+        s.alarms.len()
+    );
+    for a in firing {
+        let _ = writeln!(
+            out,
+            "- `{}` on `{}` since {} — {}",
+            a.name,
+            a.function.as_deref().unwrap_or("-"),
+            a.since
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_else(|| "?".into()),
+            md_escape(&a.reason)
+        );
+    }
+    for e in &s.errors {
+        let _ = writeln!(out, "- note: {} n/a — {}", e.affects, md_escape(&e.message));
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "- warning: {}", md_escape(w));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(count(Num::of(Some(1234.0))), "1234");
+        assert_eq!(count(Num::of(Some(123_456.0))), "123.5k");
+        assert_eq!(count(Num::of(None)), "n/a");
+        assert_eq!(ms(Num::of(Some(5.25))), "5.2ms");
+        assert_eq!(ms(Num::of(Some(85.4))), "85ms");
+        assert_eq!(ms(Num::of(Some(1234.0))), "1.23s");
+        assert_eq!(ms(Num::of(Some(123_000.0))), "2m03s");
+        assert_eq!(pct(Num::ratio(Some(0.0123))), "1.23%");
+        assert_eq!(pct(Num::ratio(Some(0.5))), "50.0%");
+    }
+}

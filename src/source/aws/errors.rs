@@ -1,0 +1,166 @@
+//! Turning SDK errors into [`SourceError`]s a user can act on.
+
+use crate::source::SourceError;
+use aws_sdk_lambda::config::http::HttpResponse;
+use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+const THROTTLE_CODES: [&str; 7] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+];
+const DENIED_CODES: [&str; 3] = [
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+];
+const CREDENTIAL_CODES: [&str; 6] = [
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+];
+const NOT_FOUND_CODES: [&str; 3] = [
+    "ResourceNotFoundException",
+    "ResourceNotFound",
+    "NotFoundException",
+];
+const UNSUPPORTED_CODES: [&str; 3] = [
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+];
+
+/// Maps any SDK error of the operation behind IAM action `api`.
+pub fn map_err<E>(api: &str, err: SdkError<E, HttpResponse>) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let api = api.to_string();
+    let context = DisplayErrorContext(&err).to_string();
+    match &err {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let code = se.err().code().unwrap_or("").to_string();
+            let msg = se.err().message().unwrap_or("").to_string();
+            classify(api, status, &code, &msg)
+        }
+        SdkError::ResponseError(re) => {
+            let status = re.raw().status().as_u16();
+            classify(api, status, "", &context)
+        }
+        SdkError::TimeoutError(_) => SourceError::Transport {
+            api,
+            message: "timed out".into(),
+        },
+        SdkError::DispatchFailure(_) => {
+            if context.to_ascii_lowercase().contains("credential") {
+                credentials(&context)
+            } else {
+                SourceError::Transport {
+                    api,
+                    message: short(&context),
+                }
+            }
+        }
+        _ if context.to_ascii_lowercase().contains("credential") => credentials(&context),
+        _ => SourceError::Service {
+            api,
+            message: short(&context),
+        },
+    }
+}
+
+fn credentials(context: &str) -> SourceError {
+    SourceError::Credentials {
+        message: format!(
+            "{} (run 'aws sso login' for SSO profiles, or set AWS_PROFILE / --profile)",
+            short(context)
+        ),
+    }
+}
+
+/// Classifies by error code first, then by HTTP status.
+pub fn classify(api: String, status: u16, code: &str, msg: &str) -> SourceError {
+    let message = if code.is_empty() {
+        short(msg)
+    } else if msg.is_empty() {
+        code.to_string()
+    } else {
+        format!("{code}: {}", short(msg))
+    };
+    if THROTTLE_CODES.contains(&code) || status == 429 {
+        SourceError::Throttled { api, message }
+    } else if DENIED_CODES.contains(&code) {
+        SourceError::Denied { api, message }
+    } else if CREDENTIAL_CODES.contains(&code) {
+        SourceError::Credentials {
+            message: format!(
+                "{api}: {message} (refresh credentials: 'aws sso login', or check AWS_PROFILE / --profile)"
+            ),
+        }
+    } else if NOT_FOUND_CODES.contains(&code) {
+        SourceError::NotFound { api, message }
+    } else if UNSUPPORTED_CODES.contains(&code) || status == 404 || status == 501 {
+        SourceError::Unsupported { api, message }
+    } else if status == 403 {
+        SourceError::Denied { api, message }
+    } else {
+        SourceError::Service {
+            api,
+            message: format!("HTTP {status}: {message}"),
+        }
+    }
+}
+
+/// One line, bounded: error bodies can be whole HTML pages.
+fn short(s: &str) -> String {
+    let line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::model::text::sanitize(&line.chars().take(300).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_by_code_then_status() {
+        let api = || "lambda:ListFunctions".to_string();
+        assert!(classify(api(), 429, "", "").is_throttling());
+        assert!(classify(api(), 400, "Throttling", "Rate exceeded").is_throttling());
+        assert!(matches!(
+            classify(api(), 400, "AccessDeniedException", "no"),
+            SourceError::Denied { .. }
+        ));
+        assert!(classify(api(), 404, "", "<html>").is_unsupported());
+        assert!(matches!(
+            classify(api(), 400, "ExpiredTokenException", "x"),
+            SourceError::Credentials { .. }
+        ));
+        let e = classify(api(), 500, "InternalFailure", "boom");
+        assert_eq!(
+            e.to_string(),
+            "lambda:ListFunctions failed: HTTP 500: InternalFailure: boom"
+        );
+    }
+
+    #[test]
+    fn denied_message_names_the_action() {
+        let e = classify(
+            "xray:GetTraceSummaries".into(),
+            400,
+            "AccessDeniedException",
+            "nope",
+        );
+        assert!(
+            e.to_string()
+                .contains("grant the IAM action 'xray:GetTraceSummaries'")
+        );
+    }
+}

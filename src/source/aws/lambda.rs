@@ -1,0 +1,159 @@
+//! Lambda: the function inventory and concurrency settings.
+
+use super::errors::map_err;
+use super::{AwsSource, PageGuard};
+use crate::model::function::{
+    AccountLimits, Architecture, FunctionInfo, TracingMode, parse_last_modified,
+};
+use crate::source::{Inventory, SourceError};
+use aws_sdk_lambda::types::FunctionConfiguration;
+
+impl Inventory for AwsSource {
+    async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        let mut guard = PageGuard::new();
+        loop {
+            let page = self
+                .lambda
+                .list_functions()
+                .set_marker(marker.take())
+                .max_items(50)
+                .send()
+                .await
+                .map_err(|e| map_err("lambda:ListFunctions", e))?;
+            out.extend(page.functions().iter().filter_map(to_function));
+            match guard.next(page.next_marker()) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.dedup_by(|a, b| a.name == b.name);
+        Ok(out)
+    }
+
+    async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
+        let out = self
+            .lambda
+            .get_function_concurrency()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| map_err("lambda:GetFunctionConcurrency", e))?;
+        Ok(out
+            .reserved_concurrent_executions()
+            .and_then(|n| u32::try_from(n).ok()))
+    }
+
+    async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
+        let out = self
+            .lambda
+            .get_account_settings()
+            .send()
+            .await
+            .map_err(|e| map_err("lambda:GetAccountSettings", e))?;
+        let limit = out.account_limit();
+        Ok(AccountLimits {
+            concurrency_limit: limit.and_then(|l| u32::try_from(l.concurrent_executions()).ok()),
+            unreserved_concurrency: limit
+                .and_then(|l| l.unreserved_concurrent_executions())
+                .and_then(|n| u32::try_from(n).ok()),
+        })
+    }
+}
+
+/// Maps one configuration; entries without a name are skipped.
+fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
+    let name = f.function_name()?.to_string();
+    let runtime = match f.runtime() {
+        Some(r) => r.as_str().to_string(),
+        None if f.package_type().is_some_and(|p| p.as_str() == "Image") => "container".into(),
+        None => "unknown".into(),
+    };
+    let log_group = f
+        .logging_config()
+        .and_then(|l| l.log_group())
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| FunctionInfo::default_log_group(&name));
+    let tracing = match f.tracing_config().and_then(|t| t.mode()) {
+        Some(m) if m.as_str() == "Active" => TracingMode::Active,
+        _ => TracingMode::PassThrough,
+    };
+    Some(FunctionInfo {
+        arn: f.function_arn().unwrap_or_default().to_string(),
+        runtime,
+        architecture: f
+            .architectures()
+            .first()
+            .map(|a| Architecture::from_api(a.as_str()))
+            .unwrap_or_default(),
+        memory_mb: f
+            .memory_size()
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(128),
+        timeout_s: f.timeout().and_then(|t| u32::try_from(t).ok()).unwrap_or(3),
+        last_modified: f.last_modified().and_then(parse_last_modified),
+        tracing,
+        log_group,
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::aws::tests::mock_source;
+    use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
+    use aws_sdk_lambda::types::{Architecture as Arch, LoggingConfig, Runtime};
+    use aws_smithy_mocks::mock;
+
+    fn conf(name: &str) -> FunctionConfiguration {
+        FunctionConfiguration::builder()
+            .function_name(name)
+            .function_arn(format!("arn:aws:lambda:us-east-1:1:function:{name}"))
+            .runtime(Runtime::Python312)
+            .memory_size(256)
+            .timeout(30)
+            .architectures(Arch::Arm64)
+            .last_modified("2024-01-02T03:04:05.000+0000")
+            .build()
+    }
+
+    fn conf_in_group(name: &str, group: &str) -> FunctionConfiguration {
+        FunctionConfiguration::builder()
+            .function_name(name)
+            .runtime(Runtime::Python312)
+            .memory_size(512)
+            .timeout(10)
+            .logging_config(LoggingConfig::builder().log_group(group).build())
+            .build()
+    }
+
+    #[tokio::test]
+    async fn list_functions_follows_markers_and_maps_fields() {
+        let page1 = mock!(aws_sdk_lambda::Client::list_functions)
+            .match_requests(|r| r.marker().is_none() && r.max_items() == Some(50))
+            .then_output(|| {
+                ListFunctionsOutput::builder()
+                    .functions(conf("a"))
+                    .functions(conf_in_group("b", "/custom/shared"))
+                    .next_marker("m1")
+                    .build()
+            });
+        let page2 = mock!(aws_sdk_lambda::Client::list_functions)
+            .match_requests(|r| r.marker() == Some("m1"))
+            .then_output(|| ListFunctionsOutput::builder().functions(conf("c")).build());
+        let src = mock_source(&[&page1, &page2], &[], &[]);
+        let fns = src.list_functions().await.unwrap();
+        let names: Vec<_> = fns.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(fns[0].log_group, "/aws/lambda/a");
+        assert_eq!(fns[1].log_group, "/custom/shared");
+        assert_eq!(fns[0].architecture, Architecture::Arm64);
+        assert_eq!((fns[0].memory_mb, fns[0].timeout_s), (256, 30));
+        assert_eq!(fns[0].runtime, "python3.12");
+        assert!(fns[0].last_modified.is_some());
+    }
+}

@@ -1,0 +1,153 @@
+//! The real AWS source: the only module that names aws-sdk types.
+
+pub mod client;
+mod cloudwatch;
+mod errors;
+mod lambda;
+mod logs;
+mod xray;
+
+pub use client::ConnectOptions;
+
+use crate::source::{Source, SourceInfo};
+use aws_config::SdkConfig;
+
+/// One client per service, built from one shared configuration.
+#[derive(Debug, Clone)]
+pub struct AwsSource {
+    lambda: aws_sdk_lambda::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    xray: aws_sdk_xray::Client,
+    info: SourceInfo,
+}
+
+impl AwsSource {
+    /// Connects (lazily: no call is made here) with the given options.
+    pub async fn connect(opts: &ConnectOptions) -> Result<Self, String> {
+        let conf = client::load(opts).await?;
+        Ok(Self::from_config(&conf, opts.profile.clone()))
+    }
+
+    /// Builds the clients from an existing configuration.
+    pub fn from_config(conf: &SdkConfig, profile: Option<String>) -> Self {
+        Self {
+            lambda: aws_sdk_lambda::Client::new(conf),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
+            xray: aws_sdk_xray::Client::new(conf),
+            info: SourceInfo {
+                region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
+                profile,
+                demo: false,
+            },
+        }
+    }
+
+    /// Builds a source from individual clients (tests use mock clients).
+    pub fn from_clients(
+        lambda: aws_sdk_lambda::Client,
+        cloudwatch: aws_sdk_cloudwatch::Client,
+        logs: aws_sdk_cloudwatchlogs::Client,
+        xray: aws_sdk_xray::Client,
+    ) -> Self {
+        Self {
+            lambda,
+            cloudwatch,
+            logs,
+            xray,
+            info: SourceInfo {
+                region: "test".into(),
+                profile: None,
+                demo: false,
+            },
+        }
+    }
+}
+
+impl Source for AwsSource {
+    fn describe(&self) -> SourceInfo {
+        self.info.clone()
+    }
+}
+
+/// Converts an SDK timestamp to chrono.
+fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// Converts chrono to an SDK timestamp.
+fn to_sdk(t: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs_and_nanos(t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+/// Follows pagination tokens defensively: a token that repeats, or more
+/// pages than any real fleet has, ends the loop instead of spinning forever.
+struct PageGuard {
+    seen: std::collections::HashSet<String>,
+    pages: u32,
+}
+
+impl PageGuard {
+    const MAX_PAGES: u32 = 10_000;
+
+    fn new() -> Self {
+        Self {
+            seen: Default::default(),
+            pages: 0,
+        }
+    }
+
+    /// Returns the token to continue with, or `None` to stop.
+    fn next(&mut self, token: Option<&str>) -> Option<String> {
+        self.pages += 1;
+        let t = token.filter(|t| !t.is_empty())?;
+        if self.pages >= Self::MAX_PAGES || !self.seen.insert(t.to_string()) {
+            tracing::warn!(
+                pages = self.pages,
+                "pagination stopped: repeated token or page cap"
+            );
+            return None;
+        }
+        Some(t.to_string())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::AwsSource;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client};
+
+    fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
+        rules.iter().fold(
+            MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
+            |i, r| i.with_rule(r),
+        )
+    }
+
+    macro_rules! client {
+        ($krate:ident, $rules:expr) => {
+            $krate::Client::from_conf(
+                $krate::Config::builder()
+                    .behavior_version($krate::config::BehaviorVersion::latest())
+                    .region($krate::config::Region::new("us-east-1"))
+                    .credentials_provider($krate::config::Credentials::new(
+                        "AKIDTEST", "secret", None, None, "test",
+                    ))
+                    .http_client(create_mock_http_client())
+                    .interceptor(interceptor($rules))
+                    .build(),
+            )
+        };
+    }
+
+    /// A source whose clients answer from the given mock rules.
+    pub fn mock_source(lambda: &[&Rule], cloudwatch: &[&Rule], logs: &[&Rule]) -> AwsSource {
+        AwsSource::from_clients(
+            client!(aws_sdk_lambda, lambda),
+            client!(aws_sdk_cloudwatch, cloudwatch),
+            client!(aws_sdk_cloudwatchlogs, logs),
+            client!(aws_sdk_xray, &[]),
+        )
+    }
+}

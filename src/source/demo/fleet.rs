@@ -1,0 +1,497 @@
+//! The synthetic fleet: about 30 functions whose per-minute behaviour is a
+//! pure function of (seed, function, minute), so every refresh agrees with
+//! the previous one and the fleet evolves in real time: diurnal load, cold
+//! starts, an hourly error burst, a throttled function, a timeout-prone
+//! function, an idle one.
+
+use crate::model::function::{Architecture, FunctionInfo, TracingMode};
+use chrono::DateTime;
+
+/// What makes a demo function interesting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Steady traffic, few errors.
+    Normal,
+    /// Ten minutes of 25 % errors every hour.
+    ErrorBurst,
+    /// Reserved concurrency too low: throttles under load.
+    Throttled,
+    /// Slow, often runs into its timeout.
+    TimeoutProne,
+    /// No traffic at all.
+    Idle,
+}
+
+/// One synthetic function.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The inventory entry.
+    pub info: FunctionInfo,
+    /// Mean invocations per minute at the diurnal average.
+    pub per_minute: f64,
+    /// Baseline error ratio.
+    pub error_ratio: f64,
+    /// Mean duration in ms.
+    pub duration_ms: f64,
+    /// Reserved concurrency, if any.
+    pub reserved: Option<u32>,
+    /// Its story.
+    pub behaviour: Behaviour,
+}
+
+/// One minute of one function.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Minute {
+    /// Invocations started in the minute.
+    pub invocations: f64,
+    /// Of which failed.
+    pub errors: f64,
+    /// Requests rejected.
+    pub throttles: f64,
+    /// Mean duration (ms).
+    pub avg_ms: f64,
+    /// Longest duration (ms).
+    pub max_ms: f64,
+    /// Percentiles (ms).
+    pub p50_ms: f64,
+    /// 90th percentile (ms).
+    pub p90_ms: f64,
+    /// 99th percentile (ms).
+    pub p99_ms: f64,
+    /// Peak concurrency.
+    pub concurrency: f64,
+    /// Cold starts in the minute.
+    pub cold_starts: f64,
+}
+
+const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
+    // name, runtime, memory MB, timeout s, per minute, mean ms, behaviour
+    (
+        "orders-api",
+        "nodejs20.x",
+        1024,
+        29,
+        900.0,
+        85.0,
+        Behaviour::Normal,
+    ),
+    (
+        "payments-webhook",
+        "python3.12",
+        512,
+        30,
+        240.0,
+        140.0,
+        Behaviour::ErrorBurst,
+    ),
+    (
+        "thumbnailer",
+        "python3.12",
+        2048,
+        60,
+        420.0,
+        900.0,
+        Behaviour::Throttled,
+    ),
+    (
+        "report-export",
+        "java21",
+        3008,
+        15,
+        12.0,
+        9_000.0,
+        Behaviour::TimeoutProne,
+    ),
+    (
+        "legacy-cron",
+        "python3.9",
+        128,
+        60,
+        0.0,
+        300.0,
+        Behaviour::Idle,
+    ),
+    (
+        "auth-authorizer",
+        "nodejs20.x",
+        256,
+        5,
+        1_800.0,
+        12.0,
+        Behaviour::Normal,
+    ),
+    (
+        "cart-service",
+        "nodejs20.x",
+        512,
+        10,
+        600.0,
+        45.0,
+        Behaviour::Normal,
+    ),
+    (
+        "catalog-search",
+        "python3.12",
+        1024,
+        10,
+        480.0,
+        120.0,
+        Behaviour::Normal,
+    ),
+    (
+        "email-sender",
+        "python3.11",
+        256,
+        30,
+        60.0,
+        350.0,
+        Behaviour::Normal,
+    ),
+    (
+        "sms-notifier",
+        "go1.x",
+        128,
+        10,
+        30.0,
+        90.0,
+        Behaviour::Normal,
+    ),
+    (
+        "inventory-sync",
+        "java21",
+        1536,
+        120,
+        20.0,
+        2_400.0,
+        Behaviour::Normal,
+    ),
+    (
+        "user-profile",
+        "nodejs22.x",
+        512,
+        10,
+        700.0,
+        38.0,
+        Behaviour::Normal,
+    ),
+    (
+        "recommendations",
+        "python3.12",
+        3008,
+        30,
+        150.0,
+        650.0,
+        Behaviour::Normal,
+    ),
+    (
+        "pdf-renderer",
+        "nodejs20.x",
+        2048,
+        60,
+        25.0,
+        4_200.0,
+        Behaviour::Normal,
+    ),
+    (
+        "webhook-fanout",
+        "provided.al2023",
+        256,
+        15,
+        320.0,
+        28.0,
+        Behaviour::Normal,
+    ),
+    (
+        "audit-logger",
+        "python3.12",
+        256,
+        10,
+        1_100.0,
+        18.0,
+        Behaviour::Normal,
+    ),
+    (
+        "session-cleanup",
+        "python3.12",
+        512,
+        300,
+        2.0,
+        15_000.0,
+        Behaviour::Normal,
+    ),
+    (
+        "geo-lookup",
+        "provided.al2023",
+        256,
+        5,
+        850.0,
+        9.0,
+        Behaviour::Normal,
+    ),
+    (
+        "checkout-flow",
+        "nodejs20.x",
+        1024,
+        29,
+        260.0,
+        210.0,
+        Behaviour::Normal,
+    ),
+    (
+        "fraud-score",
+        "python3.12",
+        2048,
+        10,
+        260.0,
+        480.0,
+        Behaviour::Normal,
+    ),
+    (
+        "image-moderation",
+        "python3.12",
+        3008,
+        60,
+        40.0,
+        2_800.0,
+        Behaviour::Normal,
+    ),
+    (
+        "stream-consumer",
+        "java21",
+        1024,
+        60,
+        300.0,
+        160.0,
+        Behaviour::Normal,
+    ),
+    (
+        "dlq-redrive",
+        "python3.12",
+        256,
+        60,
+        1.0,
+        700.0,
+        Behaviour::Normal,
+    ),
+    (
+        "feature-flags",
+        "nodejs22.x",
+        128,
+        3,
+        2_400.0,
+        6.0,
+        Behaviour::Normal,
+    ),
+    (
+        "metrics-rollup",
+        "go1.x",
+        512,
+        120,
+        4.0,
+        8_000.0,
+        Behaviour::Normal,
+    ),
+    (
+        "graphql-gateway",
+        "nodejs20.x",
+        1769,
+        29,
+        1_300.0,
+        95.0,
+        Behaviour::Normal,
+    ),
+    (
+        "translate-text",
+        "python3.12",
+        512,
+        30,
+        50.0,
+        820.0,
+        Behaviour::Normal,
+    ),
+    (
+        "ticket-router",
+        "dotnet8",
+        512,
+        15,
+        90.0,
+        130.0,
+        Behaviour::Normal,
+    ),
+    (
+        "shipping-quotes",
+        "ruby3.3",
+        512,
+        20,
+        110.0,
+        260.0,
+        Behaviour::Normal,
+    ),
+    (
+        "warmup-pinger",
+        "python3.12",
+        128,
+        3,
+        6.0,
+        4.0,
+        Behaviour::Normal,
+    ),
+];
+
+/// A deterministic hash of the inputs onto [0, 1).
+pub fn unit(seed: u64, a: u64, b: u64) -> f64 {
+    // splitmix64 finaliser over the mixed inputs.
+    let mut z = seed
+        .wrapping_add(a.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_add(b.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Builds the fleet for a seed: names and roles are fixed, sizes and rates
+/// vary a little with the seed.
+pub fn build(seed: u64) -> Vec<Spec> {
+    NAMES
+        .iter()
+        .enumerate()
+        .map(
+            |(i, &(name, runtime, memory, timeout, rate, ms, behaviour))| {
+                let jitter = 0.85 + 0.3 * unit(seed, i as u64, 1);
+                let arch = if unit(seed, i as u64, 2) < 0.35 {
+                    Architecture::Arm64
+                } else {
+                    Architecture::X86_64
+                };
+                let reserved = match behaviour {
+                    Behaviour::Throttled => Some(6),
+                    _ if i % 7 == 3 => Some(100),
+                    _ => None,
+                };
+                let modified_days = 1 + (unit(seed, i as u64, 3) * 90.0) as i64;
+                Spec {
+                    info: FunctionInfo {
+                        name: name.to_string(),
+                        arn: format!("arn:aws:lambda:demo-1:123456789012:function:{name}"),
+                        runtime: runtime.to_string(),
+                        architecture: arch,
+                        memory_mb: memory,
+                        timeout_s: timeout,
+                        last_modified: Some(
+                            DateTime::from_timestamp(1_790_000_000 - modified_days * 86_400, 0)
+                                .unwrap_or_default(),
+                        ),
+                        tracing: if i % 3 == 0 {
+                            TracingMode::Active
+                        } else {
+                            TracingMode::PassThrough
+                        },
+                        log_group: FunctionInfo::default_log_group(name),
+                    },
+                    per_minute: rate * jitter,
+                    error_ratio: 0.002 + 0.006 * unit(seed, i as u64, 4),
+                    duration_ms: ms * jitter,
+                    reserved,
+                    behaviour,
+                }
+            },
+        )
+        .collect()
+}
+
+/// Daily load curve: quiet at night, busy in the afternoon (UTC).
+fn diurnal(minute: i64) -> f64 {
+    let day = (minute.rem_euclid(1440)) as f64 / 1440.0;
+    1.0 + 0.55 * (std::f64::consts::TAU * (day - 0.375)).sin()
+}
+
+/// The behaviour of function `idx` in the minute starting at `minute · 60 s`.
+pub fn minute(seed: u64, idx: usize, spec: &Spec, minute: i64) -> Minute {
+    if spec.behaviour == Behaviour::Idle {
+        return Minute::default();
+    }
+    let n = |k: u64| unit(seed, (idx as u64) << 8 | k, minute as u64);
+    let load = spec.per_minute * diurnal(minute) * (0.8 + 0.4 * n(1));
+    let mut invocations = load.round();
+    let mut throttles = 0.0;
+    let timeout_ms = f64::from(spec.info.timeout_s) * 1000.0;
+    let mut avg = spec.duration_ms * (0.9 + 0.2 * n(2));
+    if spec.behaviour == Behaviour::Throttled {
+        // Concurrency needed above the reservation is rejected.
+        let cap = f64::from(spec.reserved.unwrap_or(1)) * 60_000.0 / avg;
+        if invocations > cap {
+            throttles = (invocations - cap).round();
+            invocations = cap.floor();
+        }
+    }
+    let mut error_ratio = spec.error_ratio;
+    if spec.behaviour == Behaviour::ErrorBurst && (20..30).contains(&minute.rem_euclid(60)) {
+        error_ratio = 0.25;
+    }
+    let mut max = (avg * (2.5 + 2.0 * n(3))).min(timeout_ms);
+    if spec.behaviour == Behaviour::TimeoutProne {
+        avg = avg.min(timeout_ms * 0.8);
+        if n(4) < 0.4 {
+            max = timeout_ms;
+            error_ratio = error_ratio.max(0.1);
+        }
+    }
+    if invocations <= 0.0 {
+        return Minute {
+            throttles,
+            ..Minute::default()
+        };
+    }
+    let errors = (invocations * error_ratio + n(5) - 0.5)
+        .round()
+        .clamp(0.0, invocations);
+    let concurrency = (invocations / 60.0 * avg / 1000.0 * 1.6).ceil().max(1.0);
+    Minute {
+        invocations,
+        errors,
+        throttles,
+        avg_ms: avg,
+        max_ms: max.max(avg),
+        p50_ms: avg * 0.8,
+        p90_ms: (avg * 1.7).min(max),
+        p99_ms: (avg * 2.4).min(max),
+        concurrency: match spec.reserved {
+            Some(r) => concurrency.min(f64::from(r)),
+            None => concurrency,
+        },
+        cold_starts: (invocations * 0.01 * (0.5 + n(6))).round().min(invocations),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_storied() {
+        let fleet = build(42);
+        assert_eq!(fleet.len(), 30);
+        let m = |name: &str, t: i64| {
+            let (i, s) = fleet
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.info.name == name)
+                .unwrap();
+            minute(42, i, s, t)
+        };
+        assert_eq!(m("orders-api", 1000), m("orders-api", 1000));
+        assert_eq!(m("legacy-cron", 1000).invocations, 0.0);
+        assert!(
+            m("payments-webhook", 60 * 500 + 25).errors
+                > m("payments-webhook", 60 * 500 + 5).errors
+        );
+        let busy = (0..1440)
+            .map(|t| m("thumbnailer", t).throttles)
+            .sum::<f64>();
+        assert!(busy > 0.0);
+        assert!((0..120).any(|t| m("report-export", t).max_ms >= 15_000.0));
+        let other = build(43);
+        assert_ne!(fleet[0].per_minute, other[0].per_minute);
+    }
+}

@@ -1,0 +1,167 @@
+//! Sources answer questions in domain terms. `aws` is the only code that
+//! sees aws-sdk types; `demo` is a deterministic synthetic fleet behind the
+//! same traits, so `--demo` exercises every poller, the store and every view.
+
+pub mod aws;
+pub mod demo;
+
+use crate::model::alarms::Alarm;
+use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::logs::{LogPage, LogQuery};
+use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
+use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
+use std::future::Future;
+
+/// Why a source call failed, in terms a user can act on. `api` is the
+/// IAM-style action (`cloudwatch:GetMetricData`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// Rate limited; retry later with backoff.
+    #[error("{api} was throttled: {message}")]
+    Throttled {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// Missing permission.
+    #[error("{api} was denied: {message} (grant the IAM action '{api}')")]
+    Denied {
+        /// The action, which is also the IAM action to grant.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// The thing asked for does not exist.
+    #[error("{api}: not found: {message}")]
+    NotFound {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// The endpoint does not implement this API or option; show "n/a".
+    #[error("{api} is not supported by this endpoint: {message}")]
+    Unsupported {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// Could not reach the endpoint, or it timed out.
+    #[error("{api}: endpoint unreachable: {message}")]
+    Transport {
+        /// The action.
+        api: String,
+        /// The transport failure.
+        message: String,
+    },
+    /// No usable credentials.
+    #[error("no usable AWS credentials: {message}")]
+    Credentials {
+        /// What the credential chain said.
+        message: String,
+    },
+    /// Anything else the service answered.
+    #[error("{api} failed: {message}")]
+    Service {
+        /// The action.
+        api: String,
+        /// Error code and message.
+        message: String,
+    },
+}
+
+impl SourceError {
+    /// Whether a later retry may succeed soon (drives backoff).
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, Self::Throttled { .. })
+    }
+
+    /// Unsupported endpoints turn values into "n/a" instead of failing a run.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Self::Unsupported { .. })
+    }
+}
+
+/// The result of one metrics refresh. Batches fail independently (so an
+/// endpoint that cannot compute percentiles only loses those series).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsFetch {
+    /// Series that came back.
+    pub series: Vec<(MetricKey, Series)>,
+    /// Series that could not be fetched, with the reason.
+    pub failed: Vec<(MetricKey, SourceError)>,
+    /// GetMetricData calls made (pages included).
+    pub calls: u32,
+}
+
+/// The function inventory and account settings.
+pub trait Inventory: Send + Sync + 'static {
+    /// All functions, every page.
+    fn list_functions(&self)
+    -> impl Future<Output = Result<Vec<FunctionInfo>, SourceError>> + Send;
+    /// Reserved concurrency of one function (`None` when unreserved).
+    fn reserved_concurrency(
+        &self,
+        function: &str,
+    ) -> impl Future<Output = Result<Option<u32>, SourceError>> + Send;
+    /// Account limits.
+    fn account_limits(&self) -> impl Future<Output = Result<AccountLimits, SourceError>> + Send;
+}
+
+/// CloudWatch metrics.
+pub trait Metrics: Send + Sync + 'static {
+    /// Fetches every query over `range`, batched as the source needs.
+    fn fetch_metrics(
+        &self,
+        range: TimeRange,
+        queries: &[MetricQuery],
+    ) -> impl Future<Output = Result<MetricsFetch, SourceError>> + Send;
+}
+
+/// CloudWatch alarms.
+pub trait Alarms: Send + Sync + 'static {
+    /// Every metric and composite alarm (the poller keeps the relevant ones).
+    fn describe_alarms(&self) -> impl Future<Output = Result<Vec<Alarm>, SourceError>> + Send;
+}
+
+/// CloudWatch Logs.
+pub trait Logs: Send + Sync + 'static {
+    /// One page of a log group's events.
+    fn filter_log_events(
+        &self,
+        query: &LogQuery,
+    ) -> impl Future<Output = Result<LogPage, SourceError>> + Send;
+}
+
+/// X-Ray.
+pub trait Traces: Send + Sync + 'static {
+    /// One page of trace summaries of a function.
+    fn trace_summaries(
+        &self,
+        query: &TraceQuery,
+    ) -> impl Future<Output = Result<TraceSummaryPage, SourceError>> + Send;
+    /// Whole traces, at most 5 ids.
+    fn batch_get_traces(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<RawTrace>, SourceError>> + Send;
+}
+
+/// Everything a face needs; implemented by the AWS and the demo sources.
+pub trait Source: Inventory + Metrics + Alarms + Logs + Traces {
+    /// Where the data comes from, for the header (`us-east-1`, `DEMO`).
+    fn describe(&self) -> SourceInfo;
+}
+
+/// Identity of a source, for headers and snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Region name, or `demo`.
+    pub region: String,
+    /// Profile name, if any.
+    pub profile: Option<String>,
+    /// Whether this is the synthetic fleet.
+    pub demo: bool,
+}

@@ -1,0 +1,374 @@
+//! The one state store. Owned by the face's loop, which folds pollers'
+//! updates in with [`Store::apply`]; no locks, no shared mutable state.
+//! Every slot carries its freshness so a view can tell "quiet" from
+//! "stale" from "failing", and the read API turns series into the numbers
+//! the faces show (with `None` meaning "n/a").
+
+use crate::model::alarms::Alarm;
+use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::metrics::{MetricKey, MetricKind, Series, Stat, TimeRange};
+use crate::poll::{DataKind, Update};
+use crate::source::SourceError;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A piece of data and its freshness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot<T> {
+    /// The last good value (kept when a later fetch fails).
+    pub value: Option<T>,
+    /// When the last good value arrived.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The error of the latest fetch, if it failed.
+    pub last_error: Option<SourceError>,
+    /// A fetch is running.
+    pub in_flight: bool,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self {
+            value: None,
+            updated_at: None,
+            last_error: None,
+            in_flight: false,
+        }
+    }
+}
+
+impl<T> Slot<T> {
+    fn settle(&mut self, at: DateTime<Utc>, result: Result<T, SourceError>) {
+        self.in_flight = false;
+        match result {
+            Ok(v) => {
+                self.value = Some(v);
+                self.updated_at = Some(at);
+                self.last_error = None;
+            }
+            Err(e) => self.last_error = Some(e),
+        }
+    }
+}
+
+/// The metrics of the last good refresh.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricsData {
+    /// The window the series cover.
+    pub range: Option<TimeRange>,
+    /// Series by key.
+    pub series: HashMap<MetricKey, Series>,
+    /// Keys the endpoint could not provide, with why (shown as "n/a").
+    pub unavailable: HashMap<MetricKey, SourceError>,
+    /// GetMetricData calls the refresh cost.
+    pub calls: u32,
+}
+
+/// The numbers of one function over the window; `None` is "n/a".
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct FunctionSummary {
+    /// Invocations.
+    pub invocations: Option<f64>,
+    /// Errors.
+    pub errors: Option<f64>,
+    /// Errors ÷ invocations.
+    pub error_rate: Option<f64>,
+    /// Throttles.
+    pub throttles: Option<f64>,
+    /// Mean duration (ms), weighted by invocations.
+    pub duration_avg: Option<f64>,
+    /// Median duration over the window (ms).
+    pub duration_p50: Option<f64>,
+    /// 90th percentile (ms).
+    pub duration_p90: Option<f64>,
+    /// 99th percentile (ms).
+    pub duration_p99: Option<f64>,
+    /// Longest duration (ms).
+    pub duration_max: Option<f64>,
+    /// Peak concurrency.
+    pub concurrency_max: Option<f64>,
+}
+
+/// Fleet-wide numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct AccountSummary {
+    /// Peak account concurrency in the window.
+    pub concurrency_max: Option<f64>,
+    /// Peak claimed account concurrency.
+    pub claimed_concurrency_max: Option<f64>,
+    /// Total invocations of the functions in scope.
+    pub invocations: Option<f64>,
+    /// Total errors.
+    pub errors: Option<f64>,
+    /// Total throttles.
+    pub throttles: Option<f64>,
+}
+
+/// Everything the faces read.
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    /// Functions in scope, sorted by name.
+    pub inventory: Slot<Vec<FunctionInfo>>,
+    /// `--functions` patterns that matched nothing.
+    pub unmatched_patterns: Vec<String>,
+    /// Account limits.
+    pub account: Slot<AccountLimits>,
+    /// Reserved concurrency per function (fetched lazily).
+    pub reserved: HashMap<String, Slot<Option<u32>>>,
+    /// Fleet metrics.
+    pub metrics: Slot<MetricsData>,
+    /// CloudWatch alarms relevant to the fleet.
+    pub alarms: Slot<Vec<Alarm>>,
+    /// Pollers that reported `Finished` (one-shot mode).
+    pub finished: Vec<DataKind>,
+}
+
+impl Store {
+    /// Folds one update in. Returns whether anything visible changed.
+    pub fn apply(&mut self, update: Update) -> bool {
+        match update {
+            Update::Started(kind) => {
+                match kind {
+                    DataKind::Inventory => self.inventory.in_flight = true,
+                    DataKind::Metrics => self.metrics.in_flight = true,
+                    DataKind::Alarms => self.alarms.in_flight = true,
+                    DataKind::Reserved => {}
+                }
+                true
+            }
+            Update::Inventory {
+                at,
+                result,
+                unmatched,
+            } => {
+                if result.is_ok() {
+                    self.unmatched_patterns = unmatched;
+                }
+                self.inventory.settle(at, result);
+                true
+            }
+            Update::Account { at, result } => {
+                self.account.settle(at, result);
+                true
+            }
+            Update::Reserved {
+                at,
+                function,
+                result,
+            } => {
+                self.reserved
+                    .entry(function)
+                    .or_default()
+                    .settle(at, result);
+                true
+            }
+            Update::Metrics { at, range, result } => {
+                let result = result.map(|fetch| MetricsData {
+                    range: Some(range),
+                    series: fetch.series.into_iter().collect(),
+                    unavailable: fetch.failed.into_iter().collect(),
+                    calls: fetch.calls,
+                });
+                self.metrics.settle(at, result);
+                true
+            }
+            Update::Alarms { at, result } => {
+                self.alarms.settle(at, result);
+                true
+            }
+            Update::Finished(kind) => {
+                if !self.finished.contains(&kind) {
+                    self.finished.push(kind);
+                }
+                false
+            }
+        }
+    }
+
+    /// Functions in scope (empty until the inventory arrives).
+    pub fn functions(&self) -> &[FunctionInfo] {
+        self.inventory.value.as_deref().unwrap_or(&[])
+    }
+
+    /// One series of the last good refresh.
+    pub fn series(&self, key: &MetricKey) -> Option<&Series> {
+        self.metrics.value.as_ref()?.series.get(key)
+    }
+
+    /// Why a series is missing, if the endpoint failed it.
+    pub fn unavailable(&self, key: &MetricKey) -> Option<&SourceError> {
+        self.metrics.value.as_ref()?.unavailable.get(key)
+    }
+
+    /// The window numbers of one function.
+    pub fn function_summary(&self, name: &str) -> FunctionSummary {
+        let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(name, k, s));
+        let invocations_series = get(MetricKind::Invocations, Stat::Sum);
+        let invocations = invocations_series.map(Series::sum);
+        let errors = get(MetricKind::Errors, Stat::Sum).map(Series::sum);
+        let window_value = |s: Stat| get(MetricKind::Duration, s).and_then(Series::last);
+        FunctionSummary {
+            invocations,
+            errors,
+            error_rate: match (errors, invocations) {
+                (Some(e), Some(i)) if i > 0.0 => Some(e / i),
+                _ => None,
+            },
+            throttles: get(MetricKind::Throttles, Stat::Sum).map(Series::sum),
+            duration_avg: get(MetricKind::Duration, Stat::Average)
+                .and_then(|s| s.weighted_mean(invocations_series)),
+            duration_p50: window_value(Stat::P50),
+            duration_p90: window_value(Stat::P90),
+            duration_p99: window_value(Stat::P99),
+            duration_max: get(MetricKind::Duration, Stat::Maximum).and_then(Series::max),
+            concurrency_max: get(MetricKind::ConcurrentExecutions, Stat::Maximum)
+                .and_then(Series::max),
+        }
+    }
+
+    /// Fleet totals and account peaks.
+    pub fn account_summary(&self) -> AccountSummary {
+        let acct = |k| {
+            self.series(&MetricKey::account(k, Stat::Maximum))
+                .and_then(Series::max)
+        };
+        let total = |f: fn(&FunctionSummary) -> Option<f64>| {
+            let values: Vec<Option<f64>> = self
+                .functions()
+                .iter()
+                .map(|fi| f(&self.function_summary(&fi.name)))
+                .collect();
+            // A total is only as good as its parts.
+            if self.metrics.value.is_none() || values.iter().any(Option::is_none) {
+                None
+            } else {
+                Some(values.into_iter().flatten().sum())
+            }
+        };
+        AccountSummary {
+            concurrency_max: acct(MetricKind::ConcurrentExecutions),
+            claimed_concurrency_max: acct(MetricKind::ClaimedAccountConcurrency),
+            invocations: total(|s| s.invocations),
+            errors: total(|s| s.errors),
+            throttles: total(|s| s.throttles),
+        }
+    }
+
+    /// Whether every poller has reported `Finished`.
+    pub fn all_finished(&self) -> bool {
+        DataKind::ALL.iter().all(|k| self.finished.contains(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MetricsFetch;
+    use std::time::Duration;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(s, 0).unwrap()
+    }
+
+    fn range() -> TimeRange {
+        TimeRange::ending_at(at(3_599), Duration::from_secs(180))
+    }
+
+    fn fetch(inv: &[(i64, f64)], avg: &[(i64, f64)], p99: Option<f64>) -> MetricsFetch {
+        let r = range();
+        let key = |k, s| MetricKey::function("api", k, s);
+        let pts = |v: &[(i64, f64)]| v.iter().map(|&(t, x)| (at(t), x)).collect::<Vec<_>>();
+        let mut series = vec![
+            (
+                key(MetricKind::Invocations, Stat::Sum),
+                Series::from_points(r, 60, pts(inv)),
+            ),
+            (
+                key(MetricKind::Duration, Stat::Average),
+                Series::from_points(r, 60, pts(avg)),
+            ),
+            (
+                key(MetricKind::Errors, Stat::Sum),
+                Series::from_points(r, 60, [(at(3_480), 2.0)]),
+            ),
+        ];
+        let mut failed = vec![];
+        match p99 {
+            Some(v) => series.push((
+                key(MetricKind::Duration, Stat::P99),
+                Series::from_points(r, 180, [(r.start, v)]),
+            )),
+            None => failed.push((
+                key(MetricKind::Duration, Stat::P99),
+                SourceError::Service {
+                    api: "cloudwatch:GetMetricData".into(),
+                    message: "HTTP 500".into(),
+                },
+            )),
+        }
+        MetricsFetch {
+            series,
+            failed,
+            calls: 2,
+        }
+    }
+
+    #[test]
+    fn summary_from_series_and_na_for_failed_percentiles() {
+        let mut s = Store::default();
+        assert!(s.apply(Update::Started(DataKind::Metrics)));
+        assert!(s.metrics.in_flight);
+        s.apply(Update::Metrics {
+            at: at(3_600),
+            range: range(),
+            result: Ok(fetch(
+                &[(3_420, 3.0), (3_480, 1.0)],
+                &[(3_420, 100.0), (3_480, 200.0)],
+                None,
+            )),
+        });
+        let f = s.function_summary("api");
+        assert_eq!(f.invocations, Some(4.0));
+        assert_eq!(f.errors, Some(2.0));
+        assert_eq!(f.error_rate, Some(0.5));
+        assert_eq!(f.duration_avg, Some(125.0));
+        assert_eq!(f.duration_p99, None);
+        assert!(
+            s.unavailable(&MetricKey::function("api", MetricKind::Duration, Stat::P99))
+                .is_some()
+        );
+        assert!(!s.metrics.in_flight);
+        assert_eq!(s.metrics.updated_at, Some(at(3_600)));
+    }
+
+    #[test]
+    fn failed_refresh_keeps_last_good_data_and_records_the_error() {
+        let mut s = Store::default();
+        s.apply(Update::Metrics {
+            at: at(3_600),
+            range: range(),
+            result: Ok(fetch(&[(3_420, 3.0)], &[(3_420, 50.0)], Some(90.0))),
+        });
+        s.apply(Update::Metrics {
+            at: at(3_660),
+            range: range(),
+            result: Err(SourceError::Throttled {
+                api: "cloudwatch:GetMetricData".into(),
+                message: "Rate exceeded".into(),
+            }),
+        });
+        assert_eq!(s.metrics.updated_at, Some(at(3_600)));
+        assert!(s.metrics.last_error.as_ref().unwrap().is_throttling());
+        assert_eq!(s.function_summary("api").duration_p99, Some(90.0));
+    }
+
+    #[test]
+    fn finished_tracking() {
+        let mut s = Store::default();
+        for k in DataKind::ALL {
+            assert!(!s.all_finished());
+            s.apply(Update::Finished(k));
+        }
+        assert!(s.all_finished());
+    }
+}
