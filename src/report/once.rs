@@ -103,10 +103,10 @@ fn render(s: &Snapshot, opts: &OnceOptions) -> String {
 /// Prints, ignoring a closed pipe (`lamtop --once | head` is not an error).
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("lamtop: cannot write output: {e}");
-        }
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("lamtop: cannot write output: {e}");
     }
 }
 

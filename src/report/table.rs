@@ -35,7 +35,7 @@ pub fn ms(n: Num) -> String {
 pub fn pct(n: Num) -> String {
     match n.0 {
         None => "n/a".into(),
-        Some(v) if v == 0.0 => "0%".into(),
+        Some(0.0) => "0%".into(),
         Some(v) if v < 0.1 => format!("{:.2}%", v * 100.0),
         Some(v) => format!("{:.1}%", v * 100.0),
     }

@@ -141,10 +141,11 @@ impl Metrics for AwsSource {
             }
         }
         // Every batch failed: the refresh as a whole failed.
-        if fetch.series.is_empty() && total > 0 {
-            if let Some(e) = first_err {
-                return Err(e);
-            }
+        if fetch.series.is_empty()
+            && total > 0
+            && let Some(e) = first_err
+        {
+            return Err(e);
         }
         Ok(fetch)
     }
