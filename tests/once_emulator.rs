@@ -320,3 +320,53 @@ fn dead_endpoint_exits_1_naming_the_api() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn injected_faults_fail_cleanly_naming_the_api() {
+    let emu = Emulator::start();
+    let conf = emu.sdk_config().await;
+    seed::functions(&conf, 3).await;
+
+    // Throttled metrics (CBOR error): exit 1, the table still lists the
+    // functions with n/a, stderr names the API.
+    emu.set_faults(
+        serde_json::json!([{"ops": ["GetMetricData"], "kind": "throttle", "rate": 1.0}]),
+    );
+    let mut cmd = emu.lamtop();
+    cmd.args(["--once", "--output", "json", "--window", "15m"]);
+    let (code, out, err) = run(cmd, LIMIT);
+    assert_eq!(code, 1, "stderr: {err}");
+    assert!(
+        err.contains("cloudwatch:GetMetricData was throttled"),
+        "{err}"
+    );
+    let snap: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(snap["functions"].as_array().unwrap().len(), 3);
+    assert!(snap["functions"][0]["invocations"].is_null());
+    assert!(
+        snap["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "throttled")
+    );
+
+    // A 5xx burst on ListFunctions (REST JSON): exit 1, nothing on stdout.
+    emu.set_faults(serde_json::json!([{"ops": ["ListFunctions"], "kind": "5xx", "rate": 1.0}]));
+    let mut cmd = emu.lamtop();
+    cmd.args(["--once"]);
+    let (code, out, err) = run(cmd, LIMIT);
+    assert_eq!(code, 1, "stderr: {err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("lambda:ListFunctions failed") && err.contains("503"),
+        "{err}"
+    );
+
+    // Faults cleared: back to normal.
+    emu.set_faults(serde_json::json!([]));
+    let mut cmd = emu.lamtop();
+    cmd.args(["--once", "--window", "15m"]);
+    let (code, _out, err) = run(cmd, LIMIT);
+    assert_eq!(code, 0, "stderr: {err}");
+}
