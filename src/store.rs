@@ -11,7 +11,7 @@ use crate::poll::{DataKind, Update};
 use crate::source::SourceError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// A piece of data and its freshness.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,9 +119,25 @@ pub struct Store {
     pub metrics: Slot<MetricsData>,
     /// CloudWatch alarms relevant to the fleet.
     pub alarms: Slot<Vec<Alarm>>,
+    /// Per-period percentiles of the function on screen.
+    pub detail: Slot<Detail>,
+    /// Samples of the source's API call counter, oldest first (bounded).
+    pub usage: VecDeque<(DateTime<Utc>, u64)>,
     /// Pollers that reported `Finished` (one-shot mode).
     pub finished: Vec<DataKind>,
 }
+
+/// Detail metrics of one function.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detail {
+    /// The function they belong to.
+    pub function: String,
+    /// The series.
+    pub data: MetricsData,
+}
+
+/// Usage samples kept (5 s apart: a bit more than two minutes).
+const USAGE_SAMPLES: usize = 30;
 
 impl Store {
     /// Folds one update in. Returns whether anything visible changed.
@@ -132,7 +148,8 @@ impl Store {
                     DataKind::Inventory => self.inventory.in_flight = true,
                     DataKind::Metrics => self.metrics.in_flight = true,
                     DataKind::Alarms => self.alarms.in_flight = true,
-                    DataKind::Reserved => {}
+                    DataKind::Detail => self.detail.in_flight = true,
+                    DataKind::Reserved | DataKind::Usage => {}
                 }
                 true
             }
@@ -175,6 +192,32 @@ impl Store {
             Update::Alarms { at, result } => {
                 self.alarms.settle(at, result);
                 true
+            }
+            Update::Detail {
+                at,
+                function,
+                range,
+                result,
+            } => {
+                let result = result.map(|fetch| Detail {
+                    function,
+                    data: MetricsData {
+                        range: Some(range),
+                        series: fetch.series.into_iter().collect(),
+                        unavailable: fetch.failed.into_iter().collect(),
+                        calls: fetch.calls,
+                    },
+                });
+                self.detail.settle(at, result);
+                true
+            }
+            Update::ApiUsage { at, total_calls } => {
+                let changed = self.usage.back().is_none_or(|(_, n)| *n != total_calls);
+                self.usage.push_back((at, total_calls));
+                while self.usage.len() > USAGE_SAMPLES {
+                    self.usage.pop_front();
+                }
+                changed
             }
             Update::Finished(kind) => {
                 if !self.finished.contains(&kind) {
@@ -252,6 +295,24 @@ impl Store {
             errors: total(|s| s.errors),
             throttles: total(|s| s.throttles),
         }
+    }
+
+    /// API calls in the last minute (from the usage samples).
+    pub fn calls_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
+        let (_, latest) = self.usage.back()?;
+        let cutoff = now - chrono::Duration::seconds(60);
+        let base = self
+            .usage
+            .iter()
+            .find(|(t, _)| *t >= cutoff)
+            .map_or(*latest, |(_, n)| *n);
+        Some(latest.saturating_sub(base))
+    }
+
+    /// Detail series of `function`, if the detail slot holds that function.
+    pub fn detail_series(&self, function: &str, key: &MetricKey) -> Option<&Series> {
+        let d = self.detail.value.as_ref().filter(|d| d.function == function)?;
+        d.data.series.get(key)
     }
 
     /// Whether every poller has reported `Finished`.

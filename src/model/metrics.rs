@@ -216,6 +216,19 @@ pub fn plan_fleet_queries<'a>(
     out
 }
 
+/// The extra queries of the function on screen: duration percentiles per
+/// history period, for its charts.
+pub fn plan_detail_queries(function: &str, window: Duration) -> Vec<MetricQuery> {
+    let period = series_period(window);
+    [Stat::P50, Stat::P90, Stat::P99]
+        .into_iter()
+        .map(|s| MetricQuery {
+            key: MetricKey::function(function, MetricKind::Duration, s),
+            period_s: period,
+        })
+        .collect()
+}
+
 /// A series aligned to its period: `points[i]` covers
 /// `[start + i·period, start + (i+1)·period)`; `None` is a gap (no datapoint).
 #[derive(Debug, Clone, PartialEq)]

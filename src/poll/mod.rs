@@ -27,11 +27,22 @@ pub enum DataKind {
     Alarms,
     /// Reserved concurrency of the selected function.
     Reserved,
+    /// Per-period duration percentiles of the selected function.
+    Detail,
+    /// The source's own API call counter.
+    Usage,
 }
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 4] = [Self::Inventory, Self::Metrics, Self::Alarms, Self::Reserved];
+    pub const ALL: [DataKind; 6] = [
+        Self::Inventory,
+        Self::Metrics,
+        Self::Alarms,
+        Self::Reserved,
+        Self::Detail,
+        Self::Usage,
+    ];
 }
 
 /// What the face is looking at; pollers fetch only what it needs.
@@ -101,6 +112,24 @@ pub enum Update {
         at: DateTime<Utc>,
         /// Alarms, or why not.
         result: Result<Vec<Alarm>, SourceError>,
+    },
+    /// Per-period percentiles of the function on screen.
+    Detail {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which function.
+        function: String,
+        /// The window it covers.
+        range: TimeRange,
+        /// Series, or why not.
+        result: Result<MetricsFetch, SourceError>,
+    },
+    /// API calls made so far by the source.
+    ApiUsage {
+        /// When read.
+        at: DateTime<Utc>,
+        /// Total calls since start.
+        total_calls: u64,
     },
     /// In one-shot mode: this poller is done.
     Finished(DataKind),

@@ -5,7 +5,7 @@
 use super::{DataKind, Outcome, Schedule, Scope, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::{FunctionFilter, FunctionInfo};
-use crate::model::metrics::{TimeRange, plan_fleet_queries};
+use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
 use crate::source::{Source, SourceError};
 use chrono::Utc;
 use std::collections::HashSet;
@@ -40,6 +40,9 @@ enum Fleet {
 }
 
 type Tx = mpsc::Sender<Update>;
+
+/// How often the API usage counter is read (no IO: a counter read).
+const USAGE_EVERY: Duration = Duration::from_secs(5);
 
 /// Spawns every poller. They stop when the face drops its receiver or
 /// the scope sender.
@@ -89,14 +92,34 @@ pub fn spawn_all<S: Source>(
         move |_| alarms_step(s.clone(), t.clone(), fr.clone(), once),
     )));
 
-    let (s, t) = (src, tx.clone());
+    let (s, t) = (src.clone(), tx.clone());
     handles.push(tokio::spawn(run(
         DataKind::Reserved,
         cfg.once,
         Schedule::every(cfg.inventory_every),
+        tx.clone(),
+        scope.clone(),
+        move |sc| reserved_step(s.clone(), t.clone(), sc),
+    )));
+
+    let (s, t) = (src.clone(), tx.clone());
+    handles.push(tokio::spawn(run(
+        DataKind::Detail,
+        cfg.once,
+        Schedule::every(cfg.metrics_every),
+        tx.clone(),
+        scope.clone(),
+        move |sc| detail_step(s.clone(), t.clone(), sc),
+    )));
+
+    let (s, t) = (src, tx.clone());
+    handles.push(tokio::spawn(run(
+        DataKind::Usage,
+        cfg.once,
+        Schedule::every(USAGE_EVERY),
         tx,
         scope,
-        move |sc| reserved_step(s.clone(), t.clone(), sc),
+        move |_| usage_step(s.clone(), t.clone()),
     )));
     drop(fleet_tx);
     handles
@@ -108,7 +131,9 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
     match kind {
         DataKind::Metrics => refresh || old.window != new.window,
         DataKind::Reserved => refresh || old.selected != new.selected,
+        DataKind::Detail => refresh || old.selected != new.selected || old.window != new.window,
         DataKind::Inventory | DataKind::Alarms => refresh,
+        DataKind::Usage => false,
     }
 }
 
@@ -281,6 +306,34 @@ async fn reserved_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<O
         })
         .await;
     Some(outcome)
+}
+
+async fn detail_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+    let function = scope.selected?;
+    let queries = plan_detail_queries(&function, scope.window);
+    let range = TimeRange::ending_at(Utc::now(), scope.window);
+    let _ = tx.send(Update::Started(DataKind::Detail)).await;
+    let result = src.fetch_metrics(range, &queries).await;
+    let outcome = outcome_of(&result);
+    let _ = tx
+        .send(Update::Detail {
+            at: Utc::now(),
+            function,
+            range,
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
+    let _ = tx
+        .send(Update::ApiUsage {
+            at: Utc::now(),
+            total_calls: src.api_calls(),
+        })
+        .await;
+    Some(Outcome::Ok)
 }
 
 #[cfg(test)]

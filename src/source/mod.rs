@@ -153,6 +153,9 @@ pub trait Traces: Send + Sync + 'static {
 pub trait Source: Inventory + Metrics + Alarms + Logs + Traces {
     /// Where the data comes from, for the header (`us-east-1`, `DEMO`).
     fn describe(&self) -> SourceInfo;
+    /// API calls made so far (HTTP attempts, retries included); a counter
+    /// read, no IO.
+    fn api_calls(&self) -> u64;
 }
 
 /// Identity of a source, for headers and snapshots.

@@ -5,6 +5,7 @@ mod cloudwatch;
 mod errors;
 mod lambda;
 mod logs;
+mod meter;
 mod xray;
 
 pub use client::ConnectOptions;
@@ -20,6 +21,7 @@ pub struct AwsSource {
     logs: aws_sdk_cloudwatchlogs::Client,
     xray: aws_sdk_xray::Client,
     info: SourceInfo,
+    calls: meter::CallCounter,
 }
 
 impl AwsSource {
@@ -31,16 +33,27 @@ impl AwsSource {
 
     /// Builds the clients from an existing configuration.
     pub fn from_config(conf: &SdkConfig, profile: Option<String>) -> Self {
+        let calls = meter::CallCounter::default();
+        macro_rules! client {
+            ($krate:ident) => {
+                $krate::Client::from_conf(
+                    $krate::config::Builder::from(conf)
+                        .interceptor(calls.clone())
+                        .build(),
+                )
+            };
+        }
         Self {
-            lambda: aws_sdk_lambda::Client::new(conf),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(conf),
-            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
-            xray: aws_sdk_xray::Client::new(conf),
+            lambda: client!(aws_sdk_lambda),
+            cloudwatch: client!(aws_sdk_cloudwatch),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            xray: client!(aws_sdk_xray),
             info: SourceInfo {
                 region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
                 profile,
                 demo: false,
             },
+            calls,
         }
     }
 
@@ -61,6 +74,7 @@ impl AwsSource {
                 profile: None,
                 demo: false,
             },
+            calls: meter::CallCounter::default(),
         }
     }
 }
@@ -68,6 +82,10 @@ impl AwsSource {
 impl Source for AwsSource {
     fn describe(&self) -> SourceInfo {
         self.info.clone()
+    }
+
+    fn api_calls(&self) -> u64 {
+        self.calls.get()
     }
 }
 

@@ -14,6 +14,8 @@ use crate::source::{
 };
 use chrono::{DateTime, Utc};
 use fleet::{Behaviour, Minute, Spec};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The account-wide concurrency limit of the demo account.
@@ -28,6 +30,8 @@ pub struct DemoSource {
     clock: Option<DateTime<Utc>>,
     /// Simulated API latency, so loading states are visible.
     latency: Duration,
+    /// Simulated API calls, counted like the real source's.
+    calls: Arc<AtomicU64>,
 }
 
 impl DemoSource {
@@ -38,6 +42,7 @@ impl DemoSource {
             specs: fleet::build(seed),
             clock: None,
             latency: Duration::from_millis(150),
+            calls: Arc::default(),
         }
     }
 
@@ -52,7 +57,9 @@ impl DemoSource {
         self.clock.unwrap_or_else(Utc::now)
     }
 
-    async fn pause(&self) {
+    /// Accounts for `calls` simulated API calls and waits like a network would.
+    async fn call(&self, calls: u64) {
+        self.calls.fetch_add(calls, Ordering::Relaxed);
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
         }
@@ -149,12 +156,12 @@ impl DemoSource {
 
 impl Inventory for DemoSource {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
-        self.pause().await;
+        self.call(1).await;
         Ok(self.specs.iter().map(|s| s.info.clone()).collect())
     }
 
     async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
-        self.pause().await;
+        self.call(1).await;
         match self.spec(function) {
             Some((_, s)) => Ok(s.reserved),
             None => Err(SourceError::NotFound {
@@ -165,6 +172,7 @@ impl Inventory for DemoSource {
     }
 
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
+        self.call(1).await;
         let reserved: u32 = self.specs.iter().filter_map(|s| s.reserved).sum();
         Ok(AccountLimits {
             concurrency_limit: Some(DEMO_ACCOUNT_LIMIT),
@@ -179,20 +187,23 @@ impl Metrics for DemoSource {
         range: TimeRange,
         queries: &[MetricQuery],
     ) -> Result<MetricsFetch, SourceError> {
-        self.pause().await;
+        let pct = queries.iter().filter(|q| q.key.stat.is_percentile()).count();
+        let calls = (queries.len() - pct).div_ceil(500) + pct.div_ceil(500);
+        self.call(calls as u64).await;
         Ok(MetricsFetch {
             series: queries
                 .iter()
                 .map(|q| (q.key.clone(), self.series(range, q)))
                 .collect(),
             failed: Vec::new(),
-            calls: 0,
+            calls: calls as u32,
         })
     }
 }
 
 impl Alarms for DemoSource {
     async fn describe_alarms(&self) -> Result<Vec<Alarm>, SourceError> {
+        self.call(1).await;
         let now = self.now();
         let minute = now.timestamp().div_euclid(60);
         let mut out = Vec::new();
@@ -252,6 +263,7 @@ impl Alarms for DemoSource {
 
 impl Logs for DemoSource {
     async fn filter_log_events(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
+        self.call(1).await;
         let Some((i, spec)) = self
             .specs
             .iter()
@@ -269,6 +281,7 @@ impl Logs for DemoSource {
 
 impl Traces for DemoSource {
     async fn trace_summaries(&self, query: &TraceQuery) -> Result<TraceSummaryPage, SourceError> {
+        self.call(1).await;
         let Some((i, spec)) = self.spec(&query.function) else {
             return Ok(TraceSummaryPage::default());
         };
@@ -282,6 +295,7 @@ impl Traces for DemoSource {
     }
 
     async fn batch_get_traces(&self, ids: &[String]) -> Result<Vec<RawTrace>, SourceError> {
+        self.call(1).await;
         Ok(ids
             .iter()
             .take(5)
@@ -297,6 +311,10 @@ impl Source for DemoSource {
             profile: None,
             demo: true,
         }
+    }
+
+    fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
     }
 }
 
