@@ -4,8 +4,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod format;
 pub mod model;
 pub mod poll;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod tui;

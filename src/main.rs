@@ -13,6 +13,7 @@
 //!     function.rs    FunctionInfo, AccountLimits, FunctionFilter (--functions globs)
 //!     metrics.rs     MetricKind, Stat, Series (aligned, gaps as None), the refresh query plan
 //!     alarms.rs      Alarm (CloudWatch), AlarmRule shape, relevance to the fleet
+//!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
 //!     logs.rs        LogEvent, LogQuery, LogPage
 //!     traces.rs      TraceSummary, RawTrace
 //!     text.rs        sanitize(): strip escapes/control chars from AWS strings
@@ -26,6 +27,11 @@
 //!   store.rs         Store, apply(), slots with freshness, summaries for the faces
 //!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
 //!                    table.rs (table and Markdown)
+//!   tui/             mod.rs (terminal setup/restore, event loop), app.rs (UI state + input),
+//!                    keymap.rs (THE key table: dispatch, help, hints), rows.rs (filter+sort),
+//!                    command.rs (`:` commands + completion), theme.rs,
+//!                    view/ (layout, header, fleet, alarms, account, function, help, footer)
+//!   format.rs        number formatting shared by every face
 //! tests/             integration tests; tests/support/ holds the emulator harness
 //! ```
 
@@ -33,7 +39,7 @@ use clap::Parser;
 use lamtop::cli::{Cli, ColorChoice, OutputFormat};
 use lamtop::config::{self, Settings};
 use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
-use lamtop::report::snapshot::check_sort_column;
+use lamtop::report::snapshot::parse_sort_column;
 use lamtop::source::aws::{AwsSource, ConnectOptions};
 use lamtop::source::demo::DemoSource;
 use std::io::IsTerminal;
@@ -54,28 +60,61 @@ fn main() {
 fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
     let settings = config::resolve(&cli).map_err(|e| (EXIT_USAGE, e.0))?;
     init_logging(&cli).map_err(|e| (EXIT_USAGE, e))?;
-    if let Some(c) = &cli.sort {
-        check_sort_column(c).map_err(|e| (EXIT_USAGE, e))?;
-    }
-    if !cli.once {
-        return Err((
-            EXIT_USAGE,
-            "the interactive dashboard is not part of this build yet; use --once \
-             (try: lamtop --demo --once)"
-                .into(),
-        ));
-    }
-    let opts = OnceOptions {
-        output: cli.output.unwrap_or(OutputFormat::Table),
-        sort: cli.sort.clone(),
-        fail_on_alarm: cli.fail_on_alarm,
-        color: use_color(settings.color),
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| (EXIT_ERROR, format!("cannot start the async runtime: {e}")))?;
+    let sort = cli
+        .sort
+        .as_deref()
+        .map(parse_sort_column)
+        .transpose()
+        .map_err(|e| (EXIT_USAGE, e))?;
+    if !cli.once {
+        if !std::io::stdout().is_terminal() {
+            return Err((
+                EXIT_USAGE,
+                "the dashboard needs a terminal; use --once for scripts and pipes".into(),
+            ));
+        }
+        let color = use_color(settings.color, true);
+        return runtime
+            .block_on(run_dashboard(settings, color))
+            .map(|_| 0)
+            .map_err(|e| (EXIT_ERROR, e));
+    }
+    let opts = OnceOptions {
+        output: cli.output.unwrap_or(OutputFormat::Table),
+        sort,
+        fail_on_alarm: cli.fail_on_alarm,
+        color: use_color(settings.color, std::io::stdout().is_terminal()),
+    };
     runtime.block_on(run_once(settings, opts))
+}
+
+fn connect_options(settings: &Settings) -> ConnectOptions {
+    ConnectOptions {
+        profile: settings.profile.clone(),
+        region: settings.region.clone(),
+        endpoint_url: settings.endpoint_url.clone(),
+    }
+}
+
+async fn run_dashboard(settings: Settings, color: bool) -> Result<(), String> {
+    if settings.demo {
+        let src = Arc::new(DemoSource::new(settings.demo_seed));
+        let reconnect: lamtop::tui::Reconnect<DemoSource> =
+            Box::new(|_| Box::pin(async { Err("the demo fleet has one region".to_string()) }));
+        return lamtop::tui::run(src, &settings, color, reconnect).await;
+    }
+    let connect = connect_options(&settings);
+    let src = Arc::new(AwsSource::connect(&connect).await?);
+    let reconnect: lamtop::tui::Reconnect<AwsSource> = Box::new(move |region| {
+        let mut opts = connect.clone();
+        opts.region = Some(region);
+        Box::pin(async move { AwsSource::connect(&opts).await })
+    });
+    lamtop::tui::run(src, &settings, color, reconnect).await
 }
 
 async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {
@@ -94,23 +133,22 @@ async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, St
     Ok(once::run(Arc::new(src), &settings, &opts).await)
 }
 
-/// Colour for stdout: `--color`/config first, then NO_COLOR, then whether
-/// stdout is a terminal.
-fn use_color(choice: ColorChoice) -> bool {
+/// Colour: `--color`/config first, then NO_COLOR, then whether the output
+/// is a terminal.
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
     }
 }
 
 /// Logging goes to `--log-file` when given, else to stderr; quiet (warnings
-/// only) unless `-v`.
+/// only) unless `-v`. The dashboard never logs to the screen: without
+/// `--log-file` it does not log at all.
 fn init_logging(cli: &Cli) -> Result<(), String> {
     let level = match cli.verbose {
+        _ if !cli.once && cli.log_file.is_none() => "off",
         0 => "warn",
         1 => "lamtop=info,warn",
         2 => "lamtop=debug,info",

@@ -5,6 +5,7 @@
 //! the faces show (with `None` meaning "n/a").
 
 use crate::model::alarms::Alarm;
+pub use crate::model::fleet::FunctionSummary;
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat, TimeRange};
 use crate::poll::{DataKind, Update};
@@ -62,31 +63,6 @@ pub struct MetricsData {
     pub unavailable: HashMap<MetricKey, SourceError>,
     /// GetMetricData calls the refresh cost.
     pub calls: u32,
-}
-
-/// The numbers of one function over the window; `None` is "n/a".
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct FunctionSummary {
-    /// Invocations.
-    pub invocations: Option<f64>,
-    /// Errors.
-    pub errors: Option<f64>,
-    /// Errors ÷ invocations.
-    pub error_rate: Option<f64>,
-    /// Throttles.
-    pub throttles: Option<f64>,
-    /// Mean duration (ms), weighted by invocations.
-    pub duration_avg: Option<f64>,
-    /// Median duration over the window (ms).
-    pub duration_p50: Option<f64>,
-    /// 90th percentile (ms).
-    pub duration_p90: Option<f64>,
-    /// 99th percentile (ms).
-    pub duration_p99: Option<f64>,
-    /// Longest duration (ms).
-    pub duration_max: Option<f64>,
-    /// Peak concurrency.
-    pub concurrency_max: Option<f64>,
 }
 
 /// Fleet-wide numbers.
@@ -297,21 +273,27 @@ impl Store {
         }
     }
 
-    /// API calls in the last minute (from the usage samples).
+    /// API calls in the last minute (from the usage samples; since start
+    /// when lamtop has run for less than a minute).
     pub fn calls_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
         let (_, latest) = self.usage.back()?;
         let cutoff = now - chrono::Duration::seconds(60);
         let base = self
             .usage
             .iter()
-            .find(|(t, _)| *t >= cutoff)
-            .map_or(*latest, |(_, n)| *n);
+            .rev()
+            .find(|(t, _)| *t <= cutoff)
+            .map_or(0, |(_, n)| *n);
         Some(latest.saturating_sub(base))
     }
 
     /// Detail series of `function`, if the detail slot holds that function.
     pub fn detail_series(&self, function: &str, key: &MetricKey) -> Option<&Series> {
-        let d = self.detail.value.as_ref().filter(|d| d.function == function)?;
+        let d = self
+            .detail
+            .value
+            .as_ref()
+            .filter(|d| d.function == function)?;
         d.data.series.get(key)
     }
 
@@ -421,6 +403,22 @@ mod tests {
         assert_eq!(s.metrics.updated_at, Some(at(3_600)));
         assert!(s.metrics.last_error.as_ref().unwrap().is_throttling());
         assert_eq!(s.function_summary("api").duration_p99, Some(90.0));
+    }
+
+    #[test]
+    fn calls_last_minute_from_samples() {
+        let mut s = Store::default();
+        assert_eq!(s.calls_last_minute(at(100)), None);
+        for (t, n) in [(0, 3), (30, 5), (60, 9), (90, 20)] {
+            s.apply(Update::ApiUsage {
+                at: at(t),
+                total_calls: n,
+            });
+        }
+        // Samples at or before 30 s: base 5.
+        assert_eq!(s.calls_last_minute(at(90)), Some(15));
+        // Less than a minute of samples: everything since start.
+        assert_eq!(s.calls_last_minute(at(50)), Some(20));
     }
 
     #[test]

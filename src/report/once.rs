@@ -5,6 +5,7 @@ use super::snapshot::{self, Snapshot};
 use super::table;
 use crate::cli::OutputFormat;
 use crate::config::Settings;
+use crate::model::fleet::SortColumn;
 use crate::poll::{PollerConfig, Scope, spawn_all};
 use crate::source::{Source, SourceError};
 use crate::store::Store;
@@ -31,8 +32,8 @@ const ONCE_DEADLINE: Duration = Duration::from_secs(120);
 pub struct OnceOptions {
     /// Format.
     pub output: OutputFormat,
-    /// `--sort` column.
-    pub sort: Option<String>,
+    /// `--sort` column (`None`: errors, then invocations).
+    pub sort: Option<SortColumn>,
     /// `--fail-on-alarm`.
     pub fail_on_alarm: bool,
     /// Colour the table.
@@ -130,8 +131,13 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
     if store.inventory.value.is_none() {
         return EXIT_ERROR;
     }
-    let mut snap = snapshot::build(&store, &info, Utc::now(), settings.window.as_secs() as i64);
-    snapshot::sort(&mut snap.functions, opts.sort.as_deref());
+    let snap = snapshot::build(
+        &store,
+        &info,
+        Utc::now(),
+        settings.window.as_secs() as i64,
+        opts.sort,
+    );
     print(&render(&snap, opts));
     if !fatal.is_empty() {
         EXIT_ERROR

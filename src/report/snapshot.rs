@@ -3,6 +3,7 @@
 //! Markdown outputs render the same struct, so all three always agree.
 
 use crate::model::alarms::{Alarm, AlarmState};
+use crate::model::fleet::{SortColumn, compare};
 use crate::model::metrics::MetricKind;
 use crate::model::text::sanitize;
 use crate::source::{SourceError, SourceInfo};
@@ -227,44 +228,49 @@ fn alarm_entry(a: &Alarm) -> AlarmEntry {
     }
 }
 
-/// Builds the snapshot of everything the store holds.
-pub fn build(store: &Store, info: &SourceInfo, now: DateTime<Utc>, window_s: i64) -> Snapshot {
+/// Builds the snapshot of everything the store holds, functions in the
+/// order of `sort` (`None`: errors, then invocations).
+pub fn build(
+    store: &Store,
+    info: &SourceInfo,
+    now: DateTime<Utc>,
+    window_s: i64,
+    sort: Option<SortColumn>,
+) -> Snapshot {
     let range = store.metrics.value.as_ref().and_then(|m| m.range);
     let (start, end) = match range {
         Some(r) => (r.start, r.end),
         None => (now - chrono::Duration::seconds(window_s), now),
     };
-    let functions: Vec<Function> = store
+    let mut rows: Vec<_> = store
         .functions()
         .iter()
-        .map(|f| {
-            let s = store.function_summary(&f.name);
-            Function {
-                name: sanitize(&f.name),
-                runtime: sanitize(&f.runtime),
-                memory_mb: f.memory_mb,
-                timeout_s: f.timeout_s,
-                architecture: f.architecture.as_str(),
-                log_group: sanitize(&f.log_group),
-                last_modified: f.last_modified,
-                invocations: Num::of(s.invocations),
-                errors: Num::of(s.errors),
-                error_rate: Num::ratio(s.error_rate),
-                throttles: Num::of(s.throttles),
-                duration_ms: DurationMs {
-                    avg: Num::of(s.duration_avg),
-                    p50: Num::of(s.duration_p50),
-                    p90: Num::of(s.duration_p90),
-                    p99: Num::of(s.duration_p99),
-                    max: Num::of(s.duration_max),
-                },
-                concurrency_max: Num::of(s.concurrency_max),
-                timeout_ratio: Num::ratio(
-                    s.duration_p99
-                        .filter(|_| f.timeout_s > 0)
-                        .map(|p| p / (f64::from(f.timeout_s) * 1000.0)),
-                ),
-            }
+        .map(|f| (f, store.function_summary(&f.name)))
+        .collect();
+    rows.sort_by(|a, b| compare(sort, false, (a.0, &a.1), (b.0, &b.1)));
+    let functions: Vec<Function> = rows
+        .into_iter()
+        .map(|(f, s)| Function {
+            name: sanitize(&f.name),
+            runtime: sanitize(&f.runtime),
+            memory_mb: f.memory_mb,
+            timeout_s: f.timeout_s,
+            architecture: f.architecture.as_str(),
+            log_group: sanitize(&f.log_group),
+            last_modified: f.last_modified,
+            invocations: Num::of(s.invocations),
+            errors: Num::of(s.errors),
+            error_rate: Num::ratio(s.error_rate),
+            throttles: Num::of(s.throttles),
+            duration_ms: DurationMs {
+                avg: Num::of(s.duration_avg),
+                p50: Num::of(s.duration_p50),
+                p90: Num::of(s.duration_p90),
+                p99: Num::of(s.duration_p99),
+                max: Num::of(s.duration_max),
+            },
+            concurrency_max: Num::of(s.concurrency_max),
+            timeout_ratio: Num::ratio(s.timeout_ratio(f.timeout_s)),
         })
         .collect();
     let acct = store.account_summary();
@@ -344,73 +350,18 @@ pub fn build(store: &Store, info: &SourceInfo, now: DateTime<Utc>, window_s: i64
     }
 }
 
-/// The sortable columns, in `--sort` spelling.
-pub const SORT_COLUMNS: [&str; 13] = [
-    "name",
-    "invocations",
-    "errors",
-    "error_rate",
-    "throttles",
-    "avg",
-    "p50",
-    "p90",
-    "p99",
-    "max",
-    "concurrency",
-    "timeout_pct",
-    "memory",
-];
-
-fn sort_key(f: &Function, column: &str) -> Option<f64> {
-    match column {
-        "invocations" => f.invocations.0,
-        "errors" => f.errors.0,
-        "error_rate" => f.error_rate.0,
-        "throttles" => f.throttles.0,
-        "avg" => f.duration_ms.avg.0,
-        "p50" => f.duration_ms.p50.0,
-        "p90" => f.duration_ms.p90.0,
-        "p99" => f.duration_ms.p99.0,
-        "max" => f.duration_ms.max.0,
-        "concurrency" => f.concurrency_max.0,
-        "timeout_pct" => f.timeout_ratio.0,
-        "memory" => Some(f64::from(f.memory_mb)),
-        _ => None,
-    }
-}
-
-/// Sorts functions: by name ascending, or by a number descending with
-/// "n/a" last; the default is errors, then invocations. Ties by name.
-pub fn sort(functions: &mut [Function], column: Option<&str>) {
-    use std::cmp::Ordering;
-    let desc = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(x), Some(y)) => y.total_cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
-    functions.sort_by(|a, b| {
-        let primary = match column {
-            Some("name") => a.name.cmp(&b.name),
-            Some(c) => desc(sort_key(a, c), sort_key(b, c)),
-            None => desc(a.errors.0, b.errors.0).then(desc(a.invocations.0, b.invocations.0)),
-        };
-        primary.then_with(|| a.name.cmp(&b.name))
-    });
-}
-
-/// Validates a `--sort` value.
-pub fn check_sort_column(c: &str) -> Result<(), String> {
-    if SORT_COLUMNS.contains(&c) {
-        return Ok(());
-    }
-    let hint = crate::config::suggest(c, &SORT_COLUMNS)
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
-    Err(format!(
-        "--sort: unknown column '{c}'{hint} (columns: {})",
-        SORT_COLUMNS.join(", ")
-    ))
+/// Parses a `--sort` value; the error names it and suggests the closest column.
+pub fn parse_sort_column(c: &str) -> Result<SortColumn, String> {
+    SortColumn::parse(c).ok_or_else(|| {
+        let names = SortColumn::names();
+        let hint = crate::config::suggest(c, &names)
+            .map(|s| format!(" — did you mean '{s}'?"))
+            .unwrap_or_default();
+        format!(
+            "--sort: unknown column '{c}'{hint} (columns: {})",
+            names.join(", ")
+        )
+    })
 }
 
 /// Whether any alarm is in ALARM.

@@ -3,42 +3,21 @@
 //! numbers or words that say the same thing) and a Markdown table.
 
 use super::snapshot::{Function, Num, Snapshot};
+use crate::format;
 use crate::model::alarms::AlarmState;
 use crossterm::style::Stylize;
 use std::fmt::Write;
 
-/// A count, compact above 100k; "n/a" when unknown.
-pub fn count(n: Num) -> String {
-    match n.0 {
-        None => "n/a".into(),
-        Some(v) if v.abs() < 100_000.0 => format!("{}", v.round() as i64),
-        Some(v) if v.abs() < 1_000_000.0 => format!("{:.1}k", v / 1000.0),
-        Some(v) => format!("{:.1}M", v / 1e6),
-    }
+fn count(n: Num) -> String {
+    format::count(n.0)
 }
 
-/// A duration in ms, in the unit that reads best.
-pub fn ms(n: Num) -> String {
-    match n.0 {
-        None => "n/a".into(),
-        Some(v) if v < 10.0 => format!("{v:.1}ms"),
-        Some(v) if v < 1000.0 => format!("{}ms", v.round() as i64),
-        Some(v) if v < 60_000.0 => format!("{:.2}s", v / 1000.0),
-        Some(v) => {
-            let s = (v / 1000.0).round() as i64;
-            format!("{}m{:02}s", s / 60, s % 60)
-        }
-    }
+fn ms(n: Num) -> String {
+    format::ms(n.0)
 }
 
-/// A ratio as a percentage.
-pub fn pct(n: Num) -> String {
-    match n.0 {
-        None => "n/a".into(),
-        Some(0.0) => "0%".into(),
-        Some(v) if v < 0.1 => format!("{:.2}%", v * 100.0),
-        Some(v) => format!("{:.1}%", v * 100.0),
-    }
+fn pct(n: Num) -> String {
+    format::pct(n.0)
 }
 
 const HEADERS: [&str; 13] = [
@@ -239,22 +218,4 @@ pub fn render_markdown(s: &Snapshot) -> String {
         let _ = writeln!(out, "- warning: {}", md_escape(w));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn number_formats() {
-        assert_eq!(count(Num::of(Some(1234.0))), "1234");
-        assert_eq!(count(Num::of(Some(123_456.0))), "123.5k");
-        assert_eq!(count(Num::of(None)), "n/a");
-        assert_eq!(ms(Num::of(Some(5.25))), "5.2ms");
-        assert_eq!(ms(Num::of(Some(85.4))), "85ms");
-        assert_eq!(ms(Num::of(Some(1234.0))), "1.23s");
-        assert_eq!(ms(Num::of(Some(123_000.0))), "2m03s");
-        assert_eq!(pct(Num::ratio(Some(0.0123))), "1.23%");
-        assert_eq!(pct(Num::ratio(Some(0.5))), "50.0%");
-    }
 }

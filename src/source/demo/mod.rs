@@ -187,7 +187,10 @@ impl Metrics for DemoSource {
         range: TimeRange,
         queries: &[MetricQuery],
     ) -> Result<MetricsFetch, SourceError> {
-        let pct = queries.iter().filter(|q| q.key.stat.is_percentile()).count();
+        let pct = queries
+            .iter()
+            .filter(|q| q.key.stat.is_percentile())
+            .count();
         let calls = (queries.len() - pct).div_ceil(500) + pct.div_ceil(500);
         self.call(calls as u64).await;
         Ok(MetricsFetch {

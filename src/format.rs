@@ -1,0 +1,83 @@
+//! Number formatting shared by every face, so the dashboard and `--once`
+//! print the same value the same way. `None` is always "n/a".
+
+/// A count, compact above 100k.
+pub fn count(n: Option<f64>) -> String {
+    match n.filter(|v| v.is_finite()) {
+        None => "n/a".into(),
+        Some(v) if v.abs() < 100_000.0 => format!("{}", v.round() as i64),
+        Some(v) if v.abs() < 1_000_000.0 => format!("{:.1}k", v / 1000.0),
+        Some(v) => format!("{:.1}M", v / 1e6),
+    }
+}
+
+/// A duration in ms, in the unit that reads best.
+pub fn ms(n: Option<f64>) -> String {
+    match n.filter(|v| v.is_finite()) {
+        None => "n/a".into(),
+        Some(v) if v < 10.0 => format!("{v:.1}ms"),
+        Some(v) if v < 1000.0 => format!("{}ms", v.round() as i64),
+        Some(v) if v < 60_000.0 => format!("{:.2}s", v / 1000.0),
+        Some(v) => {
+            let s = (v / 1000.0).round() as i64;
+            format!("{}m{:02}s", s / 60, s % 60)
+        }
+    }
+}
+
+/// A ratio as a percentage.
+pub fn pct(n: Option<f64>) -> String {
+    match n.filter(|v| v.is_finite()) {
+        None => "n/a".into(),
+        Some(0.0) => "0%".into(),
+        Some(v) if v < 0.1 => format!("{:.2}%", v * 100.0),
+        Some(v) => format!("{:.1}%", v * 100.0),
+    }
+}
+
+/// An age, coarse: "5s", "3m", "2h".
+pub fn age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+/// A window length: "15m", "1h", "3d".
+pub fn window(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s.is_multiple_of(86_400) {
+        format!("{}d", s / 86_400)
+    } else if s.is_multiple_of(3600) {
+        format!("{}h", s / 3600)
+    } else if s.is_multiple_of(60) {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(count(Some(1234.0)), "1234");
+        assert_eq!(count(Some(123_456.0)), "123.5k");
+        assert_eq!(count(Some(2_345_678.0)), "2.3M");
+        assert_eq!(count(None), "n/a");
+        assert_eq!(count(Some(f64::NAN)), "n/a");
+        assert_eq!(ms(Some(5.25)), "5.2ms");
+        assert_eq!(ms(Some(85.4)), "85ms");
+        assert_eq!(ms(Some(1234.0)), "1.23s");
+        assert_eq!(ms(Some(123_000.0)), "2m03s");
+        assert_eq!(pct(Some(0.0123)), "1.23%");
+        assert_eq!(pct(Some(0.5)), "50.0%");
+        assert_eq!(age(75), "1m");
+        assert_eq!(window(std::time::Duration::from_secs(10_800)), "3h");
+        assert_eq!(window(std::time::Duration::from_secs(900)), "15m");
+    }
+}

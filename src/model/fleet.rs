@@ -1,0 +1,215 @@
+//! The fleet as a table: the window numbers of one function, and how rows
+//! sort. Shared by every face, so `--once --sort` and the dashboard agree.
+
+use crate::model::function::FunctionInfo;
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// The numbers of one function over the window; `None` is "n/a".
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct FunctionSummary {
+    /// Invocations.
+    pub invocations: Option<f64>,
+    /// Errors.
+    pub errors: Option<f64>,
+    /// Errors ÷ invocations.
+    pub error_rate: Option<f64>,
+    /// Throttles.
+    pub throttles: Option<f64>,
+    /// Mean duration (ms), weighted by invocations.
+    pub duration_avg: Option<f64>,
+    /// Median duration over the window (ms).
+    pub duration_p50: Option<f64>,
+    /// 90th percentile (ms).
+    pub duration_p90: Option<f64>,
+    /// 99th percentile (ms).
+    pub duration_p99: Option<f64>,
+    /// Longest duration (ms).
+    pub duration_max: Option<f64>,
+    /// Peak concurrency.
+    pub concurrency_max: Option<f64>,
+}
+
+impl FunctionSummary {
+    /// p99 duration as a share of the timeout (1.0 = requests hit the timeout).
+    pub fn timeout_ratio(&self, timeout_s: u32) -> Option<f64> {
+        self.duration_p99
+            .filter(|_| timeout_s > 0)
+            .map(|p| p / (f64::from(timeout_s) * 1000.0))
+    }
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortColumn {
+    /// Function name (ascending).
+    Name,
+    /// Invocations.
+    Invocations,
+    /// Errors.
+    Errors,
+    /// Error rate.
+    ErrorRate,
+    /// Throttles.
+    Throttles,
+    /// Mean duration.
+    Avg,
+    /// Median duration.
+    P50,
+    /// 90th percentile.
+    P90,
+    /// 99th percentile.
+    P99,
+    /// Max duration.
+    Max,
+    /// Peak concurrency.
+    Concurrency,
+    /// p99 ÷ timeout.
+    TimeoutPct,
+    /// Configured memory.
+    Memory,
+}
+
+impl SortColumn {
+    /// Every column, in cycling order.
+    pub const ALL: [SortColumn; 13] = [
+        Self::Name,
+        Self::Invocations,
+        Self::Errors,
+        Self::ErrorRate,
+        Self::Throttles,
+        Self::Avg,
+        Self::P50,
+        Self::P90,
+        Self::P99,
+        Self::Max,
+        Self::Concurrency,
+        Self::TimeoutPct,
+        Self::Memory,
+    ];
+
+    /// The `--sort` / `:sort` spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Invocations => "invocations",
+            Self::Errors => "errors",
+            Self::ErrorRate => "error_rate",
+            Self::Throttles => "throttles",
+            Self::Avg => "avg",
+            Self::P50 => "p50",
+            Self::P90 => "p90",
+            Self::P99 => "p99",
+            Self::Max => "max",
+            Self::Concurrency => "concurrency",
+            Self::TimeoutPct => "timeout_pct",
+            Self::Memory => "memory",
+        }
+    }
+
+    /// Every spelling, for messages and completion.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.name()).collect()
+    }
+
+    /// Parses a spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == s)
+    }
+
+    /// The next column when cycling.
+    pub fn next(self) -> Self {
+        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    fn value(self, f: &FunctionInfo, s: &FunctionSummary) -> Option<f64> {
+        match self {
+            Self::Name => None,
+            Self::Invocations => s.invocations,
+            Self::Errors => s.errors,
+            Self::ErrorRate => s.error_rate,
+            Self::Throttles => s.throttles,
+            Self::Avg => s.duration_avg,
+            Self::P50 => s.duration_p50,
+            Self::P90 => s.duration_p90,
+            Self::P99 => s.duration_p99,
+            Self::Max => s.duration_max,
+            Self::Concurrency => s.concurrency_max,
+            Self::TimeoutPct => s.timeout_ratio(f.timeout_s),
+            Self::Memory => Some(f64::from(f.memory_mb)),
+        }
+    }
+}
+
+/// Numbers descending with "n/a" last.
+fn desc(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Row order: by name ascending, or by a number descending (n/a last); the
+/// default (`None`) is errors, then invocations. `reverse` flips the
+/// primary order; ties always fall back to the name.
+pub fn compare(
+    column: Option<SortColumn>,
+    reverse: bool,
+    a: (&FunctionInfo, &FunctionSummary),
+    b: (&FunctionInfo, &FunctionSummary),
+) -> Ordering {
+    let primary = match column {
+        Some(SortColumn::Name) => a.0.name.cmp(&b.0.name),
+        Some(c) => desc(c.value(a.0, a.1), c.value(b.0, b.1)),
+        None => desc(a.1.errors, b.1.errors).then(desc(a.1.invocations, b.1.invocations)),
+    };
+    let primary = if reverse { primary.reverse() } else { primary };
+    primary.then_with(|| a.0.name.cmp(&b.0.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::function::{Architecture, TracingMode};
+
+    fn f(name: &str) -> FunctionInfo {
+        FunctionInfo {
+            name: name.into(),
+            arn: String::new(),
+            runtime: String::new(),
+            architecture: Architecture::X86_64,
+            memory_mb: 128,
+            timeout_s: 3,
+            last_modified: None,
+            tracing: TracingMode::PassThrough,
+            log_group: String::new(),
+        }
+    }
+
+    #[test]
+    fn default_order_errors_then_invocations_and_na_last() {
+        let (a, b, c) = (f("a"), f("b"), f("c"));
+        let sa = FunctionSummary {
+            errors: Some(1.0),
+            invocations: Some(5.0),
+            ..Default::default()
+        };
+        let sb = FunctionSummary {
+            errors: Some(1.0),
+            invocations: Some(9.0),
+            ..Default::default()
+        };
+        let sc = FunctionSummary::default();
+        let mut rows = [(&c, &sc), (&a, &sa), (&b, &sb)];
+        rows.sort_by(|x, y| compare(None, false, *x, *y));
+        let names: Vec<_> = rows.iter().map(|r| r.0.name.as_str()).collect();
+        assert_eq!(names, ["b", "a", "c"]);
+        rows.sort_by(|x, y| compare(Some(SortColumn::Name), true, *x, *y));
+        assert_eq!(rows[0].0.name, "c");
+        assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
+        assert_eq!(SortColumn::Memory.next(), SortColumn::Name);
+    }
+}

@@ -1,0 +1,380 @@
+//! THE key table: every binding with its action, its help text and the
+//! context it applies in. Dispatch, the help screen and the footer's key
+//! hints all read this one table, so help can never drift from behaviour.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere (unless a text input is open).
+    Global,
+    /// The fleet table.
+    Fleet,
+    /// The function view.
+    Function,
+    /// While typing a filter or a command.
+    Input,
+}
+
+impl Context {
+    /// Heading on the help screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Fleet => "Fleet view",
+            Self::Function => "Function view",
+            Self::Input => "Filter and command line",
+        }
+    }
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Leave lamtop.
+    Quit,
+    /// Toggle the help screen.
+    Help,
+    /// Re-fetch everything now.
+    Refresh,
+    /// Pick a metrics window (index into the presets).
+    Window(usize),
+    /// Open the `:` command line.
+    Command,
+    /// Open the `/` filter.
+    Filter,
+    /// Selection up.
+    Up,
+    /// Selection down.
+    Down,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// Open the selected function.
+    Open,
+    /// Back (close help, clear filter, leave the function view).
+    Back,
+    /// Next sort column.
+    SortNext,
+    /// Reverse the sort.
+    SortReverse,
+    /// Apply the typed filter or command.
+    InputAccept,
+    /// Close the input without applying.
+    InputCancel,
+    /// Complete the word being typed.
+    InputComplete,
+    /// Delete the character before the cursor.
+    InputBackspace,
+}
+
+/// A key as written in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Required modifiers.
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Keys that trigger it (the first is shown in the footer).
+    pub keys: &'static [Key],
+    /// What it does.
+    pub action: Action,
+    /// Help text.
+    pub help: &'static str,
+    /// Where it applies.
+    pub context: Context,
+    /// Shown in the footer's key hints.
+    pub hint: bool,
+}
+
+/// The metrics window presets behind keys 1–6.
+pub const WINDOWS: [(&str, u64); 6] = [
+    ("15m", 900),
+    ("1h", 3600),
+    ("3h", 10_800),
+    ("12h", 43_200),
+    ("24h", 86_400),
+    ("3d", 259_200),
+];
+
+macro_rules! b {
+    ($keys:expr, $action:expr, $ctx:ident, $hint:expr, $help:expr) => {
+        Binding {
+            keys: $keys,
+            action: $action,
+            help: $help,
+            context: Context::$ctx,
+            hint: $hint,
+        }
+    };
+}
+
+/// Every binding.
+pub const BINDINGS: &[Binding] = &[
+    b!(&[k('q'), ctrl('c')], Action::Quit, Global, true, "quit"),
+    b!(&[k('?')], Action::Help, Global, true, "help"),
+    b!(&[k('r')], Action::Refresh, Global, false, "refresh now"),
+    b!(
+        &[k(':')],
+        Action::Command,
+        Global,
+        true,
+        "command (sort, filter, window, region, quit)"
+    ),
+    b!(&[k('1')], Action::Window(0), Global, false, "window 15m"),
+    b!(&[k('2')], Action::Window(1), Global, false, "window 1h"),
+    b!(&[k('3')], Action::Window(2), Global, false, "window 3h"),
+    b!(&[k('4')], Action::Window(3), Global, false, "window 12h"),
+    b!(&[k('5')], Action::Window(4), Global, false, "window 24h"),
+    b!(&[k('6')], Action::Window(5), Global, false, "window 3d"),
+    b!(
+        &[code(KeyCode::Esc)],
+        Action::Back,
+        Global,
+        true,
+        "back / close / clear filter"
+    ),
+    b!(
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        Fleet,
+        false,
+        "down"
+    ),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Up, Fleet, false, "up"),
+    b!(
+        &[k('g'), code(KeyCode::Home)],
+        Action::Top,
+        Fleet,
+        false,
+        "first row"
+    ),
+    b!(
+        &[k('G'), code(KeyCode::End)],
+        Action::Bottom,
+        Fleet,
+        false,
+        "last row"
+    ),
+    b!(
+        &[code(KeyCode::PageUp), ctrl('b')],
+        Action::PageUp,
+        Fleet,
+        false,
+        "page up"
+    ),
+    b!(
+        &[code(KeyCode::PageDown), ctrl('f')],
+        Action::PageDown,
+        Fleet,
+        false,
+        "page down"
+    ),
+    b!(
+        &[code(KeyCode::Enter)],
+        Action::Open,
+        Fleet,
+        true,
+        "open function"
+    ),
+    b!(
+        &[k('/')],
+        Action::Filter,
+        Fleet,
+        true,
+        "filter (regex; /!x inverts)"
+    ),
+    b!(
+        &[k('s')],
+        Action::SortNext,
+        Fleet,
+        true,
+        "sort by next column"
+    ),
+    b!(&[k('S')], Action::SortReverse, Fleet, false, "reverse sort"),
+    b!(
+        &[k('j'), code(KeyCode::Down)],
+        Action::Down,
+        Function,
+        false,
+        "next function"
+    ),
+    b!(
+        &[k('k'), code(KeyCode::Up)],
+        Action::Up,
+        Function,
+        false,
+        "previous function"
+    ),
+    b!(
+        &[code(KeyCode::Enter)],
+        Action::InputAccept,
+        Input,
+        false,
+        "apply"
+    ),
+    b!(
+        &[code(KeyCode::Esc)],
+        Action::InputCancel,
+        Input,
+        false,
+        "cancel"
+    ),
+    b!(
+        &[code(KeyCode::Tab)],
+        Action::InputComplete,
+        Input,
+        false,
+        "complete"
+    ),
+    b!(
+        &[code(KeyCode::Backspace)],
+        Action::InputBackspace,
+        Input,
+        false,
+        "delete"
+    ),
+];
+
+/// Whether `key` is written as `b` in the table. Shifted letters arrive
+/// with SHIFT set on some terminals, so SHIFT is ignored for characters.
+fn matches(key: &KeyEvent, b: &Key) -> bool {
+    let mods = if matches!(key.code, KeyCode::Char(_)) {
+        key.modifiers - KeyModifiers::SHIFT
+    } else {
+        key.modifiers
+    };
+    key.code == b.code && mods == b.mods
+}
+
+/// The action of `key` in the innermost of `contexts` that binds it.
+pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Action> {
+    contexts.iter().find_map(|ctx| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == *ctx)
+            .find(|b| b.keys.iter().any(|k| matches(key, k)))
+            .map(|b| b.action)
+    })
+}
+
+/// How a key is written in help and hints.
+pub fn label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        other => format!("{other:?}"),
+    };
+    if key.mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// The footer's hints for the active contexts: (key, help).
+pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for ctx in contexts {
+        for b in BINDINGS.iter().filter(|b| b.context == *ctx && b.hint) {
+            out.push((label(&b.keys[0]), short_help(b.help)));
+        }
+    }
+    out
+}
+
+fn short_help(h: &'static str) -> &'static str {
+    h.split(" (").next().unwrap_or(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn innermost_context_wins_and_shift_is_ignored_for_chars() {
+        let down = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(&[Context::Fleet, Context::Global], &down),
+            Some(Action::Down)
+        );
+        assert_eq!(lookup(&[Context::Global], &down), None);
+        let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(&[Context::Fleet], &big_g), Some(Action::Bottom));
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(&[Context::Global], &ctrl_c), Some(Action::Quit));
+        let esc = key(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(lookup(&[Context::Input], &esc), Some(Action::InputCancel));
+    }
+
+    #[test]
+    fn every_context_has_help_and_no_key_is_bound_twice_in_one_context() {
+        for b in BINDINGS {
+            assert!(!b.help.is_empty());
+            for other in BINDINGS {
+                if std::ptr::eq(b, other) || b.context != other.context {
+                    continue;
+                }
+                for k in b.keys {
+                    assert!(
+                        !other.keys.contains(k),
+                        "{:?} bound twice in {:?}",
+                        k,
+                        b.context
+                    );
+                }
+            }
+        }
+        assert!(
+            hints(&[Context::Fleet, Context::Global])
+                .iter()
+                .any(|(k, _)| k == "/")
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! The interactive dashboard: terminal setup and restore (also on panic and
+//! on signals), and the event loop that folds poller updates into the store,
+//! feeds input to the app, publishes the Scope, and redraws only when
+//! something changed or the visible clock ticks.
+
+pub mod app;
+pub mod command;
+pub mod keymap;
+pub mod rows;
+pub mod theme;
+pub mod view;
+
+use crate::config::Settings;
+use crate::poll::{PollerConfig, Scope, Update, spawn_all};
+use crate::source::Source;
+use crate::store::Store;
+use app::{App, Effect};
+use chrono::Utc;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use std::future::Future;
+use std::io::Stdout;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use theme::Theme;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// Makes a source for another region (`:region`).
+pub type Reconnect<S> =
+    Box<dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<S, String>> + Send>>>;
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Puts the terminal back: raw mode off, main screen, mouse released.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+fn setup_terminal() -> Result<Term, String> {
+    // Restore before the default hook prints the panic message.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    enable_raw_mode().map_err(|e| format!("cannot use this terminal: {e}"))?;
+    execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)
+        .map_err(|e| format!("cannot use this terminal: {e}"))?;
+    Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())
+}
+
+/// Reads terminal events on a thread of its own (crossterm's reader
+/// blocks) and forwards them; stops when the loop is gone.
+fn spawn_input() -> mpsc::Receiver<Event> {
+    let (tx, rx) = mpsc::channel(256);
+    std::thread::spawn(move || {
+        loop {
+            match event::poll(Duration::from_millis(200)) {
+                Ok(true) => match event::read() {
+                    Ok(ev) => {
+                        if tx.blocking_send(ev).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                },
+                Ok(false) if tx.is_closed() => return,
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    rx
+}
+
+struct Session {
+    updates: mpsc::Receiver<Update>,
+    scope: watch::Sender<Scope>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Session {
+    fn start<S: Source>(src: Arc<S>, settings: &Settings, scope: Scope) -> Self {
+        let (tx, updates) = mpsc::channel(256);
+        let (scope_tx, scope_rx) = watch::channel(scope);
+        let cfg = PollerConfig {
+            once: false,
+            inventory_every: Duration::from_secs(300),
+            metrics_every: settings.refresh,
+            alarms_every: settings.refresh,
+            filter: settings.filter.clone(),
+        };
+        let handles = spawn_all(src, cfg, tx, scope_rx);
+        Self {
+            updates,
+            scope: scope_tx,
+            handles,
+        }
+    }
+
+    fn stop(self) {
+        for h in self.handles {
+            h.abort();
+        }
+    }
+}
+
+/// Runs the dashboard until the user quits or a signal arrives.
+pub async fn run<S: Source>(
+    src: Arc<S>,
+    settings: &Settings,
+    color: bool,
+    reconnect: Reconnect<S>,
+) -> Result<(), String> {
+    let mut terminal = setup_terminal()?;
+    let result = event_loop(&mut terminal, src, settings, color, reconnect).await;
+    restore_terminal();
+    result
+}
+
+async fn event_loop<S: Source>(
+    terminal: &mut Term,
+    src: Arc<S>,
+    settings: &Settings,
+    color: bool,
+    reconnect: Reconnect<S>,
+) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term_sig = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut hup_sig = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
+    let mut input = spawn_input();
+    let mut app = App::new(
+        src.describe(),
+        settings.window,
+        settings.refresh,
+        Theme { color },
+    );
+    if let Ok(size) = terminal.size() {
+        app.on_resize(size.width, size.height);
+    }
+    let mut store = Store::default();
+    let mut session = Session::start(src, settings, app.scope());
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal
+                .draw(|f| view::render(f, &app, &store, Utc::now()))
+                .map_err(|e| format!("cannot draw: {e}"))?;
+            dirty = false;
+        }
+        let mut effect = Effect::None;
+        tokio::select! {
+            ev = input.recv() => {
+                let Some(ev) = ev else { break };
+                effect = match ev {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k, &store),
+                    Event::Mouse(m) => app.on_mouse(m, &store),
+                    Event::Resize(w, h) => {
+                        app.on_resize(w, h);
+                        Effect::None
+                    }
+                    _ => Effect::None,
+                };
+                dirty = true;
+            }
+            update = session.updates.recv() => {
+                let Some(update) = update else { break };
+                dirty |= store.apply(update);
+                // Fold a burst of updates into one redraw.
+                while let Ok(u) = session.updates.try_recv() {
+                    dirty |= store.apply(u);
+                }
+            }
+            _ = tick.tick() => dirty = true,
+            _ = term_sig.recv() => break,
+            _ = hup_sig.recv() => break,
+        }
+        match effect {
+            Effect::None => {}
+            Effect::Quit => break,
+            Effect::Region(region) => match reconnect(region.clone()).await {
+                Ok(new) => {
+                    session.stop();
+                    let new = Arc::new(new);
+                    app.info = new.describe();
+                    store = Store::default();
+                    session = Session::start(new, settings, app.scope());
+                }
+                Err(e) => {
+                    app.message = Some(app::Message {
+                        text: format!("cannot switch to region '{region}': {e}"),
+                        error: true,
+                    });
+                }
+            },
+        }
+        let scope = app.scope();
+        session.scope.send_if_modified(|s| {
+            let changed = *s != scope;
+            *s = scope;
+            changed
+        });
+    }
+    session.stop();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

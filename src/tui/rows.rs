@@ -1,0 +1,131 @@
+//! The fleet table's rows: functions in scope, filtered and sorted. Pure,
+//! used by the view to draw and by the app to move the selection, so both
+//! always agree on which row is where.
+
+use crate::model::fleet::{SortColumn, compare};
+use crate::model::function::FunctionInfo;
+use crate::store::{FunctionSummary, Store};
+use regex::{Regex, RegexBuilder};
+
+/// A `/` filter: a case-insensitive regex over name and runtime; `!` in
+/// front inverts it. Text that is not a valid regex matches literally.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// What the user typed, without the `!`.
+    pub text: String,
+    /// Keep the rows that do NOT match.
+    pub invert: bool,
+    regex: Regex,
+    /// Set when the text was not a valid regex and is matched literally.
+    pub literal: bool,
+}
+
+impl Filter {
+    /// Parses `pattern` or `!pattern`; `None` for an empty pattern.
+    pub fn parse(input: &str) -> Option<Self> {
+        let (invert, text) = match input.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, input),
+        };
+        if text.is_empty() {
+            return None;
+        }
+        let build = |p: &str| {
+            RegexBuilder::new(p)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+        };
+        let (regex, literal) = match build(text) {
+            Ok(r) => (r, false),
+            // Invariant: an escaped literal is always a valid regex.
+            Err(_) => (build(&regex::escape(text)).ok()?, true),
+        };
+        Some(Self {
+            text: text.to_string(),
+            invert,
+            regex,
+            literal,
+        })
+    }
+
+    /// Whether a function passes the filter.
+    pub fn keeps(&self, f: &FunctionInfo) -> bool {
+        let hit = self.regex.is_match(&f.name) || self.regex.is_match(&f.runtime);
+        hit != self.invert
+    }
+
+    /// How the filter is shown in the table title.
+    pub fn describe(&self) -> String {
+        let kind = if self.literal { "text" } else { "regex" };
+        format!(
+            "{}{} ({kind})",
+            if self.invert { "!" } else { "" },
+            self.text
+        )
+    }
+}
+
+/// One row.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    /// The function.
+    pub info: &'a FunctionInfo,
+    /// Its window numbers.
+    pub summary: FunctionSummary,
+}
+
+/// The rows in display order.
+pub fn fleet_rows<'a>(
+    store: &'a Store,
+    filter: Option<&Filter>,
+    sort: Option<SortColumn>,
+    reverse: bool,
+) -> Vec<Row<'a>> {
+    let mut rows: Vec<Row<'a>> = store
+        .functions()
+        .iter()
+        .filter(|f| filter.is_none_or(|flt| flt.keeps(f)))
+        .map(|f| Row {
+            info: f,
+            summary: store.function_summary(&f.name),
+        })
+        .collect();
+    rows.sort_by(|a, b| compare(sort, reverse, (a.info, &a.summary), (b.info, &b.summary)));
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::function::{Architecture, TracingMode};
+
+    fn f(name: &str, runtime: &str) -> FunctionInfo {
+        FunctionInfo {
+            name: name.into(),
+            arn: String::new(),
+            runtime: runtime.into(),
+            architecture: Architecture::X86_64,
+            memory_mb: 128,
+            timeout_s: 3,
+            last_modified: None,
+            tracing: TracingMode::PassThrough,
+            log_group: String::new(),
+        }
+    }
+
+    #[test]
+    fn regex_inverse_and_literal_fallback() {
+        let api = f("orders-api", "nodejs20.x");
+        let py = f("report", "python3.12");
+        let flt = Filter::parse("^ORDERS").unwrap();
+        assert!(flt.keeps(&api) && !flt.keeps(&py));
+        let inv = Filter::parse("!orders").unwrap();
+        assert!(!inv.keeps(&api) && inv.keeps(&py));
+        assert!(Filter::parse("python").unwrap().keeps(&py));
+        let lit = Filter::parse("a[").unwrap();
+        assert!(lit.literal);
+        assert!(lit.keeps(&f("x-a[1", "")));
+        assert!(Filter::parse("").is_none() && Filter::parse("!").is_none());
+    }
+}

@@ -1,0 +1,289 @@
+//! Dashboard tests: insta snapshots of `TestBackend` per screen and for
+//! whole flows (keys in, screens out) on the demo fleet with a fixed seed
+//! and a frozen clock; cell-style checks where colour carries meaning; a
+//! property test that no size and no key sequence panics.
+
+use super::app::{App, Effect, Screen};
+use super::theme::Theme;
+use super::view;
+use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
+use crate::poll::Update;
+use crate::source::demo::DemoSource;
+use crate::source::{Alarms, Inventory, Metrics, Source, SourceError};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::style::{Color, Modifier};
+use std::time::Duration;
+
+const WINDOW: Duration = Duration::from_secs(3600);
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T14:25:30Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A store filled from the demo fleet exactly as the pollers would, data
+/// fetched 12 s before `now()`.
+fn demo_store() -> (Store, DemoSource) {
+    let demo = DemoSource::new(42).at(now());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let at = now() - chrono::Duration::seconds(12);
+    let mut store = Store::default();
+    rt.block_on(async {
+        let fns = demo.list_functions().await.unwrap();
+        let range = TimeRange::ending_at(now(), WINDOW);
+        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW);
+        let metrics = demo.fetch_metrics(range, &q).await;
+        store.apply(Update::Inventory {
+            at,
+            result: Ok(fns),
+            unmatched: vec![],
+        });
+        store.apply(Update::Metrics {
+            at,
+            range,
+            result: metrics,
+        });
+        store.apply(Update::Alarms {
+            at,
+            result: demo.describe_alarms().await,
+        });
+        store.apply(Update::Account {
+            at,
+            result: demo.account_limits().await,
+        });
+    });
+    (store, demo)
+}
+
+/// Adds what the function view's pollers would fetch for `name`.
+fn add_detail(store: &mut Store, demo: &DemoSource, name: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let at = now() - chrono::Duration::seconds(12);
+    rt.block_on(async {
+        let range = TimeRange::ending_at(now(), WINDOW);
+        let result = demo
+            .fetch_metrics(range, &plan_detail_queries(name, WINDOW))
+            .await;
+        store.apply(Update::Detail {
+            at,
+            function: name.into(),
+            range,
+            result,
+        });
+        let reserved = demo.reserved_concurrency(name).await;
+        store.apply(Update::Reserved {
+            at,
+            function: name.into(),
+            result: reserved,
+        });
+    });
+}
+
+fn app(color: bool, w: u16, h: u16) -> App {
+    let mut a = App::new(
+        DemoSource::new(42).describe(),
+        WINDOW,
+        Duration::from_secs(60),
+        Theme { color },
+    );
+    a.on_resize(w, h);
+    a
+}
+
+fn draw(app: &App, store: &Store) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    t.draw(|f| view::render(f, app, store, now())).unwrap();
+    t
+}
+
+fn press(app: &mut App, store: &Store, keys: &str) -> Effect {
+    let mut last = Effect::None;
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\u{1b}' => KeyCode::Esc,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        last = app.on_key(KeyEvent::new(code, KeyModifiers::NONE), store);
+    }
+    last
+}
+
+#[test]
+fn fleet_view_wide() {
+    let (store, _) = demo_store();
+    let a = app(false, 170, 45);
+    insta::assert_snapshot!(draw(&a, &store).backend());
+}
+
+#[test]
+fn fleet_view_narrow() {
+    let (store, _) = demo_store();
+    let a = app(false, 100, 30);
+    insta::assert_snapshot!(draw(&a, &store).backend());
+}
+
+#[test]
+fn function_view_flow() {
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 140, 45);
+    press(&mut a, &store, "jj\n");
+    let Screen::Function(name) = a.screen.clone() else {
+        panic!("not in the function view")
+    };
+    assert_eq!(a.scope().selected.as_deref(), Some(name.as_str()));
+    add_detail(&mut store, &demo, &name);
+    insta::assert_snapshot!(draw(&a, &store).backend());
+    press(&mut a, &store, "\u{1b}");
+    assert_eq!(a.screen, Screen::Fleet);
+    assert_eq!(a.selected.as_deref(), Some(name.as_str()));
+}
+
+#[test]
+fn help_is_generated_from_the_key_table() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 120, 44);
+    press(&mut a, &store, "?");
+    let screen = draw(&a, &store).backend().to_string();
+    for b in super::keymap::BINDINGS {
+        assert!(screen.contains(b.help), "help misses '{}'", b.help);
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn filter_and_command_flows() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 120, 30);
+    press(&mut a, &store, "/!api\n");
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(screen.contains("filter !api (regex)"), "{screen}");
+    assert!(screen.contains("Functions 29/30"), "{screen}");
+    press(&mut a, &store, "\u{1b}:so\tna\t\n");
+    assert_eq!(a.sort, Some(crate::model::fleet::SortColumn::Name));
+    insta::assert_snapshot!(draw(&a, &store).backend());
+    press(&mut a, &store, ":window 3h\n");
+    assert_eq!(a.window, Duration::from_secs(10_800));
+    press(&mut a, &store, ":sort p98\n");
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("'p98'"))
+    );
+    assert_eq!(press(&mut a, &store, ":quit\n"), Effect::Quit);
+}
+
+#[test]
+fn selection_survives_resort_and_mouse_selects() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 120, 40);
+    press(&mut a, &store, "jjjj");
+    let chosen = a.selected.clone().unwrap();
+    press(&mut a, &store, "sS");
+    assert_eq!(a.selected.as_ref(), Some(&chosen));
+    let rows = view::layout::fleet(a.size).table_rows();
+    let click = |row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    a.on_mouse(click(rows.y), &store);
+    let first = a.selected.clone().unwrap();
+    assert_ne!(first, chosen);
+    a.on_mouse(click(rows.y), &store);
+    assert_eq!(a.screen, Screen::Function(first));
+}
+
+#[test]
+fn too_small_loading_and_failing_states() {
+    let (store, _) = demo_store();
+    insta::assert_snapshot!("too_small", draw(&app(false, 40, 10), &store).backend());
+    let empty = Store::default();
+    let screen = draw(&app(false, 100, 20), &empty).backend().to_string();
+    assert!(
+        screen.contains("loading functions") || screen.contains("waiting"),
+        "{screen}"
+    );
+    let mut failing = Store::default();
+    failing.apply(Update::Inventory {
+        at: now(),
+        result: Err(SourceError::Denied {
+            api: "lambda:ListFunctions".into(),
+            message: "AccessDenied".into(),
+        }),
+        unmatched: vec![],
+    });
+    let screen = draw(&app(false, 120, 20), &failing).backend().to_string();
+    assert!(
+        screen.contains("grant the IAM action 'lambda:ListFunctions'"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn firing_alarm_is_red_in_colour_and_reversed_without() {
+    let (store, _) = demo_store();
+    for color in [true, false] {
+        let t = draw(&app(color, 170, 45), &store);
+        let buf = t.backend().buffer();
+        let text: String = (0..buf.area.width)
+            .map(|x| buf[(x, 0)].symbol().to_string())
+            .collect();
+        let x = text
+            .find("✖")
+            .map(|i| text[..i].chars().count() as u16)
+            .expect("alarm badge");
+        let cell = &buf[(x, 0)];
+        if color {
+            assert_eq!(cell.bg, Color::Red);
+        } else {
+            assert_eq!(cell.bg, Color::Reset);
+            assert!(cell.modifier.contains(Modifier::REVERSED));
+        }
+        assert!(text.contains("ALARM"), "state also in words");
+    }
+}
+
+#[test]
+fn stale_data_is_marked() {
+    let (store, _) = demo_store();
+    let a = app(false, 170, 45);
+    let mut t = Terminal::new(TestBackend::new(170, 45)).unwrap();
+    t.draw(|f| view::render(f, &a, &store, now() + chrono::Duration::minutes(5)))
+        .unwrap();
+    assert!(t.backend().to_string().contains("STALE 5m"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #[test]
+    fn any_size_and_key_sequence_never_panics(
+        w in 1u16..=300, h in 1u16..=100,
+        keys in proptest::collection::vec(proptest::sample::select(vec![
+            'j', 'k', 'g', 'G', 's', 'S', '/', ':', '?', '\n', '\u{1b}', '\t', 'x', '1', '6', 'r', '!', 'a', '[',
+        ]), 0..40),
+    ) {
+        let (store, _) = demo_store();
+        let mut a = app(true, w, h);
+        for k in keys {
+            press(&mut a, &store, &k.to_string());
+            draw(&a, &store);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The account panel: peak concurrency against the account limit as a
+//! gauge, and fleet totals.
+
+use crate::format;
+use crate::store::Store;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
+
+/// Draws the panel.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store) {
+    let t = app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Account ", t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [gauge_area, text_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let acct = store.account_summary();
+    let limits = store.account.value.unwrap_or_default();
+    let peak = acct.concurrency_max;
+    match (peak, limits.concurrency_limit) {
+        (Some(p), Some(l)) if l > 0 => {
+            let ratio = (p / f64::from(l)).clamp(0.0, 1.0);
+            let style = if ratio > 0.8 {
+                t.error()
+            } else if ratio > 0.6 {
+                t.warn()
+            } else {
+                t.ok()
+            };
+            frame.render_widget(
+                Gauge::default()
+                    .ratio(ratio)
+                    .gauge_style(style)
+                    .label(format!(
+                        "concurrency {} / {l} ({})",
+                        format::count(Some(p)),
+                        format::pct(Some(ratio))
+                    )),
+                gauge_area,
+            );
+        }
+        _ => {
+            let why = match &store.account.last_error {
+                Some(e) if e.is_unsupported() => "limit n/a from this endpoint",
+                Some(_) => "limit unavailable",
+                None => "limit …",
+            };
+            frame.render_widget(
+                Paragraph::new(format!("concurrency peak {} · {why}", format::count(peak))),
+                gauge_area,
+            );
+        }
+    }
+    let errs = acct.errors.unwrap_or(0.0);
+    let thr = acct.throttles.unwrap_or(0.0);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(format!("invocations {}  ", format::count(acct.invocations))),
+            Span::styled(
+                format!("errors {}", format::count(acct.errors)),
+                if errs > 0.0 { t.error() } else { t.text() },
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(
+                format!("throttles {}", format::count(acct.throttles)),
+                if thr > 0.0 { t.warn() } else { t.text() },
+            ),
+            Span::raw(format!(
+                "  claimed {}",
+                format::count(acct.claimed_concurrency_max)
+            )),
+        ]),
+        Line::from(format!(
+            "{} functions · unreserved {}",
+            store.functions().len(),
+            limits
+                .unreserved_concurrency
+                .map_or("n/a".into(), |u| u.to_string())
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines), text_area);
+}

@@ -1,0 +1,310 @@
+//! The function view: configuration, window numbers, charts (calls;
+//! duration with the timeout as a reference line; concurrency against
+//! reserved concurrency) and the logs pane.
+
+use super::layout::FunctionLayout;
+use super::widgets::points;
+use super::{freshness, title};
+use crate::format;
+use crate::model::function::{FunctionInfo, TracingMode};
+use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
+use crate::model::text::sanitize;
+use crate::store::Store;
+use crate::tui::app::App;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Wrap};
+
+/// Draws the whole function screen body.
+pub fn render(
+    frame: &mut Frame,
+    l: &FunctionLayout,
+    app: &App,
+    store: &Store,
+    name: &str,
+    now: DateTime<Utc>,
+) {
+    let t = app.theme;
+    let Some(info) = store.functions().iter().find(|f| f.name == name) else {
+        let msg = format!(
+            "function '{}' is no longer in the inventory (Esc goes back)",
+            sanitize(name)
+        );
+        frame.render_widget(Paragraph::new(msg).style(t.error()), l.config);
+        return;
+    };
+    config(frame, l.config, app, store, info);
+    numbers(frame, l.numbers, app, store, info, now);
+    let window_min = app.window.as_secs() as f64 / 60.0;
+    let get = |k, s| store.series(&MetricKey::function(name, k, s));
+    let detail = |s| store.detail_series(name, &MetricKey::function(name, MetricKind::Duration, s));
+
+    let calls = [
+        (
+            "invocations",
+            get(MetricKind::Invocations, Stat::Sum),
+            t.series(0),
+        ),
+        ("errors", get(MetricKind::Errors, Stat::Sum), t.series(1)),
+        (
+            "throttles",
+            get(MetricKind::Throttles, Stat::Sum),
+            t.series(2),
+        ),
+    ];
+    chart(
+        frame,
+        l.calls,
+        app,
+        "Calls / period".into(),
+        &calls,
+        window_min,
+        None,
+    );
+
+    let timeout_ms = f64::from(info.timeout_s) * 1000.0;
+    let duration = [
+        ("avg", get(MetricKind::Duration, Stat::Average), t.series(0)),
+        ("p50", detail(Stat::P50), t.series(4)),
+        ("p99", detail(Stat::P99), t.series(3)),
+        ("max", get(MetricKind::Duration, Stat::Maximum), t.series(1)),
+    ];
+    let peak = duration
+        .iter()
+        .filter_map(|d| d.1.and_then(Series::max))
+        .fold(0.0, f64::max);
+    let (reference, dtitle) = if peak >= timeout_ms * 0.2 {
+        (
+            Some(("timeout", timeout_ms)),
+            "Duration ms (timeout line)".to_string(),
+        )
+    } else {
+        (
+            None,
+            format!(
+                "Duration ms (timeout {} off scale)",
+                format::ms(Some(timeout_ms))
+            ),
+        )
+    };
+    chart(
+        frame, l.duration, app, dtitle, &duration, window_min, reference,
+    );
+
+    let reserved = store.reserved.get(name).and_then(|s| s.value).flatten();
+    let conc = [(
+        "concurrency",
+        get(MetricKind::ConcurrentExecutions, Stat::Maximum),
+        t.series(0),
+    )];
+    let ctitle = match reserved {
+        Some(r) => format!("Concurrency (reserved {r})"),
+        None => "Concurrency (unreserved)".into(),
+    };
+    chart(
+        frame,
+        l.concurrency,
+        app,
+        ctitle,
+        &conc,
+        window_min,
+        reserved.map(|r| ("reserved", f64::from(r))),
+    );
+    logs_placeholder(frame, l.logs, app, info);
+}
+
+fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionInfo) {
+    let t = app.theme;
+    let reserved = match store.reserved.get(&f.name) {
+        None => "…".to_string(),
+        Some(s) => match (&s.value, &s.last_error) {
+            (Some(Some(n)), _) => n.to_string(),
+            (Some(None), _) => "none".into(),
+            (None, Some(e)) if e.is_unsupported() => "n/a".into(),
+            (None, Some(_)) => "unavailable".into(),
+            (None, None) => "…".into(),
+        },
+    };
+    let kv = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<10}"), t.dim()),
+            Span::raw(v),
+        ])
+    };
+    let lines = vec![
+        kv(
+            "runtime",
+            format!("{} · {}", sanitize(&f.runtime), f.architecture.as_str()),
+        ),
+        kv(
+            "memory",
+            format!(
+                "{} MB · timeout {} s · reserved {reserved}",
+                f.memory_mb, f.timeout_s
+            ),
+        ),
+        kv(
+            "modified",
+            f.last_modified
+                .map_or("n/a".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+        ),
+        kv("log group", sanitize(&f.log_group)),
+        kv(
+            "tracing",
+            match f.tracing {
+                TracingMode::Active => "Active (X-Ray)".into(),
+                TracingMode::PassThrough => "PassThrough".into(),
+            },
+        ),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", sanitize(&f.name)), t.title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn numbers(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    f: &FunctionInfo,
+    now: DateTime<Utc>,
+) {
+    let t = app.theme;
+    let s = store.function_summary(&f.name);
+    let loud = |v: Option<f64>, st: Style| {
+        if v.is_some_and(|x| x > 0.0) {
+            st
+        } else {
+            t.text()
+        }
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(format!("invocations {}  ", format::count(s.invocations))),
+            Span::styled(
+                format!(
+                    "errors {} ({})",
+                    format::count(s.errors),
+                    format::pct(s.error_rate)
+                ),
+                loud(s.errors, t.error()),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(
+                format!("throttles {}", format::count(s.throttles)),
+                loud(s.throttles, t.warn()),
+            ),
+            Span::raw(format!(
+                "  peak concurrency {}",
+                format::count(s.concurrency_max)
+            )),
+        ]),
+        Line::from(format!(
+            "avg {} · p50 {} · p90 {}",
+            format::ms(s.duration_avg),
+            format::ms(s.duration_p50),
+            format::ms(s.duration_p90)
+        )),
+        Line::from(format!(
+            "p99 {} · max {} · p99/timeout {}",
+            format::ms(s.duration_p99),
+            format::ms(s.duration_max),
+            format::pct(s.timeout_ratio(f.timeout_s))
+        )),
+    ];
+    let name = format!("Window {}", format::window(app.window));
+    let block = Block::default().borders(Borders::ALL).title(title(
+        name,
+        freshness(&store.metrics, app.refresh, now, app),
+        app,
+    ));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+type Line3<'a> = (&'a str, Option<&'a Series>, Style);
+
+fn chart(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    name: String,
+    series: &[Line3<'_>],
+    window_min: f64,
+    reference: Option<(&str, f64)>,
+) {
+    let t = app.theme;
+    let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| points(s.1)).collect();
+    let mut top = data.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
+    let reference_line = reference.map(|(_, v)| vec![(0.0, v), (window_min, v)]);
+    if let Some((_, v)) = reference {
+        top = top.max(v);
+    }
+    let top = if top <= 0.0 { 1.0 } else { top * 1.1 };
+    let mut datasets: Vec<Dataset> = series
+        .iter()
+        .zip(&data)
+        .map(|(s, d)| {
+            Dataset::default()
+                .name(s.0.to_string())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(s.2)
+                .data(d)
+        })
+        .collect();
+    if let (Some((label, _)), Some(line)) = (reference, reference_line.as_ref()) {
+        datasets.push(
+            Dataset::default()
+                .name(format!("{label} ┄"))
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Line)
+                .style(t.warn())
+                .data(line),
+        );
+    }
+    let empty = data.iter().all(Vec::is_empty);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {name}{} ", if empty { " · no data" } else { "" }),
+        t.title(),
+    ));
+    let window_label = format!("-{}", format::window(app.window));
+    let chart = Chart::new(datasets)
+        .block(block)
+        .x_axis(Axis::default().bounds([0.0, window_min]).labels(vec![
+            Span::styled(window_label, t.dim()),
+            Span::styled("now", t.dim()),
+        ]))
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(vec![Span::raw("0"), Span::raw(format::count(Some(top)))]),
+        );
+    frame.render_widget(chart, area);
+}
+
+fn logs_placeholder(frame: &mut Frame, area: Rect, app: &App, f: &FunctionInfo) {
+    let t = app.theme;
+    let text = format!(
+        "Live logs of {} will stream here: follow/pause, filter patterns, errors only, \
+         requests grouped with REPORT summaries and cold starts. X-Ray traces get a pane \
+         of their own. (Both arrive with the logs and X-Ray releases.)",
+        sanitize(&f.log_group)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Logs ", t.title()));
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(t.dim())
+            .wrap(Wrap { trim: true })
+            .block(block),
+        area,
+    );
+}

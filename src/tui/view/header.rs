@@ -1,0 +1,94 @@
+//! The top bar: where the data comes from, the window, how fresh it is,
+//! what the dashboard itself costs, and the alarm counter.
+
+use crate::format;
+use crate::model::alarms::AlarmState;
+use crate::store::Store;
+use crate::tui::app::App;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// GetMetricData price per metric requested (USD).
+const PRICE_PER_METRIC: f64 = 0.01 / 1000.0;
+
+/// Estimated GetMetricData cost per hour at the current fleet size.
+pub fn metrics_cost_per_hour(functions: usize, refresh_s: u64, detail: bool) -> f64 {
+    let per_refresh = 9 * functions + 2 + if detail { 3 } else { 0 };
+    per_refresh as f64 * (3600.0 / refresh_s.max(1) as f64) * PRICE_PER_METRIC
+}
+
+/// Draws the bar.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: DateTime<Utc>) {
+    let t = app.theme;
+    let source = if app.info.demo {
+        "DEMO fleet".to_string()
+    } else {
+        match &app.info.profile {
+            Some(p) => format!("{} ({p})", app.info.region),
+            None => app.info.region.clone(),
+        }
+    };
+    let age = match store.metrics.updated_at {
+        Some(at) => format!("data {} old", format::age((now - at).num_seconds())),
+        None => "loading…".into(),
+    };
+    let calls = store
+        .calls_last_minute(now)
+        .map_or("n/a".into(), |c| c.to_string());
+    let cost = metrics_cost_per_hour(
+        store.functions().len(),
+        app.refresh.as_secs(),
+        app.scope().selected.is_some(),
+    );
+    let firing = store
+        .alarms
+        .value
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .count();
+    let alarm = if firing > 0 {
+        Span::styled(
+            format!(" ✖ {firing} ALARM{} ", if firing == 1 { "" } else { "S" }),
+            t.alarm_badge(),
+        )
+    } else {
+        Span::styled(" ✓ no alarms ", t.bar())
+    };
+    let text = format!(
+        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min · ~${cost:.3}/h ",
+        format::window(app.window),
+        format::window(app.refresh),
+    );
+    // The alarm counter must always be visible: the text gives way.
+    let room = usize::from(area.width).saturating_sub(alarm.content.chars().count());
+    let text: String = if text.chars().count() > room {
+        let mut t: String = text.chars().take(room.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        text
+    };
+    let used = text.chars().count() + alarm.content.chars().count();
+    let pad = " ".repeat(usize::from(area.width).saturating_sub(used));
+    let line = Line::from(vec![
+        Span::styled(text, t.bar()),
+        Span::styled(pad, t.bar()),
+        alarm,
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cost_formula() {
+        // 30 functions: 272 metrics per refresh, 60 refreshes/h, $0.01 per 1000.
+        let c = super::metrics_cost_per_hour(30, 60, false);
+        assert!((c - 0.1632).abs() < 1e-9, "{c}");
+    }
+}

@@ -1,0 +1,133 @@
+//! Drawing. Views read the app and the store and never change either.
+//!
+//! ```text
+//! ┌ header: source · window · refresh · data age · API usage · alarm counter ┐
+//! ├ fleet table (filter · sort · freshness) ─────────────┬ alarms ───────────┤
+//! │ NAME  INVOC ▁▂▅█ ERRORS ERR% THROT AVG P50 P99 …     │ ✖ ALARM name …    │
+//! │                                                      ├ account ──────────┤
+//! │                                                      │ concurrency gauge │
+//! ├ footer: key hints / filter / command line / message ─┴───────────────────┤
+//! ```
+//! (Below 150 columns the alarms and account panels move under the table.)
+//! Enter opens the function view: configuration, window numbers, charts of
+//! calls, duration (timeout as a reference line) and concurrency (reserved
+//! concurrency as a reference line), and the logs pane.
+
+pub mod layout;
+
+mod account;
+mod alarms;
+mod fleet;
+mod footer;
+mod function;
+mod header;
+mod help;
+mod widgets;
+
+use super::app::{App, Screen};
+use crate::store::Slot;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Alignment;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use std::time::Duration;
+
+/// Draws one frame.
+pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: DateTime<Utc>) {
+    let area = frame.area();
+    if !layout::fits(area) {
+        let text = format!(
+            "terminal too small (need {}x{}, have {}x{}) — enlarge it, or press q to quit",
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT,
+            area.width,
+            area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .alignment(Alignment::Center),
+            area,
+        );
+        return;
+    }
+    match &app.screen {
+        Screen::Fleet => {
+            let l = layout::fleet(area);
+            header::render(frame, l.header, app, store, now);
+            fleet::render(frame, l.table, app, store, now);
+            alarms::render(frame, l.alarms, app, store, now);
+            account::render(frame, l.account, app, store);
+            footer::render(frame, l.footer, app);
+        }
+        Screen::Function(name) => {
+            let l = layout::function(area);
+            header::render(frame, l.header, app, store, now);
+            function::render(frame, &l, app, store, name, now);
+            footer::render(frame, l.footer, app);
+        }
+    }
+    if app.help {
+        help::render(frame, area, app);
+    }
+}
+
+/// How fresh a slot is, as a span for a pane title: "updated 12s ago",
+/// "loading…", "STALE 3m", or the error.
+pub fn freshness<T>(
+    slot: &Slot<T>,
+    interval: Duration,
+    now: DateTime<Utc>,
+    app: &App,
+) -> Span<'static> {
+    let theme = app.theme;
+    if let Some(e) = &slot.last_error {
+        let age = slot
+            .updated_at
+            .map(|t| {
+                format!(
+                    " (data from {} ago)",
+                    crate::format::age((now - t).num_seconds())
+                )
+            })
+            .unwrap_or_default();
+        return Span::styled(
+            format!("⚠ {}{age}", crate::model::text::sanitize(&e.to_string())),
+            theme.error(),
+        );
+    }
+    match slot.updated_at {
+        None if slot.in_flight => Span::styled("loading…", theme.dim()),
+        None => Span::styled("waiting…", theme.dim()),
+        Some(t) => {
+            let age = (now - t).num_seconds();
+            if age > 2 * interval.as_secs() as i64 {
+                Span::styled(format!("STALE {}", crate::format::age(age)), theme.warn())
+            } else if slot.in_flight {
+                Span::styled("refreshing…", theme.dim())
+            } else {
+                Span::styled(
+                    format!("updated {} ago", crate::format::age(age)),
+                    theme.dim(),
+                )
+            }
+        }
+    }
+}
+
+/// Whether a slot's data is older than twice its interval (drawn dimmed).
+pub fn is_stale<T>(slot: &Slot<T>, interval: Duration, now: DateTime<Utc>) -> bool {
+    slot.updated_at
+        .is_some_and(|t| (now - t).num_seconds() > 2 * interval.as_secs() as i64)
+}
+
+/// A pane title: the name, then freshness.
+pub fn title(name: String, fresh: Span<'static>, app: &App) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {name} "), app.theme.title()),
+        Span::raw("· "),
+        fresh,
+        Span::raw(" "),
+    ])
+}

@@ -1,0 +1,71 @@
+//! Small drawing helpers: text sparklines and chart data.
+
+use crate::model::metrics::Series;
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A sparkline of `width` characters: buckets summed, scaled to the
+/// largest bucket; gaps (no datapoint) are blank, zero is the lowest bar.
+pub fn spark(series: Option<&Series>, width: usize) -> String {
+    let Some(s) = series.filter(|s| !s.points.is_empty()) else {
+        return " ".repeat(width);
+    };
+    let n = s.points.len();
+    let width = width.max(1);
+    let buckets: Vec<Option<f64>> = (0..width)
+        .map(|i| {
+            let (a, b) = (
+                i * n / width,
+                ((i + 1) * n / width).max(i * n / width + 1).min(n),
+            );
+            let vals: Vec<f64> = s.points[a..b].iter().flatten().copied().collect();
+            (!vals.is_empty()).then(|| vals.iter().sum())
+        })
+        .collect();
+    let max = buckets.iter().flatten().copied().fold(0.0, f64::max);
+    buckets
+        .iter()
+        .map(|b| match b {
+            None => ' ',
+            Some(_) if max <= 0.0 => BARS[0],
+            Some(v) => BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize],
+        })
+        .collect()
+}
+
+/// Chart points `(minutes from window start, value)` of the present points.
+pub fn points(series: Option<&Series>) -> Vec<(f64, f64)> {
+    let Some(s) = series else { return Vec::new() };
+    let step = f64::from(s.period_s) / 60.0;
+    s.points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|v| (i as f64 * step, v)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::metrics::TimeRange;
+    use chrono::DateTime;
+
+    #[test]
+    fn sparkline_scales_and_shows_gaps() {
+        let r = TimeRange {
+            start: DateTime::from_timestamp(0, 0).unwrap(),
+            end: DateTime::from_timestamp(240, 0).unwrap(),
+        };
+        let s = Series::from_points(
+            r,
+            60,
+            [
+                (r.start, 1.0),
+                (DateTime::from_timestamp(120, 0).unwrap(), 4.0),
+            ],
+        );
+        assert_eq!(spark(Some(&s), 4), "▃ █ ");
+        assert_eq!(spark(None, 3), "   ");
+        assert_eq!(points(Some(&s)), vec![(0.0, 1.0), (2.0, 4.0)]);
+    }
+}
