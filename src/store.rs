@@ -101,6 +101,14 @@ pub struct Store {
     pub usage: VecDeque<(DateTime<Utc>, u64)>,
     /// Pollers that reported `Finished` (one-shot mode).
     pub finished: Vec<DataKind>,
+    /// Window numbers per function, aligned with `functions()`, derived in
+    /// `apply` so every frame and every sort reads them instead of
+    /// recomputing from series.
+    summaries: Vec<FunctionSummary>,
+    /// Position of each function in `functions()`.
+    index: HashMap<String, usize>,
+    /// Fleet totals, derived in `apply`.
+    account_totals: AccountSummary,
 }
 
 /// Detail metrics of one function.
@@ -138,6 +146,7 @@ impl Store {
                     self.unmatched_patterns = unmatched;
                 }
                 self.inventory.settle(at, result);
+                self.derive();
                 true
             }
             Update::Account { at, result } => {
@@ -163,6 +172,7 @@ impl Store {
                     calls: fetch.calls,
                 });
                 self.metrics.settle(at, result);
+                self.derive();
                 true
             }
             Update::Alarms { at, result } => {
@@ -219,8 +229,44 @@ impl Store {
         self.metrics.value.as_ref()?.unavailable.get(key)
     }
 
-    /// The window numbers of one function.
+    /// Recomputes the derived numbers after the inventory or metrics changed.
+    fn derive(&mut self) {
+        self.summaries = self
+            .functions()
+            .iter()
+            .map(|f| self.compute_summary(&f.name))
+            .collect();
+        self.index = self
+            .functions()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        self.account_totals = self.compute_account();
+    }
+
+    /// The window numbers of one function (n/a everywhere when unknown).
     pub fn function_summary(&self, name: &str) -> FunctionSummary {
+        self.index
+            .get(name)
+            .and_then(|i| self.summaries.get(*i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Functions in scope with their window numbers, in inventory order.
+    pub fn functions_with_summaries(
+        &self,
+    ) -> impl Iterator<Item = (&FunctionInfo, &FunctionSummary)> {
+        self.functions().iter().zip(&self.summaries)
+    }
+
+    /// Fleet totals and account peaks.
+    pub fn account_summary(&self) -> AccountSummary {
+        self.account_totals
+    }
+
+    fn compute_summary(&self, name: &str) -> FunctionSummary {
         let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(name, k, s));
         let invocations_series = get(MetricKind::Invocations, Stat::Sum);
         let invocations = invocations_series.map(Series::sum);
@@ -245,18 +291,13 @@ impl Store {
         }
     }
 
-    /// Fleet totals and account peaks.
-    pub fn account_summary(&self) -> AccountSummary {
+    fn compute_account(&self) -> AccountSummary {
         let acct = |k| {
             self.series(&MetricKey::account(k, Stat::Maximum))
                 .and_then(Series::max)
         };
         let total = |f: fn(&FunctionSummary) -> Option<f64>| {
-            let values: Vec<Option<f64>> = self
-                .functions()
-                .iter()
-                .map(|fi| f(&self.function_summary(&fi.name)))
-                .collect();
+            let values: Vec<Option<f64>> = self.summaries.iter().map(f).collect();
             // A total is only as good as its parts.
             if self.metrics.value.is_none() || values.iter().any(Option::is_none) {
                 None
@@ -356,9 +397,30 @@ mod tests {
         }
     }
 
+    fn with_api() -> Store {
+        let mut s = Store::default();
+        let api = crate::model::function::FunctionInfo {
+            name: "api".into(),
+            arn: String::new(),
+            runtime: "python3.12".into(),
+            architecture: crate::model::function::Architecture::X86_64,
+            memory_mb: 128,
+            timeout_s: 3,
+            last_modified: None,
+            tracing: crate::model::function::TracingMode::PassThrough,
+            log_group: "/aws/lambda/api".into(),
+        };
+        s.apply(Update::Inventory {
+            at: at(0),
+            result: Ok(vec![api]),
+            unmatched: vec![],
+        });
+        s
+    }
+
     #[test]
     fn summary_from_series_and_na_for_failed_percentiles() {
-        let mut s = Store::default();
+        let mut s = with_api();
         assert!(s.apply(Update::Started(DataKind::Metrics)));
         assert!(s.metrics.in_flight);
         s.apply(Update::Metrics {
@@ -386,7 +448,7 @@ mod tests {
 
     #[test]
     fn failed_refresh_keeps_last_good_data_and_records_the_error() {
-        let mut s = Store::default();
+        let mut s = with_api();
         s.apply(Update::Metrics {
             at: at(3_600),
             range: range(),

@@ -72,7 +72,7 @@ pub struct Row<'a> {
     /// The function.
     pub info: &'a FunctionInfo,
     /// Its window numbers.
-    pub summary: FunctionSummary,
+    pub summary: &'a FunctionSummary,
 }
 
 /// The rows in display order.
@@ -83,15 +83,11 @@ pub fn fleet_rows<'a>(
     reverse: bool,
 ) -> Vec<Row<'a>> {
     let mut rows: Vec<Row<'a>> = store
-        .functions()
-        .iter()
-        .filter(|f| filter.is_none_or(|flt| flt.keeps(f)))
-        .map(|f| Row {
-            info: f,
-            summary: store.function_summary(&f.name),
-        })
+        .functions_with_summaries()
+        .filter(|(f, _)| filter.is_none_or(|flt| flt.keeps(f)))
+        .map(|(info, summary)| Row { info, summary })
         .collect();
-    rows.sort_by(|a, b| compare(sort, reverse, (a.info, &a.summary), (b.info, &b.summary)));
+    rows.sort_by(|a, b| compare(sort, reverse, (a.info, a.summary), (b.info, b.summary)));
     rows
 }
 
