@@ -86,6 +86,88 @@ pub struct Cli {
     /// Write logs to this file instead of stderr.
     #[arg(long, value_name = "PATH", global = true)]
     pub log_file: Option<PathBuf>,
+
+    /// A mode other than the dashboard.
+    #[command(subcommand)]
+    pub command: Option<Mode>,
+}
+
+/// Modes besides the dashboard and `--once`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Mode {
+    /// Tail the logs of functions (names or globs) or log groups, lossless.
+    Tail(TailArgs),
+}
+
+/// `lamtop tail`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TailArgs {
+    /// Function names or globs; an argument starting with `/` is a log group.
+    #[arg(value_name = "FUNCTION|GLOB|/LOG/GROUP")]
+    pub targets: Vec<String>,
+
+    /// A log group to tail (repeatable), function or not.
+    #[arg(long = "log-group", value_name = "NAME")]
+    pub log_groups: Vec<String>,
+
+    /// Start: a duration back (10m, 2h) or an RFC 3339 time. Default: 5m.
+    #[arg(long, value_name = "WHEN", default_value = "5m")]
+    pub since: String,
+
+    /// End: a duration back or an RFC 3339 time (implies --no-follow once reached).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Keep following new events (the default).
+    #[arg(long, overrides_with = "no_follow")]
+    pub follow: bool,
+
+    /// Print what is there and exit.
+    #[arg(long)]
+    pub no_follow: bool,
+
+    /// Server-side CloudWatch filter pattern (e.g. `"ERROR"`, `{ $.level = "ERROR" }`).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+
+    /// Only lines matching this regex (repeatable: all must match).
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Vec<String>,
+
+    /// Drop lines matching this regex (repeatable).
+    #[arg(long = "grep-v", value_name = "REGEX")]
+    pub grep_v: Vec<String>,
+
+    /// Only errors and timeouts.
+    #[arg(long)]
+    pub errors: bool,
+
+    /// Only REPORT lines, as one-line summaries.
+    #[arg(long)]
+    pub reports: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "short")]
+    pub format: TailFormat,
+
+    /// Timestamps in UTC instead of local time.
+    #[arg(long)]
+    pub utc: bool,
+
+    /// Most FilterLogEvents calls per second, shared by all groups.
+    #[arg(long, value_name = "N", default_value = "3")]
+    pub max_log_calls: f64,
+}
+
+/// `lamtop tail --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TailFormat {
+    /// Time, function, message.
+    Short,
+    /// Full timestamp, function, stream, event id, message.
+    Long,
+    /// One JSON object per event.
+    Json,
 }
 
 /// Snapshot formats.

@@ -14,7 +14,7 @@
 //!     metrics.rs     MetricKind, Stat, Series (aligned, gaps as None), the refresh query plan
 //!     alarms.rs      Alarm (CloudWatch), AlarmRule shape, relevance to the fleet
 //!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
-//!     logs.rs        LogEvent, LogQuery, LogPage
+//!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
 //!     traces.rs      TraceSummary, RawTrace
 //!     text.rs        sanitize(): strip escapes/control chars from AWS strings
 //!   source/
@@ -23,10 +23,11 @@
 //!                    lambda.rs, cloudwatch.rs, logs.rs, xray.rs — the only aws-sdk users
 //!     demo/          fleet.rs (the synthetic fleet model), telemetry.rs (its logs and
 //!                    traces), mod.rs (trait impls)
-//!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the pollers)
+//!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the pollers);
+//!                    logs.rs (lossless log follower, shared rate limiter, tail targets)
 //!   store.rs         Store, apply(), slots with freshness, summaries for the faces
 //!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
-//!                    table.rs (table and Markdown)
+//!                    table.rs (table and Markdown), tail.rs (`lamtop tail`: merge, format)
 //!   tui/             mod.rs (terminal setup/restore, event loop), app.rs (UI state + input),
 //!                    keymap.rs (THE key table: dispatch, help, hints), rows.rs (filter+sort),
 //!                    command.rs (`:` commands + completion), theme.rs,
@@ -36,7 +37,7 @@
 //! ```
 
 use clap::Parser;
-use lamtop::cli::{Cli, ColorChoice, OutputFormat};
+use lamtop::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs};
 use lamtop::config::{self, Settings};
 use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
 use lamtop::report::snapshot::parse_sort_column;
@@ -70,6 +71,10 @@ fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
         .map(parse_sort_column)
         .transpose()
         .map_err(|e| (EXIT_USAGE, e))?;
+    if let Some(Mode::Tail(args)) = &cli.command {
+        let color = use_color(settings.color, std::io::stdout().is_terminal());
+        return runtime.block_on(run_tail(settings, args.clone(), color));
+    }
     if !cli.once {
         if !std::io::stdout().is_terminal() {
             return Err((
@@ -117,6 +122,17 @@ async fn run_dashboard(settings: Settings, color: bool) -> Result<(), String> {
     lamtop::tui::run(src, &settings, color, reconnect).await
 }
 
+async fn run_tail(settings: Settings, args: TailArgs, color: bool) -> Result<i32, (i32, String)> {
+    if settings.demo {
+        let src = Arc::new(DemoSource::new(settings.demo_seed));
+        return Ok(lamtop::report::tail::run(src, &args, color).await);
+    }
+    let src = AwsSource::connect(&connect_options(&settings))
+        .await
+        .map_err(|e| (EXIT_ERROR, e))?;
+    Ok(lamtop::report::tail::run(Arc::new(src), &args, color).await)
+}
+
 async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {
     if settings.demo {
         let src = Arc::new(DemoSource::new(settings.demo_seed));
@@ -148,7 +164,7 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 /// `--log-file` it does not log at all.
 fn init_logging(cli: &Cli) -> Result<(), String> {
     let level = match cli.verbose {
-        _ if !cli.once && cli.log_file.is_none() => "off",
+        _ if !cli.once && cli.command.is_none() && cli.log_file.is_none() => "off",
         0 => "warn",
         1 => "lamtop=info,warn",
         2 => "lamtop=debug,info",

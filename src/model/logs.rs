@@ -43,3 +43,408 @@ pub struct LogPage {
     /// Token for the next page, if any.
     pub next_token: Option<String>,
 }
+
+/// What a Lambda log line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// `START RequestId: …` / `platform.start`.
+    Start,
+    /// `END RequestId: …` / `platform.runtimeDone`.
+    End,
+    /// `REPORT RequestId: …` / `platform.report`.
+    Report,
+    /// `INIT_START …` / `platform.initStart`: a cold start begins.
+    InitStart,
+    /// `XRAY TraceId: …`.
+    Xray,
+    /// The function ran into its timeout.
+    Timeout,
+    /// An error: `[ERROR]`, `ERROR`, `Runtime.*`, uncaught exceptions.
+    Error,
+    /// A warning from the application.
+    Warn,
+    /// Anything else.
+    Other,
+}
+
+/// The REPORT of one invocation (text or JSON log format).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Report {
+    /// Request id.
+    pub request_id: String,
+    /// Run time in ms.
+    pub duration_ms: Option<f64>,
+    /// Billed run time in ms.
+    pub billed_ms: Option<f64>,
+    /// Configured memory in MB.
+    pub memory_mb: Option<u32>,
+    /// Peak memory used in MB.
+    pub max_memory_mb: Option<u32>,
+    /// Init duration in ms; present only on cold starts.
+    pub init_ms: Option<f64>,
+    /// SnapStart restore duration in ms.
+    pub restore_ms: Option<f64>,
+    /// `success`, `timeout`, `error` … when the line says.
+    pub status: Option<String>,
+}
+
+impl Report {
+    /// A cold start (an init phase ran for this request).
+    pub fn cold_start(&self) -> bool {
+        self.init_ms.is_some() || self.restore_ms.is_some()
+    }
+
+    /// One line for humans: `REPORT 102ms (billed 103ms) · 71/128 MB · ❄ cold 250ms`.
+    pub fn summary(&self) -> String {
+        let ms = |v: Option<f64>| v.map_or("?".to_string(), |v| format!("{v:.1}ms"));
+        let mut s = format!(
+            "REPORT {} (billed {}) · mem {}/{} MB",
+            ms(self.duration_ms),
+            ms(self.billed_ms),
+            self.max_memory_mb.map_or("?".into(), |v| v.to_string()),
+            self.memory_mb.map_or("?".into(), |v| v.to_string()),
+        );
+        if let Some(i) = self.init_ms {
+            s.push_str(&format!(" · ❄ cold start, init {i:.1}ms"));
+        }
+        if let Some(r) = self.restore_ms {
+            s.push_str(&format!(" · ❄ SnapStart restore {r:.1}ms"));
+        }
+        if let Some(st) = self.status.as_deref().filter(|s| *s != "success") {
+            s.push_str(&format!(" · status {st}"));
+        }
+        s
+    }
+}
+
+fn json_of(message: &str) -> Option<serde_json::Value> {
+    let t = message.trim();
+    if !t.starts_with('{') || t.len() > 2_000_000 {
+        return None;
+    }
+    serde_json::from_str(t).ok()
+}
+
+/// Classifies a line of the text or JSON log format.
+pub fn classify(message: &str) -> LineKind {
+    if let Some(v) = json_of(message) {
+        return classify_json(&v);
+    }
+    let m = message.trim_start();
+    if m.starts_with("START RequestId:") {
+        LineKind::Start
+    } else if m.starts_with("END RequestId:") {
+        LineKind::End
+    } else if m.starts_with("REPORT RequestId:") {
+        if m.contains("Status: timeout") {
+            LineKind::Timeout
+        } else {
+            LineKind::Report
+        }
+    } else if m.starts_with("INIT_START") {
+        LineKind::InitStart
+    } else if m.starts_with("XRAY TraceId:") {
+        LineKind::Xray
+    } else if m.contains("Task timed out after") {
+        LineKind::Timeout
+    } else if is_error_text(m) {
+        LineKind::Error
+    } else if m.contains("[WARN]") || m.contains("\tWARN\t") || m.starts_with("WARN") {
+        LineKind::Warn
+    } else {
+        LineKind::Other
+    }
+}
+
+fn is_error_text(m: &str) -> bool {
+    m.starts_with("[ERROR]")
+        || m.contains("\tERROR\t")
+        || m.starts_with("ERROR")
+        || m.contains("Runtime.")
+        || m.contains("Traceback (most recent call last)")
+        || m.contains("Uncaught Exception")
+        || m.contains("Unhandled Promise Rejection")
+        || m.contains("\"errorType\"")
+}
+
+fn classify_json(v: &serde_json::Value) -> LineKind {
+    match v.get("type").and_then(|t| t.as_str()) {
+        Some("platform.start") => return LineKind::Start,
+        Some("platform.runtimeDone") | Some("platform.end") => return LineKind::End,
+        Some("platform.initStart") | Some("platform.restoreStart") => return LineKind::InitStart,
+        Some("platform.report") => {
+            let status = v.pointer("/record/status").and_then(|s| s.as_str());
+            return if status == Some("timeout") {
+                LineKind::Timeout
+            } else {
+                LineKind::Report
+            };
+        }
+        _ => {}
+    }
+    let level = v
+        .get("level")
+        .or_else(|| v.get("levelname"))
+        .and_then(|l| l.as_str())
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    match level.as_str() {
+        "ERROR" | "FATAL" | "CRITICAL" => LineKind::Error,
+        "WARN" | "WARNING" => LineKind::Warn,
+        _ if v.get("errorType").is_some() || v.get("errorMessage").is_some() => LineKind::Error,
+        _ => LineKind::Other,
+    }
+}
+
+/// Parses a REPORT line of either format.
+pub fn parse_report(message: &str) -> Option<Report> {
+    if let Some(v) = json_of(message) {
+        if v.get("type").and_then(|t| t.as_str()) != Some("platform.report") {
+            return None;
+        }
+        let r = v.get("record")?;
+        let m = r.get("metrics");
+        let f = |k: &str| {
+            m.and_then(|m| m.get(k))
+                .and_then(|x| x.as_f64())
+                .filter(|x| x.is_finite())
+        };
+        return Some(Report {
+            request_id: r
+                .get("requestId")
+                .and_then(|x| x.as_str())
+                .unwrap_or("")
+                .to_string(),
+            duration_ms: f("durationMs"),
+            billed_ms: f("billedDurationMs"),
+            memory_mb: f("memorySizeMB").map(|x| x as u32),
+            max_memory_mb: f("maxMemoryUsedMB").map(|x| x as u32),
+            init_ms: f("initDurationMs"),
+            restore_ms: f("restoreDurationMs"),
+            status: r.get("status").and_then(|x| x.as_str()).map(str::to_string),
+        });
+    }
+    let rest = message.trim_start().strip_prefix("REPORT ")?;
+    let mut report = Report::default();
+    for field in rest.split('\t') {
+        let Some((key, value)) = field.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        let number = || {
+            value
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+        };
+        match key.trim() {
+            "RequestId" => report.request_id = value.to_string(),
+            "Duration" => report.duration_ms = number(),
+            "Billed Duration" => report.billed_ms = number(),
+            "Memory Size" => report.memory_mb = number().map(|x| x as u32),
+            "Max Memory Used" => report.max_memory_mb = number().map(|x| x as u32),
+            "Init Duration" => report.init_ms = number(),
+            "Restore Duration" => report.restore_ms = number(),
+            "Status" => report.status = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    (!report.request_id.is_empty()).then_some(report)
+}
+
+/// The request id a line belongs to, when it says (START/END/REPORT, the
+/// runtime's `<ts>\t<id>\t…` prefix, or a JSON `requestId`).
+pub fn request_id(message: &str) -> Option<String> {
+    if let Some(v) = json_of(message) {
+        return v
+            .get("requestId")
+            .or_else(|| v.pointer("/record/requestId"))
+            .and_then(|x| x.as_str())
+            .map(str::to_string);
+    }
+    if let Some(i) = message.find("RequestId: ") {
+        let id: String = message[i + 11..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+            .collect();
+        return (!id.is_empty()).then_some(id);
+    }
+    let mut parts = message.splitn(3, '\t');
+    let (_, id) = (parts.next()?, parts.next()?);
+    let looks_like_uuid = id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    looks_like_uuid.then(|| id.to_string())
+}
+
+/// An application JSON line on one line, level and message first:
+/// `ERROR payment failed · orderId=42 requestId=…`. `None` for non-JSON.
+pub fn compact_json(message: &str) -> Option<String> {
+    let v = json_of(message)?;
+    let obj = v.as_object()?;
+    let pick = |keys: &[&str]| {
+        keys.iter().find_map(|k| obj.get(*k)).map(|x| match x {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    };
+    let level = pick(&["level", "levelname", "severity"]);
+    let msg = pick(&["message", "msg", "errorMessage"]);
+    let skip = [
+        "level",
+        "levelname",
+        "severity",
+        "message",
+        "msg",
+        "errorMessage",
+        "timestamp",
+        "time",
+    ];
+    let rest: Vec<String> = obj
+        .iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect();
+    let mut out = String::new();
+    if let Some(l) = level {
+        out.push_str(&l.to_ascii_uppercase());
+        out.push(' ');
+    }
+    if let Some(m) = msg {
+        out.push_str(&m);
+    }
+    if !rest.is_empty() {
+        if !out.is_empty() {
+            out.push_str(" · ");
+        }
+        out.push_str(&rest.join(" "));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT_REPORT: &str = "REPORT RequestId: 3f1e5e0a-1c2b-4d5e-8f90-123456789abc\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\tInit Duration: 250.12 ms\t";
+    const SNAPSTART: &str = "REPORT RequestId: 0b9c2c5e-aaaa-bbbb-cccc-0123456789ab\tDuration: 40.00 ms\tBilled Duration: 41 ms\tMemory Size: 512 MB\tMax Memory Used: 120 MB\tRestore Duration: 310.50 ms\tBilled Restore Duration: 150 ms";
+    const TIMEOUT: &str = "REPORT RequestId: 11111111-2222-3333-4444-555555555555\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 64 MB\tStatus: timeout";
+    const JSON_REPORT: &str = r#"{"time":"2024-05-01T12:00:00.000Z","type":"platform.report","record":{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa","metrics":{"durationMs":12.5,"billedDurationMs":13,"memorySizeMB":256,"maxMemoryUsedMB":80,"initDurationMs":180.2},"status":"success"}}"#;
+
+    #[test]
+    fn parses_text_reports_including_snapstart_and_timeout() {
+        let r = parse_report(TEXT_REPORT).unwrap();
+        assert_eq!(r.request_id, "3f1e5e0a-1c2b-4d5e-8f90-123456789abc");
+        assert_eq!((r.duration_ms, r.billed_ms), (Some(102.25), Some(103.0)));
+        assert_eq!((r.memory_mb, r.max_memory_mb), (Some(128), Some(71)));
+        assert_eq!(r.init_ms, Some(250.12));
+        assert!(r.cold_start());
+        let s = parse_report(SNAPSTART).unwrap();
+        assert_eq!(s.restore_ms, Some(310.5));
+        assert!(s.cold_start() && s.init_ms.is_none());
+        let t = parse_report(TIMEOUT).unwrap();
+        assert_eq!(t.status.as_deref(), Some("timeout"));
+        assert_eq!(classify(TIMEOUT), LineKind::Timeout);
+        assert!(!t.cold_start());
+    }
+
+    #[test]
+    fn parses_json_reports() {
+        let r = parse_report(JSON_REPORT).unwrap();
+        assert_eq!(r.request_id, "6d68ca91-49c9-448d-89b8-7ca3e6dc66aa");
+        assert_eq!(
+            (r.duration_ms, r.init_ms, r.memory_mb),
+            (Some(12.5), Some(180.2), Some(256))
+        );
+        assert_eq!(classify(JSON_REPORT), LineKind::Report);
+        let timeout = JSON_REPORT.replace("\"success\"", "\"timeout\"");
+        assert_eq!(classify(&timeout), LineKind::Timeout);
+        assert!(parse_report(r#"{"type":"platform.start"}"#).is_none());
+        assert!(parse_report("REPORT garbage").is_none());
+    }
+
+    #[test]
+    fn classifies_lambda_lines_of_both_formats() {
+        let cases = [
+            (
+                "START RequestId: 6d68ca91-49c9-448d-89b8-7ca3e6dc66aa Version: $LATEST",
+                LineKind::Start,
+            ),
+            (
+                "END RequestId: 6d68ca91-49c9-448d-89b8-7ca3e6dc66aa",
+                LineKind::End,
+            ),
+            (
+                "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: arn:x",
+                LineKind::InitStart,
+            ),
+            (
+                "XRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2e8\tSegmentId: 6b3d3e2a1f7c9d0e\tSampled: true",
+                LineKind::Xray,
+            ),
+            (
+                "2024-05-01T12:00:03.000Z 6d68ca91-49c9-448d-89b8-7ca3e6dc66aa Task timed out after 3.00 seconds",
+                LineKind::Timeout,
+            ),
+            (
+                "[ERROR] KeyError: 'id'\nTraceback (most recent call last):",
+                LineKind::Error,
+            ),
+            (
+                "2024-05-01T12:00:00.000Z\t6d68ca91-49c9-448d-89b8-7ca3e6dc66aa\tERROR\tInvoke Error \t{\"errorType\":\"TypeError\"}",
+                LineKind::Error,
+            ),
+            (
+                "{\"errorType\":\"Runtime.ImportModuleError\",\"errorMessage\":\"Unable to import module\"}",
+                LineKind::Error,
+            ),
+            (
+                r#"{"time":"t","type":"platform.start","record":{"requestId":"r"}}"#,
+                LineKind::Start,
+            ),
+            (
+                r#"{"time":"t","type":"platform.initStart","record":{}}"#,
+                LineKind::InitStart,
+            ),
+            (
+                r#"{"timestamp":"t","level":"ERROR","message":"boom","requestId":"r"}"#,
+                LineKind::Error,
+            ),
+            (r#"{"level":"WARN","message":"slow"}"#, LineKind::Warn),
+            ("[WARN] 2024 slow downstream", LineKind::Warn),
+            ("hello world", LineKind::Other),
+        ];
+        for (line, want) in cases {
+            assert_eq!(classify(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn request_ids_and_compact_json() {
+        assert_eq!(
+            request_id(TEXT_REPORT).as_deref(),
+            Some("3f1e5e0a-1c2b-4d5e-8f90-123456789abc")
+        );
+        assert_eq!(
+            request_id("2024-05-01T12:00:00.000Z\t6d68ca91-49c9-448d-89b8-7ca3e6dc66aa\tINFO\thi")
+                .as_deref(),
+            Some("6d68ca91-49c9-448d-89b8-7ca3e6dc66aa")
+        );
+        assert_eq!(
+            request_id(r#"{"level":"INFO","requestId":"abc"}"#).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(request_id("plain"), None);
+        assert_eq!(
+            compact_json(
+                r#"{"timestamp":"t","level":"error","message":"payment failed","orderId":42}"#
+            )
+            .as_deref(),
+            Some("ERROR payment failed · orderId=42")
+        );
+        assert_eq!(compact_json("not json"), None);
+    }
+}

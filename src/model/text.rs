@@ -72,3 +72,44 @@ mod tests {
         assert_eq!(sanitize("\u{9b}2Jc1"), "c1");
     }
 }
+
+/// Makes every control character and escape sequence visible and inert:
+/// ESC becomes the four characters `\x1b`, BEL `\x07`, CR `\r`, tabs stay
+/// tabs only when `keep_tabs`, newlines become `⏎` (one event, one line).
+/// Used for log messages, where hiding hostile bytes would hide evidence.
+pub fn escape_controls(s: &str, keep_tabs: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' if keep_tabs => out.push('\t'),
+            '\t' => out.push_str("    "),
+            '\n' => out.push('⏎'),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let n = c as u32;
+                if n <= 0xff {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else {
+                    out.push_str(&format!("\\u{{{n:x}}}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_controls;
+
+    #[test]
+    fn escapes_are_visible_and_inert() {
+        assert_eq!(
+            escape_controls("a\u{1b}[31mb\u{7}\r\nc", false),
+            "a\\x1b[31mb\\x07\\r⏎c"
+        );
+        assert_eq!(escape_controls("\u{9b}x\tz", true), "\\x9bx\tz");
+        assert_eq!(escape_controls("\u{1b}]0;t\u{7}", false), "\\x1b]0;t\\x07");
+    }
+}

@@ -3,6 +3,7 @@
 //! [`Update`]s over one bounded channel to the face that owns the store.
 //! What they fetch follows the [`Scope`] the face writes.
 
+pub mod logs;
 mod schedule;
 mod tasks;
 

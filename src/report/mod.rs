@@ -1,5 +1,7 @@
-//! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown).
+//! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown)
+//! and `lamtop tail`.
 
 pub mod once;
 pub mod snapshot;
 pub mod table;
+pub mod tail;
