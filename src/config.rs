@@ -99,6 +99,10 @@ pub struct Settings {
     pub demo_seed: u64,
     /// lamtop alarm rules.
     pub alarms: Vec<AlarmRule>,
+    /// Most FilterLogEvents calls per second (all log polling together).
+    pub log_calls_per_second: f64,
+    /// Log events kept per view.
+    pub log_capacity: usize,
 }
 
 /// A parsed config file with its text (for line numbers in messages).
@@ -480,6 +484,8 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         demo: cli.demo,
         demo_seed: cli.demo_seed.unwrap_or(1),
         alarms,
+        log_calls_per_second: 3.0,
+        log_capacity: crate::store::logbuf::DEFAULT_CAPACITY,
     })
 }
 

@@ -4,10 +4,13 @@
 //! "stale" from "failing", and the read API turns series into the numbers
 //! the faces show (with `None` meaning "n/a").
 
+pub mod logbuf;
+
 use crate::model::alarms::Alarm;
 pub use crate::model::fleet::FunctionSummary;
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat, TimeRange};
+use crate::poll::logs::LogUpdate;
 use crate::poll::{DataKind, Update};
 use crate::source::SourceError;
 use chrono::{DateTime, Utc};
@@ -97,6 +100,8 @@ pub struct Store {
     pub alarms: Slot<Vec<Alarm>>,
     /// Per-period percentiles of the function on screen.
     pub detail: Slot<Detail>,
+    /// Log events of the function on screen.
+    pub logs: Option<logbuf::LogBuffer>,
     /// Samples of the source's API call counter, oldest first (bounded).
     pub usage: VecDeque<(DateTime<Utc>, u64)>,
     /// Pollers that reported `Finished` (one-shot mode).
@@ -133,7 +138,7 @@ impl Store {
                     DataKind::Metrics => self.metrics.in_flight = true,
                     DataKind::Alarms => self.alarms.in_flight = true,
                     DataKind::Detail => self.detail.in_flight = true,
-                    DataKind::Reserved | DataKind::Usage => {}
+                    DataKind::Reserved | DataKind::Usage | DataKind::Logs => {}
                 }
                 true
             }
@@ -204,6 +209,30 @@ impl Store {
                     self.usage.pop_front();
                 }
                 changed
+            }
+            Update::LogsReset {
+                function,
+                log_group,
+                capacity,
+            } => {
+                self.logs = Some(logbuf::LogBuffer::new(function, log_group, capacity));
+                true
+            }
+            Update::Logs { function, update } => {
+                let Some(buf) = self.logs.as_mut().filter(|b| b.function == function) else {
+                    return false;
+                };
+                match update {
+                    LogUpdate::Events { events, .. } => buf.push(events),
+                    LogUpdate::CaughtUp { until, .. } => {
+                        buf.caught_up = Some(until);
+                        buf.last_error = None;
+                    }
+                    LogUpdate::Error { error, .. } => buf.last_error = Some(error),
+                    LogUpdate::Done { .. } => {}
+                }
+                buf.generation += 1;
+                true
             }
             Update::Finished(kind) => {
                 if !self.finished.contains(&kind) {

@@ -32,17 +32,20 @@ pub enum DataKind {
     Detail,
     /// The source's own API call counter.
     Usage,
+    /// Log events of the selected function.
+    Logs,
 }
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 6] = [
+    pub const ALL: [DataKind; 7] = [
         Self::Inventory,
         Self::Metrics,
         Self::Alarms,
         Self::Reserved,
         Self::Detail,
         Self::Usage,
+        Self::Logs,
     ];
 }
 
@@ -55,6 +58,8 @@ pub struct Scope {
     pub selected: Option<String>,
     /// Bumped by the face to ask for an immediate refresh.
     pub refresh_generation: u64,
+    /// Server-side filter pattern of the log pane.
+    pub log_filter: Option<String>,
 }
 
 impl Scope {
@@ -64,6 +69,7 @@ impl Scope {
             window,
             selected: None,
             refresh_generation: 0,
+            log_filter: None,
         }
     }
 }
@@ -131,6 +137,22 @@ pub enum Update {
         at: DateTime<Utc>,
         /// Total calls since start.
         total_calls: u64,
+    },
+    /// The log pane now follows another function (or filter): start over.
+    LogsReset {
+        /// The function.
+        function: String,
+        /// Its log group.
+        log_group: String,
+        /// Events to keep.
+        capacity: usize,
+    },
+    /// What the log follower of the function on screen reported.
+    Logs {
+        /// The function.
+        function: String,
+        /// The follower's report.
+        update: logs::LogUpdate,
     },
     /// In one-shot mode: this poller is done.
     Finished(DataKind),

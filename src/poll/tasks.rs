@@ -6,6 +6,7 @@ use super::{DataKind, Outcome, Schedule, Scope, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::{FunctionFilter, FunctionInfo};
 use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
+use crate::poll::logs::{FollowOptions, RateLimiter, follow};
 use crate::source::{Source, SourceError};
 use chrono::Utc;
 use std::collections::HashSet;
@@ -28,6 +29,10 @@ pub struct PollerConfig {
     pub alarms_every: Duration,
     /// Which functions are in scope.
     pub filter: FunctionFilter,
+    /// Most FilterLogEvents calls per second, shared by all log polling.
+    pub log_calls_per_second: f64,
+    /// Log events kept per view.
+    pub log_capacity: usize,
 }
 
 /// The fleet as the inventory poller last saw it, shared with the pollers
@@ -82,7 +87,7 @@ pub fn spawn_all<S: Source>(
         move |sc| metrics_step(s.clone(), t.clone(), fr.clone(), sc, once),
     )));
 
-    let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx);
+    let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
     handles.push(tokio::spawn(run(
         DataKind::Alarms,
         cfg.once,
@@ -112,6 +117,16 @@ pub fn spawn_all<S: Source>(
         move |sc| detail_step(s.clone(), t.clone(), sc),
     )));
 
+    handles.push(tokio::spawn(logs_task(
+        src.clone(),
+        tx.clone(),
+        scope.clone(),
+        fleet_rx.clone(),
+        RateLimiter::new(cfg.log_calls_per_second),
+        cfg.log_capacity,
+        cfg.once,
+    )));
+
     let (s, t) = (src, tx.clone());
     handles.push(tokio::spawn(run(
         DataKind::Usage,
@@ -133,7 +148,7 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
         DataKind::Reserved => refresh || old.selected != new.selected,
         DataKind::Detail => refresh || old.selected != new.selected || old.window != new.window,
         DataKind::Inventory | DataKind::Alarms => refresh,
-        DataKind::Usage => false,
+        DataKind::Usage | DataKind::Logs => false,
     }
 }
 
@@ -326,6 +341,96 @@ async fn detail_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Out
     Some(outcome)
 }
 
+/// How far back the log pane starts: the latest events, without asking.
+const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Follows the log group of the function on screen; starts over when the
+/// selection or the pane's filter pattern changes, stops following when
+/// nothing is on screen.
+async fn logs_task<S: Source>(
+    src: Arc<S>,
+    tx: Tx,
+    mut scope: watch::Receiver<Scope>,
+    fleet: watch::Receiver<Fleet>,
+    limiter: Arc<RateLimiter>,
+    capacity: usize,
+    once: bool,
+) {
+    if once {
+        let _ = tx.send(Update::Finished(DataKind::Logs)).await;
+        return;
+    }
+    loop {
+        let current = scope.borrow_and_update().clone();
+        let mut follower = None;
+        if let Some(function) = current.selected.clone() {
+            let log_group = match &*fleet.borrow() {
+                Fleet::Ready(fns) => fns
+                    .iter()
+                    .find(|f| f.name == function)
+                    .map(|f| f.log_group.clone()),
+                _ => None,
+            }
+            .unwrap_or_else(|| FunctionInfo::default_log_group(&function));
+            let reset = Update::LogsReset {
+                function: function.clone(),
+                log_group: log_group.clone(),
+                capacity,
+            };
+            if tx.send(reset).await.is_err() {
+                return;
+            }
+            let (itx, irx) = mpsc::channel(16);
+            let mut opts = FollowOptions::from(Utc::now() - LOG_PANE_LOOKBACK);
+            opts.filter_pattern = current.log_filter.clone();
+            let handle = tokio::spawn(follow(
+                src.clone(),
+                limiter.clone(),
+                0,
+                log_group,
+                opts,
+                itx,
+            ));
+            follower = Some((function, handle, irx));
+        }
+        loop {
+            let next = async {
+                match &mut follower {
+                    Some((_, _, rx)) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                changed = scope.changed() => {
+                    let stop = changed.is_err() || {
+                        let new = scope.borrow();
+                        new.selected != current.selected || new.log_filter != current.log_filter
+                    };
+                    if stop {
+                        if let Some((_, h, _)) = follower.take() {
+                            h.abort();
+                        }
+                        if changed.is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                }
+                update = next => match update {
+                    Some(update) => {
+                        let function = follower.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+                        if tx.send(Update::Logs { function, update }).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => follower = None,
+                },
+                _ = tx.closed() => return,
+            }
+        }
+    }
+}
+
 async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
     let _ = tx
         .send(Update::ApiUsage {
@@ -348,6 +453,8 @@ mod tests {
             metrics_every: Duration::from_secs(60),
             alarms_every: Duration::from_secs(60),
             filter: FunctionFilter::new(&["orders-*".into(), "payments-*".into()]).unwrap(),
+            log_calls_per_second: 3.0,
+            log_capacity: 1000,
         }
     }
 

@@ -51,6 +51,8 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Stor
         metrics_every: settings.refresh,
         alarms_every: settings.refresh,
         filter: settings.filter.clone(),
+        log_calls_per_second: settings.log_calls_per_second,
+        log_capacity: settings.log_capacity,
     };
     let handles = spawn_all(src, cfg, tx, scope_rx);
     let mut store = Store::default();

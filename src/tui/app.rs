@@ -32,6 +32,10 @@ pub enum Input {
     Filter(String),
     /// The `:` command line.
     Command(String),
+    /// The log pane's server-side filter pattern.
+    LogFilter(String),
+    /// The log pane's search.
+    LogSearch(String),
 }
 
 /// Something only the event loop can do.
@@ -88,6 +92,10 @@ pub struct App {
     pub info: SourceInfo,
     /// Metrics refresh interval (for staleness).
     pub refresh: Duration,
+    /// Server-side filter pattern of the log pane (`f`).
+    pub log_filter: Option<String>,
+    /// The log pane's view state.
+    pub logs: super::logview::LogView,
 }
 
 impl App {
@@ -110,6 +118,8 @@ impl App {
             theme,
             info,
             refresh,
+            log_filter: None,
+            logs: super::logview::LogView::default(),
         }
     }
 
@@ -122,6 +132,7 @@ impl App {
                 Screen::Fleet => None,
             },
             refresh_generation: self.refresh_generation,
+            log_filter: self.log_filter.clone(),
         }
     }
 
@@ -147,6 +158,12 @@ impl App {
             .unwrap_or(0)
     }
 
+    fn log_page(&self) -> usize {
+        let l = layout::function(self.size);
+        let area = if self.logs.full { l.full_logs } else { l.logs };
+        usize::from(area.height.saturating_sub(2)).max(1)
+    }
+
     fn page(&self) -> usize {
         usize::from(layout::fleet(self.size).table_rows().height).max(1)
     }
@@ -165,7 +182,10 @@ impl App {
                     && !key.modifiers.contains(KeyModifiers::CONTROL)
                 {
                     match input {
-                        Input::Filter(t) | Input::Command(t) => t.push(c),
+                        Input::Filter(t)
+                        | Input::Command(t)
+                        | Input::LogFilter(t)
+                        | Input::LogSearch(t) => t.push(c),
                     }
                     self.after_input_edit();
                 } else if key.code == KeyCode::Char('c')
@@ -212,8 +232,15 @@ impl App {
         } else if next >= self.offset + page {
             self.offset = next + 1 - page;
         }
-        if let Screen::Function(_) = self.screen {
+        if let Screen::Function(current) = &self.screen
+            && current != names[next]
+        {
             self.screen = Screen::Function(names[next].to_string());
+            self.logs = super::logview::LogView {
+                wrap: self.logs.wrap,
+                utc: self.logs.utc,
+                ..Default::default()
+            };
         }
     }
 
@@ -258,11 +285,18 @@ impl App {
                 if let Some(n) = names.get(self.selected_index(&names)) {
                     self.selected = Some(n.to_string());
                     self.screen = Screen::Function(n.to_string());
+                    self.logs = super::logview::LogView {
+                        wrap: self.logs.wrap,
+                        utc: self.logs.utc,
+                        ..Default::default()
+                    };
                 }
             }
             Action::Back => {
                 if self.help {
                     self.help = false;
+                } else if self.logs.full {
+                    self.logs.full = false;
                 } else if let Screen::Function(_) = self.screen {
                     self.screen = Screen::Fleet;
                 } else if self.filter.take().is_some() {
@@ -276,6 +310,40 @@ impl App {
                 self.say(format!("sorted by {}", next.name()), false);
             }
             Action::SortReverse => self.reverse = !self.reverse,
+            Action::PrevFunction => self.move_by(-1, store),
+            Action::NextFunction => self.move_by(1, store),
+            Action::LogFollow => self.logs.toggle_follow(store.logs.as_ref()),
+            Action::LogWrap => self.logs.wrap = !self.logs.wrap,
+            Action::LogTime => self.logs.utc = !self.logs.utc,
+            Action::LogFilter => {
+                self.input = Some(Input::LogFilter(
+                    self.log_filter.clone().unwrap_or_default(),
+                ))
+            }
+            Action::LogSearch => self.input = Some(Input::LogSearch(String::new())),
+            Action::LogNext | Action::LogPrev => {
+                if !self
+                    .logs
+                    .next_match(store.logs.as_ref(), action == Action::LogNext)
+                {
+                    self.say("no further match", false);
+                }
+            }
+            Action::LogErrors => self.logs.errors_only = !self.logs.errors_only,
+            Action::RequestPrev | Action::RequestNext => {
+                self.logs
+                    .next_request(store.logs.as_ref(), action == Action::RequestNext);
+            }
+            Action::LogFull => self.logs.full = !self.logs.full,
+            Action::LogUp => self.logs.scroll(store.logs.as_ref(), -1),
+            Action::LogDown => self.logs.scroll(store.logs.as_ref(), 1),
+            Action::LogPageUp => self
+                .logs
+                .scroll(store.logs.as_ref(), -(self.log_page() as isize)),
+            Action::LogPageDown => self
+                .logs
+                .scroll(store.logs.as_ref(), self.log_page() as isize),
+            Action::LogEnd => self.logs.to_end(),
             Action::InputAccept => return self.accept_input(store),
             Action::InputCancel => {
                 if let Some(Input::Filter(_)) = self.input.take() {
@@ -290,12 +358,18 @@ impl App {
                         let line = command::complete(&format!("filter {t}"), &names);
                         *t = line.trim_start_matches("filter ").trim_end().to_string();
                     }
-                    None => {}
+                    Some(Input::LogFilter(_) | Input::LogSearch(_)) | None => {}
                 }
                 self.after_input_edit();
             }
             Action::InputBackspace => {
-                if let Some(Input::Filter(t) | Input::Command(t)) = &mut self.input {
+                if let Some(
+                    Input::Filter(t)
+                    | Input::Command(t)
+                    | Input::LogFilter(t)
+                    | Input::LogSearch(t),
+                ) = &mut self.input
+                {
                     t.pop();
                 }
                 self.after_input_edit();
@@ -307,6 +381,19 @@ impl App {
     fn accept_input(&mut self, store: &Store) -> Effect {
         match self.input.take() {
             Some(Input::Filter(_)) | None => Effect::None,
+            Some(Input::LogFilter(p)) => {
+                let p = p.trim().to_string();
+                self.log_filter = (!p.is_empty()).then_some(p);
+                self.logs.to_end();
+                Effect::None
+            }
+            Some(Input::LogSearch(p)) => {
+                self.logs.search = super::logview::search_regex(&p);
+                if self.logs.search.is_some() && !self.logs.next_match(store.logs.as_ref(), false) {
+                    self.say(format!("no match for '{p}' (n/N search again)"), false);
+                }
+                Effect::None
+            }
             Some(Input::Command(line)) if line.trim().is_empty() => Effect::None,
             Some(Input::Command(line)) => match command::parse(&line) {
                 Ok(cmd) => self.run_command(cmd, store),

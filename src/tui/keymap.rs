@@ -64,6 +64,42 @@ pub enum Action {
     SortNext,
     /// Reverse the sort.
     SortReverse,
+    /// Previous function (function view).
+    PrevFunction,
+    /// Next function (function view).
+    NextFunction,
+    /// Log pane: follow / pause.
+    LogFollow,
+    /// Log pane: wrap long lines.
+    LogWrap,
+    /// Log pane: local / UTC timestamps.
+    LogTime,
+    /// Log pane: server-side filter pattern.
+    LogFilter,
+    /// Log pane: search (highlight).
+    LogSearch,
+    /// Log pane: next match.
+    LogNext,
+    /// Log pane: previous match.
+    LogPrev,
+    /// Log pane: errors only.
+    LogErrors,
+    /// Log pane: previous request.
+    RequestPrev,
+    /// Log pane: next request.
+    RequestNext,
+    /// Log pane: full screen.
+    LogFull,
+    /// Log pane: scroll up.
+    LogUp,
+    /// Log pane: scroll down.
+    LogDown,
+    /// Log pane: page up.
+    LogPageUp,
+    /// Log pane: page down.
+    LogPageDown,
+    /// Log pane: newest event, following.
+    LogEnd,
     /// Apply the typed filter or command.
     InputAccept,
     /// Close the input without applying.
@@ -142,130 +178,51 @@ macro_rules! b {
 }
 
 /// Every binding.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
     b!(&[k('q'), ctrl('c')], Action::Quit, Global, true, "quit"),
     b!(&[k('?')], Action::Help, Global, true, "help"),
     b!(&[k('r')], Action::Refresh, Global, false, "refresh now"),
-    b!(
-        &[k(':')],
-        Action::Command,
-        Global,
-        true,
-        "command (sort, filter, window, region, quit)"
-    ),
+    b!(&[k(':')], Action::Command, Global, true, "command (sort, filter, window, region, quit)"),
     b!(&[k('1')], Action::Window(0), Global, false, "window 15m"),
     b!(&[k('2')], Action::Window(1), Global, false, "window 1h"),
     b!(&[k('3')], Action::Window(2), Global, false, "window 3h"),
     b!(&[k('4')], Action::Window(3), Global, false, "window 12h"),
     b!(&[k('5')], Action::Window(4), Global, false, "window 24h"),
     b!(&[k('6')], Action::Window(5), Global, false, "window 3d"),
-    b!(
-        &[code(KeyCode::Esc)],
-        Action::Back,
-        Global,
-        true,
-        "back / close / clear filter"
-    ),
-    b!(
-        &[k('j'), code(KeyCode::Down)],
-        Action::Down,
-        Fleet,
-        false,
-        "down"
-    ),
+    b!(&[code(KeyCode::Esc)], Action::Back, Global, true, "back / close / clear filter"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Down, Fleet, false, "down"),
     b!(&[k('k'), code(KeyCode::Up)], Action::Up, Fleet, false, "up"),
-    b!(
-        &[k('g'), code(KeyCode::Home)],
-        Action::Top,
-        Fleet,
-        false,
-        "first row"
-    ),
-    b!(
-        &[k('G'), code(KeyCode::End)],
-        Action::Bottom,
-        Fleet,
-        false,
-        "last row"
-    ),
-    b!(
-        &[code(KeyCode::PageUp), ctrl('b')],
-        Action::PageUp,
-        Fleet,
-        false,
-        "page up"
-    ),
-    b!(
-        &[code(KeyCode::PageDown), ctrl('f')],
-        Action::PageDown,
-        Fleet,
-        false,
-        "page down"
-    ),
-    b!(
-        &[code(KeyCode::Enter)],
-        Action::Open,
-        Fleet,
-        true,
-        "open function"
-    ),
-    b!(
-        &[k('/')],
-        Action::Filter,
-        Fleet,
-        true,
-        "filter (regex; /!x inverts)"
-    ),
-    b!(
-        &[k('s')],
-        Action::SortNext,
-        Fleet,
-        true,
-        "sort by next column"
-    ),
+    b!(&[k('g'), code(KeyCode::Home)], Action::Top, Fleet, false, "first row"),
+    b!(&[k('G'), code(KeyCode::End)], Action::Bottom, Fleet, false, "last row"),
+    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::PageUp, Fleet, false, "page up"),
+    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::PageDown, Fleet, false, "page down"),
+    b!(&[code(KeyCode::Enter)], Action::Open, Fleet, true, "open function"),
+    b!(&[k('/')], Action::Filter, Fleet, true, "filter (regex; /!x inverts)"),
+    b!(&[k('s')], Action::SortNext, Fleet, true, "sort by next column"),
     b!(&[k('S')], Action::SortReverse, Fleet, false, "reverse sort"),
-    b!(
-        &[k('j'), code(KeyCode::Down)],
-        Action::Down,
-        Function,
-        false,
-        "next function"
-    ),
-    b!(
-        &[k('k'), code(KeyCode::Up)],
-        Action::Up,
-        Function,
-        false,
-        "previous function"
-    ),
-    b!(
-        &[code(KeyCode::Enter)],
-        Action::InputAccept,
-        Input,
-        false,
-        "apply"
-    ),
-    b!(
-        &[code(KeyCode::Esc)],
-        Action::InputCancel,
-        Input,
-        false,
-        "cancel"
-    ),
-    b!(
-        &[code(KeyCode::Tab)],
-        Action::InputComplete,
-        Input,
-        false,
-        "complete"
-    ),
-    b!(
-        &[code(KeyCode::Backspace)],
-        Action::InputBackspace,
-        Input,
-        false,
-        "delete"
-    ),
+    b!(&[k('>')], Action::NextFunction, Function, false, "next function"),
+    b!(&[k('<')], Action::PrevFunction, Function, false, "previous function"),
+    b!(&[k('s')], Action::LogFollow, Function, true, "logs: follow / pause"),
+    b!(&[k('w')], Action::LogWrap, Function, false, "logs: wrap long lines"),
+    b!(&[k('t')], Action::LogTime, Function, false, "logs: local / UTC time"),
+    b!(&[k('f')], Action::LogFilter, Function, true, "logs: server-side filter pattern"),
+    b!(&[k('/')], Action::LogSearch, Function, true, "logs: search and highlight (regex)"),
+    b!(&[k('n')], Action::LogNext, Function, false, "logs: next match"),
+    b!(&[k('N')], Action::LogPrev, Function, false, "logs: previous match"),
+    b!(&[k('e')], Action::LogErrors, Function, true, "logs: errors only"),
+    b!(&[k('[')], Action::RequestPrev, Function, false, "logs: previous request"),
+    b!(&[k(']')], Action::RequestNext, Function, false, "logs: next request"),
+    b!(&[k('F')], Action::LogFull, Function, true, "logs: full screen"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::LogUp, Function, false, "logs: scroll up (pauses)"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::LogDown, Function, false, "logs: scroll down"),
+    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::LogPageUp, Function, false, "logs: page up"),
+    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::LogPageDown, Function, false, "logs: page down"),
+    b!(&[k('G'), code(KeyCode::End)], Action::LogEnd, Function, false, "logs: newest, follow"),
+    b!(&[code(KeyCode::Enter)], Action::InputAccept, Input, false, "apply"),
+    b!(&[code(KeyCode::Esc)], Action::InputCancel, Input, false, "cancel"),
+    b!(&[code(KeyCode::Tab)], Action::InputComplete, Input, false, "complete"),
+    b!(&[code(KeyCode::Backspace)], Action::InputBackspace, Input, false, "delete"),
 ];
 
 /// Whether `key` is written as `b` in the table. Shifted letters arrive

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod command;
 pub mod keymap;
+pub mod logview;
 pub mod rows;
 pub mod theme;
 pub mod view;
@@ -104,6 +105,8 @@ impl Session {
             metrics_every: settings.refresh,
             alarms_every: settings.refresh,
             filter: settings.filter.clone(),
+            log_calls_per_second: settings.log_calls_per_second,
+            log_capacity: settings.log_capacity,
         };
         let handles = spawn_all(src, cfg, tx, scope_rx);
         Self {

@@ -157,11 +157,15 @@ fn function_view_flow() {
 #[test]
 fn help_is_generated_from_the_key_table() {
     let (store, _) = demo_store();
-    let mut a = app(false, 120, 44);
+    let mut a = app(false, 140, 44);
     press(&mut a, &store, "?");
     let screen = draw(&a, &store).backend().to_string();
     for b in super::keymap::BINDINGS {
-        assert!(screen.contains(b.help), "help misses '{}'", b.help);
+        assert!(
+            screen.contains(b.help),
+            "help misses '{}':\n{screen}",
+            b.help
+        );
     }
     insta::assert_snapshot!(screen);
 }
@@ -268,6 +272,128 @@ fn stale_data_is_marked() {
     t.draw(|f| view::render(f, &a, &store, now() + chrono::Duration::minutes(5)))
         .unwrap();
     assert!(t.backend().to_string().contains("STALE 5m"));
+}
+
+/// Fills the log pane's buffer for `name` from the demo fleet (15 minutes).
+fn add_logs(store: &mut Store, demo: &DemoSource, name: &str) {
+    use crate::model::logs::LogQuery;
+    use crate::poll::logs::LogUpdate;
+    use crate::source::Logs;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let group = format!("/aws/lambda/{name}");
+    let page = rt
+        .block_on(demo.filter_log_events(&LogQuery {
+            log_group: group.clone(),
+            start: now() - chrono::Duration::minutes(15),
+            end: Some(now()),
+            filter_pattern: None,
+            next_token: None,
+        }))
+        .unwrap();
+    store.apply(Update::LogsReset {
+        function: name.into(),
+        log_group: group,
+        capacity: 1000,
+    });
+    for update in [
+        LogUpdate::Events {
+            group: 0,
+            events: page.events,
+        },
+        LogUpdate::CaughtUp {
+            group: 0,
+            until: now() - chrono::Duration::seconds(2),
+        },
+    ] {
+        store.apply(Update::Logs {
+            function: name.into(),
+            update,
+        });
+    }
+}
+
+#[test]
+fn log_pane_flow() {
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 150, 45);
+    press(&mut a, &store, ":filter report-export\n\n");
+    assert_eq!(a.screen, Screen::Function("report-export".into()));
+    add_logs(&mut store, &demo, "report-export");
+    let mut full = draw(&a, &store).backend().to_string();
+    assert!(full.contains("following"), "{full}");
+    assert!(
+        full.contains("REPORT "),
+        "REPORT lines are summarised: {full}"
+    );
+    // Errors only, full screen, UTC: timeouts and their REPORTs stay.
+    press(&mut a, &store, "eFt");
+    full = draw(&a, &store).backend().to_string();
+    assert!(
+        full.contains("errors only") && full.contains("UTC"),
+        "{full}"
+    );
+    assert!(
+        full.contains("Task timed out after 15.00 seconds"),
+        "{full}"
+    );
+    insta::assert_snapshot!(full);
+    // Search pauses on the match; s resumes following.
+    press(&mut a, &store, "e/timed out\n");
+    assert!(!a.logs.follow);
+    assert!(a.logs.search.is_some());
+    press(&mut a, &store, "s");
+    assert!(a.logs.follow);
+    // Requests: [ jumps back to the previous request and pauses.
+    press(&mut a, &store, "[");
+    assert!(!a.logs.follow);
+    // A server-side filter pattern goes into the scope for the poller.
+    press(&mut a, &store, "fERROR\n");
+    assert_eq!(a.scope().log_filter.as_deref(), Some("ERROR"));
+    press(&mut a, &store, "\u{1b}");
+    assert!(!a.logs.full);
+}
+
+#[test]
+fn hostile_log_lines_are_inert_in_the_pane() {
+    use crate::model::logs::LogEvent;
+    use crate::poll::logs::LogUpdate;
+    let (mut store, _) = demo_store();
+    let mut a = app(false, 150, 45);
+    press(&mut a, &store, "\n");
+    let Screen::Function(name) = a.screen.clone() else {
+        panic!()
+    };
+    store.apply(Update::LogsReset {
+        function: name.clone(),
+        log_group: "/g".into(),
+        capacity: 10,
+    });
+    let evil = LogEvent {
+        id: "1".into(),
+        timestamp: now(),
+        ingestion_time: None,
+        stream: "s".into(),
+        message: format!(
+            "pwn \u{1b}[2J\u{1b}]0;title\u{7}\r {}",
+            "y".repeat(1_000_000)
+        ),
+    };
+    store.apply(Update::Logs {
+        function: name,
+        update: LogUpdate::Events {
+            group: 0,
+            events: vec![evil],
+        },
+    });
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains("pwn \\x1b[2J\\x1b]0;title\\x07\\r yyy"),
+        "{screen}"
+    );
+    assert!(!screen.contains('\u{1b}'));
 }
 
 proptest! {

@@ -30,6 +30,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 t.dim(),
             ),
         ]),
+        (Some(Input::LogFilter(text)), _) => Line::from(vec![
+            Span::styled("log filter: ", t.key()),
+            Span::raw(text.clone()),
+            Span::styled("█", t.dim()),
+            Span::styled(
+                "  CloudWatch pattern, e.g. ERROR or { $.level = \"ERROR\" } · empty clears · Enter/Esc",
+                t.dim(),
+            ),
+        ]),
+        (Some(Input::LogSearch(text)), _) => Line::from(vec![
+            Span::styled("search logs: ", t.key()),
+            Span::raw(text.clone()),
+            Span::styled("█", t.dim()),
+            Span::styled(
+                "  regex, highlighted · n/N next/previous · Enter/Esc",
+                t.dim(),
+            ),
+        ]),
         (None, Some(m)) => Line::styled(
             format!("{}{}", if m.error { "✖ " } else { "" }, m.text),
             if m.error { t.error() } else { t.text() },

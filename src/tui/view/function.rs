@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph};
 
 /// Draws the whole function screen body.
 pub fn render(
@@ -29,6 +29,10 @@ pub fn render(
     now: DateTime<Utc>,
 ) {
     let t = app.theme;
+    if app.logs.full {
+        super::logs::render(frame, l.full_logs, app, store, name, now);
+        return;
+    }
     let Some(info) = store.functions().iter().find(|f| f.name == name) else {
         let msg = format!(
             "function '{}' is no longer in the inventory (Esc goes back)",
@@ -114,7 +118,7 @@ pub fn render(
         window_min,
         reserved.map(|r| ("reserved", f64::from(r))),
     );
-    logs_placeholder(frame, l.logs, app, info);
+    super::logs::render(frame, l.logs, app, store, name, now);
 }
 
 fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionInfo) {
@@ -287,24 +291,4 @@ fn chart(
                 .labels(vec![Span::raw("0"), Span::raw(format::count(Some(top)))]),
         );
     frame.render_widget(chart, area);
-}
-
-fn logs_placeholder(frame: &mut Frame, area: Rect, app: &App, f: &FunctionInfo) {
-    let t = app.theme;
-    let text = format!(
-        "Live logs of {} will stream here: follow/pause, filter patterns, errors only, \
-         requests grouped with REPORT summaries and cold starts. X-Ray traces get a pane \
-         of their own. (Both arrive with the logs and X-Ray releases.)",
-        sanitize(&f.log_group)
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(" Logs ", t.title()));
-    frame.render_widget(
-        Paragraph::new(text)
-            .style(t.dim())
-            .wrap(Wrap { trim: true })
-            .block(block),
-        area,
-    );
 }

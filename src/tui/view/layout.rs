@@ -95,6 +95,8 @@ pub struct FunctionLayout {
     pub concurrency: Rect,
     /// Logs pane.
     pub logs: Rect,
+    /// Logs pane in full screen.
+    pub full_logs: Rect,
     /// Bottom line.
     pub footer: Rect,
 }
@@ -104,7 +106,7 @@ pub fn function(area: Rect) -> FunctionLayout {
     let (header, body, footer) = frame(area);
     let [top, charts, bottom] = Layout::vertical([
         Constraint::Length(7),
-        Constraint::Percentage(55),
+        Constraint::Percentage(40),
         Constraint::Min(0),
     ])
     .areas(body);
@@ -113,8 +115,9 @@ pub fn function(area: Rect) -> FunctionLayout {
     let [calls, duration] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
     let [concurrency, logs] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
+        Layout::horizontal([Constraint::Percentage(28), Constraint::Percentage(72)]).areas(bottom);
     FunctionLayout {
+        full_logs: body,
         header,
         config,
         numbers,

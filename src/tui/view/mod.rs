@@ -11,7 +11,7 @@
 //! (Below 150 columns the alarms and account panels move under the table.)
 //! Enter opens the function view: configuration, window numbers, charts of
 //! calls, duration (timeout as a reference line) and concurrency (reserved
-//! concurrency as a reference line), and the logs pane.
+//! concurrency as a reference line), and the live log pane (`F`: full screen).
 
 pub mod layout;
 
@@ -22,6 +22,7 @@ mod footer;
 mod function;
 mod header;
 mod help;
+mod logs;
 mod widgets;
 
 use super::app::{App, Screen};

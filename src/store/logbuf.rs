@@ -1,0 +1,94 @@
+//! The log pane's events: a bounded buffer kept in time order (late
+//! events are inserted where they belong), de-duplicated upstream.
+
+use crate::model::logs::LogEvent;
+use crate::source::SourceError;
+use chrono::{DateTime, Utc};
+use std::collections::VecDeque;
+
+/// Default number of events kept per view.
+pub const DEFAULT_CAPACITY: usize = 50_000;
+
+/// Events of the function on screen.
+#[derive(Debug, Clone, Default)]
+pub struct LogBuffer {
+    /// The function they belong to.
+    pub function: String,
+    /// Its log group.
+    pub log_group: String,
+    /// Events, oldest first.
+    pub events: VecDeque<LogEvent>,
+    /// Most events kept; the oldest go first.
+    pub capacity: usize,
+    /// Events evicted so far.
+    pub evicted: u64,
+    /// Every event up to this time has arrived.
+    pub caught_up: Option<DateTime<Utc>>,
+    /// The latest error (cleared by the next success).
+    pub last_error: Option<SourceError>,
+    /// Bumped on every change, so views and the app can tell.
+    pub generation: u64,
+}
+
+impl LogBuffer {
+    /// An empty buffer for a function.
+    pub fn new(function: String, log_group: String, capacity: usize) -> Self {
+        Self {
+            function,
+            log_group,
+            capacity: capacity.max(1),
+            ..Default::default()
+        }
+    }
+
+    /// Adds events (each exactly once, in any order).
+    pub fn push(&mut self, events: Vec<LogEvent>) {
+        for e in events {
+            let in_order = self
+                .events
+                .back()
+                .is_none_or(|b| (b.timestamp, &b.id) <= (e.timestamp, &e.id));
+            if in_order {
+                self.events.push_back(e);
+            } else {
+                let i = self
+                    .events
+                    .partition_point(|x| (x.timestamp, &x.id) <= (e.timestamp, &e.id));
+                self.events.insert(i, e);
+            }
+        }
+        while self.events.len() > self.capacity {
+            self.events.pop_front();
+            self.evicted += 1;
+        }
+        self.last_error = None;
+        self.generation += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: &str, s: i64) -> LogEvent {
+        LogEvent {
+            id: id.into(),
+            timestamp: DateTime::from_timestamp(s, 0).unwrap(),
+            ingestion_time: None,
+            stream: String::new(),
+            message: id.into(),
+        }
+    }
+
+    #[test]
+    fn keeps_time_order_and_bounds() {
+        let mut b = LogBuffer::new("f".into(), "/g".into(), 3);
+        b.push(vec![ev("a", 1), ev("c", 3)]);
+        b.push(vec![ev("b", 2)]);
+        let ids: Vec<_> = b.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        b.push(vec![ev("d", 4)]);
+        assert_eq!(b.events.front().unwrap().id, "b");
+        assert_eq!(b.evicted, 1);
+    }
+}

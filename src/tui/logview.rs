@@ -1,0 +1,221 @@
+//! The log pane's view state and navigation: follow/pause, wrap, time
+//! zone, errors only, search with next/previous match, jumps between
+//! requests, full screen. Pure over the store's log buffer.
+
+use crate::model::logs::{LineKind, LogEvent, classify, request_id};
+use crate::store::logbuf::LogBuffer;
+use regex::{Regex, RegexBuilder};
+
+/// How the log pane shows its buffer.
+#[derive(Debug, Clone)]
+pub struct LogView {
+    /// Stick to the newest event.
+    pub follow: bool,
+    /// Wrap long lines.
+    pub wrap: bool,
+    /// Timestamps in UTC (else local time).
+    pub utc: bool,
+    /// Only errors and timeouts.
+    pub errors_only: bool,
+    /// The pane fills the screen.
+    pub full: bool,
+    /// Client-side search, highlighted.
+    pub search: Option<Regex>,
+    /// When paused: the event id shown at the bottom.
+    pub anchor: Option<String>,
+}
+
+impl Default for LogView {
+    fn default() -> Self {
+        Self {
+            follow: true,
+            wrap: false,
+            utc: false,
+            errors_only: false,
+            full: false,
+            search: None,
+            anchor: None,
+        }
+    }
+}
+
+/// Parses a search pattern (case-insensitive regex; literal when invalid).
+pub fn search_regex(text: &str) -> Option<Regex> {
+    if text.is_empty() {
+        return None;
+    }
+    let build = |p: &str| {
+        RegexBuilder::new(p)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+    };
+    build(text).or_else(|_| build(&regex::escape(text))).ok()
+}
+
+impl LogView {
+    /// The events shown, oldest first.
+    pub fn visible<'a>(&self, buf: &'a LogBuffer) -> Vec<&'a LogEvent> {
+        buf.events
+            .iter()
+            .filter(|e| {
+                !self.errors_only
+                    || matches!(classify(&e.message), LineKind::Error | LineKind::Timeout)
+            })
+            .collect()
+    }
+
+    /// Index (into `visible`) of the bottom line.
+    pub fn bottom(&self, visible: &[&LogEvent]) -> Option<usize> {
+        if visible.is_empty() {
+            return None;
+        }
+        match (&self.anchor, self.follow) {
+            (Some(id), false) => visible
+                .iter()
+                .position(|e| &e.id == id)
+                .or(Some(visible.len() - 1)),
+            _ => Some(visible.len() - 1),
+        }
+    }
+
+    fn set_bottom(&mut self, visible: &[&LogEvent], i: usize) {
+        if let Some(e) = visible.get(i) {
+            self.anchor = Some(e.id.clone());
+            self.follow = i + 1 == visible.len() && self.follow;
+        }
+    }
+
+    /// Scrolls by `delta` lines (negative: up); scrolling pauses following.
+    pub fn scroll(&mut self, buf: Option<&LogBuffer>, delta: isize) {
+        let Some(buf) = buf else { return };
+        let vis = self.visible(buf);
+        let Some(cur) = self.bottom(&vis) else { return };
+        self.follow = false;
+        let next = (cur as isize + delta).clamp(0, vis.len() as isize - 1) as usize;
+        self.set_bottom(&vis, next);
+    }
+
+    /// Back to the newest event, following.
+    pub fn to_end(&mut self) {
+        self.follow = true;
+        self.anchor = None;
+    }
+
+    /// Pauses (keeping the current bottom line) or resumes following.
+    pub fn toggle_follow(&mut self, buf: Option<&LogBuffer>) {
+        if self.follow {
+            if let Some(buf) = buf {
+                let vis = self.visible(buf);
+                self.anchor = vis.last().map(|e| e.id.clone());
+            }
+            self.follow = false;
+        } else {
+            self.to_end();
+        }
+    }
+
+    /// Moves to the next (`forward`) or previous event matching `pred`.
+    fn jump(
+        &mut self,
+        buf: Option<&LogBuffer>,
+        forward: bool,
+        pred: impl Fn(&LogEvent) -> bool,
+    ) -> bool {
+        let Some(buf) = buf else { return false };
+        let vis = self.visible(buf);
+        let Some(cur) = self.bottom(&vis) else {
+            return false;
+        };
+        let hit = if forward {
+            (cur + 1..vis.len()).find(|i| pred(vis[*i]))
+        } else {
+            (0..cur).rev().find(|i| pred(vis[*i]))
+        };
+        match hit {
+            Some(i) => {
+                self.follow = false;
+                self.set_bottom(&vis, i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Next/previous search match; false when there is none.
+    pub fn next_match(&mut self, buf: Option<&LogBuffer>, forward: bool) -> bool {
+        let Some(re) = self.search.clone() else {
+            return false;
+        };
+        self.jump(buf, forward, |e| re.is_match(&e.message))
+    }
+
+    /// Next/previous request (its START, or its first line).
+    pub fn next_request(&mut self, buf: Option<&LogBuffer>, forward: bool) -> bool {
+        let Some(b) = buf else { return false };
+        let vis = self.visible(b);
+        let current = self.bottom(&vis).and_then(|i| request_id(&vis[i].message));
+        self.jump(buf, forward, |e| {
+            let id = request_id(&e.message);
+            id.is_some() && id != current && (classify(&e.message) == LineKind::Start || !forward)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn buf(lines: &[&str]) -> LogBuffer {
+        let mut b = LogBuffer::new("f".into(), "/g".into(), 100);
+        b.push(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, m)| LogEvent {
+                    id: format!("{i:03}"),
+                    timestamp: DateTime::from_timestamp(i as i64, 0).unwrap(),
+                    ingestion_time: None,
+                    stream: String::new(),
+                    message: m.to_string(),
+                })
+                .collect(),
+        );
+        b
+    }
+
+    const A: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+    const B: &str = "bbbbbbbb-0000-0000-0000-000000000002";
+
+    #[test]
+    fn follow_pause_scroll_search_and_request_jumps() {
+        let lines = [
+            format!("START RequestId: {A} Version: $LATEST"),
+            "x\tERROR\tboom".to_string(),
+            format!("END RequestId: {A}"),
+            format!("START RequestId: {B} Version: $LATEST"),
+            format!("REPORT RequestId: {B}\tDuration: 1.00 ms"),
+        ];
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let b = buf(&refs);
+        let mut v = LogView::default();
+        assert_eq!(v.bottom(&v.visible(&b)), Some(4));
+        v.scroll(Some(&b), -2);
+        assert!(!v.follow);
+        assert_eq!(v.bottom(&v.visible(&b)), Some(2));
+        assert!(v.next_request(Some(&b), true));
+        assert_eq!(v.bottom(&v.visible(&b)), Some(3));
+        assert!(v.next_request(Some(&b), false));
+        assert_eq!(v.bottom(&v.visible(&b)), Some(2));
+        v.search = search_regex("BOOM");
+        assert!(v.next_match(Some(&b), false));
+        assert_eq!(v.bottom(&v.visible(&b)), Some(1));
+        assert!(!v.next_match(Some(&b), false));
+        v.errors_only = true;
+        assert_eq!(v.visible(&b).len(), 1);
+        v.to_end();
+        v.toggle_follow(Some(&b));
+        assert!(!v.follow && v.anchor.is_some());
+    }
+}

@@ -1,0 +1,193 @@
+//! The log pane: the function's live log lines, newest at the bottom;
+//! REPORT lines as one-line summaries with a cold-start marker, JSON lines
+//! compact, requests grouped by a gutter mark, search matches highlighted,
+//! every message made inert (escape sequences shown, never interpreted).
+
+use crate::format;
+use crate::model::logs::{LineKind, LogEvent, classify, compact_json, parse_report, request_id};
+use crate::model::text::escape_controls;
+use crate::store::Store;
+use crate::tui::app::App;
+use chrono::{DateTime, Local, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// Longest message drawn; a 1 MB line must not slow a frame.
+const DRAWN_CHARS: usize = 4096;
+
+fn text_of(e: &LogEvent) -> (String, LineKind, bool) {
+    let kind = classify(&e.message);
+    let report = parse_report(&e.message);
+    let cold = report.as_ref().is_some_and(|r| r.cold_start());
+    let text = match (report, compact_json(&e.message)) {
+        (Some(r), _) => r.summary(),
+        (None, Some(c)) => c,
+        (None, None) => e.message.trim_end().chars().take(DRAWN_CHARS).collect(),
+    };
+    (escape_controls(&text, false), kind, cold)
+}
+
+fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
+    let Some(re) = &app.logs.search else {
+        return vec![Span::styled(text, base)];
+    };
+    let mut spans = Vec::new();
+    let mut last = 0;
+    for m in re.find_iter(&text) {
+        if m.start() > last {
+            spans.push(Span::styled(text[last..m.start()].to_string(), base));
+        }
+        spans.push(Span::styled(
+            m.as_str().to_string(),
+            base.add_modifier(Modifier::REVERSED),
+        ));
+        last = m.end();
+    }
+    spans.push(Span::styled(text[last..].to_string(), base));
+    spans
+}
+
+fn line(e: &LogEvent, gutter: Style, app: &App) -> Line<'static> {
+    let t = app.theme;
+    let (text, kind, cold) = text_of(e);
+    let time = if app.logs.utc {
+        e.timestamp.format("%H:%M:%S%.3fZ").to_string()
+    } else {
+        e.timestamp
+            .with_timezone(&Local)
+            .format("%H:%M:%S%.3f")
+            .to_string()
+    };
+    let style = match kind {
+        LineKind::Error | LineKind::Timeout => t.error(),
+        LineKind::Warn => t.warn(),
+        LineKind::Start | LineKind::End | LineKind::Xray | LineKind::InitStart => t.dim(),
+        LineKind::Report | LineKind::Other => t.text(),
+    };
+    let mut spans = vec![
+        Span::styled("▌", gutter),
+        Span::styled(format!("{time} "), t.dim()),
+    ];
+    if cold {
+        spans.push(Span::styled("❄ ", t.warn()));
+    }
+    spans.extend(highlight(text, style, app));
+    Line::from(spans)
+}
+
+/// Draws the pane for `function` into `area`.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    function: &str,
+    now: DateTime<Utc>,
+) {
+    let t = app.theme;
+    let buf = store.logs.as_ref().filter(|b| b.function == function);
+    let mut title = vec![Span::styled(" Logs ", t.title())];
+    let mut flags = vec![if app.logs.follow {
+        "following".to_string()
+    } else {
+        "PAUSED".to_string()
+    }];
+    if let Some(f) = &app.log_filter {
+        flags.push(format!("filter '{f}'"));
+    }
+    if app.logs.errors_only {
+        flags.push("errors only".into());
+    }
+    if let Some(re) = &app.logs.search {
+        flags.push(format!("search /{}/", re.as_str()));
+    }
+    if app.logs.wrap {
+        flags.push("wrap".into());
+    }
+    flags.push(if app.logs.utc {
+        "UTC".into()
+    } else {
+        "local time".into()
+    });
+    title.push(Span::raw(format!("· {} · ", flags.join(" · "))));
+    let Some(buf) = buf else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Line::from(title));
+        frame.render_widget(
+            Paragraph::new("starting the log tail…")
+                .style(t.dim())
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let status = match (&buf.last_error, buf.caught_up) {
+        (Some(e), _) => Span::styled(
+            format!("⚠ {} ", crate::model::text::sanitize(&e.to_string())),
+            t.error(),
+        ),
+        (None, Some(c)) => Span::styled(
+            format!(
+                "{} events · live, {} behind ",
+                buf.events.len(),
+                format::age((now - c).num_seconds())
+            ),
+            t.dim(),
+        ),
+        (None, None) => Span::styled("loading… ".to_string(), t.dim()),
+    };
+    title.push(status);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(title))
+        .title_bottom(Line::styled(
+            format!(" {} ", escape_controls(&buf.log_group, false)),
+            t.dim(),
+        ));
+    let vis = app.logs.visible(buf);
+    let height = usize::from(area.height.saturating_sub(2));
+    let Some(bottom) = app.logs.bottom(&vis) else {
+        let msg = if app.logs.errors_only {
+            "no errors in the buffer"
+        } else {
+            "no events yet — waiting for new ones"
+        };
+        frame.render_widget(Paragraph::new(msg).style(t.dim()).block(block), area);
+        return;
+    };
+    let start = (bottom + 1).saturating_sub(height.max(1));
+    // Alternate the gutter between requests so each request reads as a block.
+    let mut shade = false;
+    let mut last_req: Option<String> = None;
+    let gutters = [t.series(0), t.series(3)];
+    let lines: Vec<Line> = vis[start..=bottom]
+        .iter()
+        .map(|e| {
+            let req = request_id(&e.message);
+            if req.is_some() && req != last_req {
+                shade = !shade;
+                last_req = req;
+            }
+            line(e, gutters[usize::from(shade)], app)
+        })
+        .collect();
+    let mut p = Paragraph::new(lines).block(block);
+    if app.logs.wrap {
+        p = p.wrap(Wrap { trim: false });
+        // Keep the newest line in view when wrapping makes lines taller.
+        let width = usize::from(area.width.saturating_sub(2)).max(1);
+        let total: usize = vis[start..=bottom]
+            .iter()
+            .map(|e| text_of(e).0.chars().count() / width + 1)
+            .sum();
+        p = p.scroll((
+            u16::try_from(total.saturating_sub(height)).unwrap_or(u16::MAX),
+            0,
+        ));
+    }
+    frame.render_widget(p, area);
+}
