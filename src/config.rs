@@ -17,7 +17,7 @@ use toml::Spanned;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 8] = [
+pub const TOP_KEYS: [&str; 10] = [
     "profile",
     "region",
     "endpoint_url",
@@ -25,6 +25,8 @@ pub const TOP_KEYS: [&str; 8] = [
     "window",
     "refresh",
     "color",
+    "log_calls_per_second",
+    "log_buffer",
     "alarm",
 ];
 /// Keys of one `[[alarm]]` table.
@@ -54,6 +56,8 @@ struct FileConfig {
     window: Option<Spanned<String>>,
     refresh: Option<Spanned<String>>,
     color: Option<ColorChoice>,
+    log_calls_per_second: Option<Spanned<f64>>,
+    log_buffer: Option<Spanned<i64>>,
     #[serde(default)]
     alarm: Vec<Spanned<RawRule>>,
 }
@@ -378,7 +382,28 @@ pub fn load_file(
         .map_err(|e| ConfigError(format!("cannot read config file '{}': {e}", path.display())))?;
     let (file, rules) = parse_file(path, &text)?;
     let src = Source { path, text: &text };
+    let log_calls_per_second = match &file.log_calls_per_second {
+        Some(v) if !(0.1..=25.0).contains(v.get_ref()) => {
+            return Err(src.at(v.span(), "log_calls_per_second", format!("'{}' is out of range: use 0.1 to 25 (FilterLogEvents allows about 5/s per account)", v.get_ref())));
+        }
+        v => v.as_ref().map(|v| *v.get_ref()),
+    };
+    let log_buffer = match &file.log_buffer {
+        Some(v) if !(100..=1_000_000).contains(v.get_ref()) => {
+            return Err(src.at(
+                v.span(),
+                "log_buffer",
+                format!(
+                    "'{}' is out of range: use 100 to 1000000 events",
+                    v.get_ref()
+                ),
+            ));
+        }
+        v => v.as_ref().map(|v| *v.get_ref() as usize),
+    };
     let settings = FileSettings {
+        log_calls_per_second,
+        log_buffer,
         window: file
             .window
             .as_ref()
@@ -420,6 +445,10 @@ pub struct FileSettings {
     pub refresh: Option<Duration>,
     /// `color`
     pub color: Option<ColorChoice>,
+    /// `log_calls_per_second`
+    pub log_calls_per_second: Option<f64>,
+    /// `log_buffer`
+    pub log_buffer: Option<usize>,
 }
 
 /// Whether any `AWS_ENDPOINT_URL*` variable is set (then the environment,
@@ -484,8 +513,10 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         demo: cli.demo,
         demo_seed: cli.demo_seed.unwrap_or(1),
         alarms,
-        log_calls_per_second: 3.0,
-        log_capacity: crate::store::logbuf::DEFAULT_CAPACITY,
+        log_calls_per_second: file.log_calls_per_second.unwrap_or(3.0),
+        log_capacity: file
+            .log_buffer
+            .unwrap_or(crate::store::logbuf::DEFAULT_CAPACITY),
     })
 }
 

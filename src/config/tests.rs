@@ -74,6 +74,11 @@ fn errors_name_file_line_key_and_value() {
         ),
         ("window = [\n", &[":", "invalid TOML"]),
         ("zzzzzz = 1\n", &["unknown key 'zzzzzz'", "valid keys:"]),
+        (
+            "log_calls_per_second = 100\n",
+            &[":1:", "key 'log_calls_per_second'", "'100'"],
+        ),
+        ("log_buffer = 5\n", &[":1:", "key 'log_buffer'", "'5'"]),
     ];
     for (text, wants) in cases {
         let e = err_of(text);

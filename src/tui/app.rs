@@ -344,6 +344,14 @@ impl App {
                 .logs
                 .scroll(store.logs.as_ref(), self.log_page() as isize),
             Action::LogEnd => self.logs.to_end(),
+            Action::LogExpand => {
+                if !self.logs.toggle_expand(store.logs.as_ref()) {
+                    self.say(
+                        "the bottom line is not JSON (pause with s, move with j/k)",
+                        false,
+                    );
+                }
+            }
             Action::InputAccept => return self.accept_input(store),
             Action::InputCancel => {
                 if let Some(Input::Filter(_)) = self.input.take() {

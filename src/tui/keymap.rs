@@ -90,6 +90,8 @@ pub enum Action {
     RequestNext,
     /// Log pane: full screen.
     LogFull,
+    /// Log pane: pretty-print the bottom line's JSON.
+    LogExpand,
     /// Log pane: scroll up.
     LogUp,
     /// Log pane: scroll down.
@@ -214,6 +216,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('[')], Action::RequestPrev, Function, false, "logs: previous request"),
     b!(&[k(']')], Action::RequestNext, Function, false, "logs: next request"),
     b!(&[k('F')], Action::LogFull, Function, true, "logs: full screen"),
+    b!(&[k('x')], Action::LogExpand, Function, false, "logs: expand JSON of the bottom line"),
     b!(&[k('k'), code(KeyCode::Up)], Action::LogUp, Function, false, "logs: scroll up (pauses)"),
     b!(&[k('j'), code(KeyCode::Down)], Action::LogDown, Function, false, "logs: scroll down"),
     b!(&[code(KeyCode::PageUp), ctrl('b')], Action::LogPageUp, Function, false, "logs: page up"),

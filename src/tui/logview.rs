@@ -23,6 +23,8 @@ pub struct LogView {
     pub search: Option<Regex>,
     /// When paused: the event id shown at the bottom.
     pub anchor: Option<String>,
+    /// An event whose JSON is shown pretty-printed.
+    pub expanded: Option<String>,
 }
 
 impl Default for LogView {
@@ -35,6 +37,7 @@ impl Default for LogView {
             full: false,
             search: None,
             anchor: None,
+            expanded: None,
         }
     }
 }
@@ -140,6 +143,26 @@ impl LogView {
             }
             None => false,
         }
+    }
+
+    /// Expands the bottom line's JSON (or collapses it); false when the
+    /// line is not JSON.
+    pub fn toggle_expand(&mut self, buf: Option<&LogBuffer>) -> bool {
+        let Some(buf) = buf else { return false };
+        let vis = self.visible(buf);
+        let Some(e) = self.bottom(&vis).map(|i| vis[i]) else {
+            return false;
+        };
+        if self.expanded.as_deref() == Some(e.id.as_str()) {
+            self.expanded = None;
+            return true;
+        }
+        if serde_json::from_str::<serde_json::Value>(e.message.trim()).is_ok_and(|v| v.is_object())
+        {
+            self.expanded = Some(e.id.clone());
+            return true;
+        }
+        false
     }
 
     /// Next/previous search match; false when there is none.

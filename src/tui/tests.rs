@@ -357,6 +357,25 @@ fn log_pane_flow() {
 }
 
 #[test]
+fn json_lines_expand_to_pretty_json() {
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 150, 45);
+    press(&mut a, &store, ":filter orders-api\n\n");
+    add_logs(&mut store, &demo, "orders-api");
+    press(&mut a, &store, "skk");
+    assert!(a.logs.expanded.is_none());
+    press(&mut a, &store, "x");
+    assert!(a.logs.expanded.is_some(), "{:?}", a.message);
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains("\"message\": \"handling request\""),
+        "{screen}"
+    );
+    press(&mut a, &store, "x");
+    assert!(a.logs.expanded.is_none());
+}
+
+#[test]
 fn hostile_log_lines_are_inert_in_the_pane() {
     use crate::model::logs::LogEvent;
     use crate::poll::logs::LogUpdate;

@@ -78,6 +78,26 @@ fn line(e: &LogEvent, gutter: Style, app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The pretty-printed JSON of an expanded line.
+fn pretty(e: &LogEvent, gutter: Style, app: &App) -> Vec<Line<'static>> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(e.message.trim()) else {
+        return Vec::new();
+    };
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    text.lines()
+        .take(200)
+        .map(|l| {
+            Line::from(vec![
+                Span::styled("▌", gutter),
+                Span::styled(
+                    format!("    {}", escape_controls(l, false)),
+                    app.theme.dim(),
+                ),
+            ])
+        })
+        .collect()
+}
+
 /// Draws the pane for `function` into `area`.
 pub fn render(
     frame: &mut Frame,
@@ -164,17 +184,23 @@ pub fn render(
     let mut shade = false;
     let mut last_req: Option<String> = None;
     let gutters = [t.series(0), t.series(3)];
-    let lines: Vec<Line> = vis[start..=bottom]
-        .iter()
-        .map(|e| {
-            let req = request_id(&e.message);
-            if req.is_some() && req != last_req {
-                shade = !shade;
-                last_req = req;
-            }
-            line(e, gutters[usize::from(shade)], app)
-        })
-        .collect();
+    let mut lines: Vec<Line> = Vec::new();
+    for e in &vis[start..=bottom] {
+        let req = request_id(&e.message);
+        if req.is_some() && req != last_req {
+            shade = !shade;
+            last_req = req;
+        }
+        let gutter = gutters[usize::from(shade)];
+        lines.push(line(e, gutter, app));
+        if app.logs.expanded.as_deref() == Some(e.id.as_str()) {
+            lines.extend(pretty(e, gutter, app));
+        }
+    }
+    // Expanded JSON can push the newest lines down: keep the bottom in view.
+    if !app.logs.wrap && lines.len() > height {
+        lines.drain(..lines.len() - height);
+    }
     let mut p = Paragraph::new(lines).block(block);
     if app.logs.wrap {
         p = p.wrap(Wrap { trim: false });
