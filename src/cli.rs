@@ -97,6 +97,21 @@ pub struct Cli {
 pub enum Mode {
     /// Tail the logs of functions (names or globs) or log groups, lossless.
     Tail(TailArgs),
+    /// Print one X-Ray trace as a segment waterfall (or JSON).
+    Trace(TraceArgs),
+}
+
+/// `lamtop trace`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TraceArgs {
+    /// The trace id (`1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx`).
+    pub id: String,
+    /// `text` (the waterfall) or `json` (the normalized segment tree).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+    /// Width of the waterfall (default: the terminal's, else 120).
+    #[arg(long)]
+    pub width: Option<usize>,
 }
 
 /// `lamtop tail`.

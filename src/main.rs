@@ -16,6 +16,7 @@
 //!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
 //!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
 //!     traces.rs      TraceSummary, RawTrace
+//!     segments.rs    X-Ray segment documents → tolerant trace tree, rows, time span
 //!     text.rs        sanitize(): strip escapes/control chars from AWS strings
 //!   source/
 //!     mod.rs         the traits (Inventory, Metrics, Alarms, Logs, Traces) + SourceError
@@ -24,10 +25,12 @@
 //!     demo/          fleet.rs (the synthetic fleet model), telemetry.rs (its logs and
 //!                    traces), mod.rs (trait impls)
 //!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the pollers);
-//!                    logs.rs (lossless log follower, shared rate limiter, tail targets)
+//!                    logs.rs (lossless log follower, shared rate limiter, tail targets),
+//!                    traces.rs (one-shot trace fetch)
 //!   store.rs         Store, apply(), slots with freshness, summaries for the faces
 //!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
-//!                    table.rs (table and Markdown), tail.rs (`lamtop tail`: merge, format)
+//!                    table.rs (table and Markdown), tail.rs (`lamtop tail`: merge, format),
+//!                    trace.rs (`lamtop trace`: the text waterfall)
 //!   tui/             mod.rs (terminal setup/restore, event loop), app.rs (UI state + input),
 //!                    keymap.rs (THE key table: dispatch, help, hints), rows.rs (filter+sort),
 //!                    command.rs (`:` commands + completion), theme.rs,
@@ -37,7 +40,7 @@
 //! ```
 
 use clap::Parser;
-use lamtop::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs};
+use lamtop::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs, TraceArgs};
 use lamtop::config::{self, Settings};
 use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
 use lamtop::report::snapshot::parse_sort_column;
@@ -74,6 +77,10 @@ fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
     if let Some(Mode::Tail(args)) = &cli.command {
         let color = use_color(settings.color, std::io::stdout().is_terminal());
         return runtime.block_on(run_tail(settings, args.clone(), color));
+    }
+    if let Some(Mode::Trace(args)) = &cli.command {
+        let color = use_color(settings.color, std::io::stdout().is_terminal());
+        return runtime.block_on(run_trace(settings, args.clone(), color));
     }
     if !cli.once {
         if !std::io::stdout().is_terminal() {
@@ -131,6 +138,59 @@ async fn run_tail(settings: Settings, args: TailArgs, color: bool) -> Result<i32
         .await
         .map_err(|e| (EXIT_ERROR, e))?;
     Ok(lamtop::report::tail::run(Arc::new(src), &args, color).await)
+}
+
+async fn run_trace(settings: Settings, args: TraceArgs, color: bool) -> Result<i32, (i32, String)> {
+    use lamtop::poll::traces::{fetch_tree, valid_trace_id};
+    if !valid_trace_id(&args.id) {
+        return Err((
+            EXIT_USAGE,
+            format!(
+                "'{}' is not an X-Ray trace id (expected 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)",
+                args.id
+            ),
+        ));
+    }
+    let tree = if settings.demo {
+        fetch_tree(&DemoSource::new(settings.demo_seed), &args.id).await
+    } else {
+        let src = AwsSource::connect(&connect_options(&settings))
+            .await
+            .map_err(|e| (EXIT_ERROR, e))?;
+        fetch_tree(&src, &args.id).await
+    };
+    let tree = match tree {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return Err((
+                EXIT_ERROR,
+                format!(
+                    "trace '{}' not found (X-Ray keeps traces for 30 days)",
+                    args.id
+                ),
+            ));
+        }
+        Err(e) => return Err((EXIT_ERROR, e.to_string())),
+    };
+    let text = if args.format == "json" {
+        let mut j = serde_json::to_string_pretty(&tree).map_err(|e| (EXIT_ERROR, e.to_string()))?;
+        j.push('\n');
+        j
+    } else {
+        let width = args
+            .width
+            .or_else(|| {
+                ratatui::crossterm::terminal::size()
+                    .ok()
+                    .filter(|_| std::io::stdout().is_terminal())
+                    .map(|(w, _)| usize::from(w))
+            })
+            .unwrap_or(120);
+        lamtop::report::trace::waterfall(&tree, width, color)
+    };
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(0)
 }
 
 async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {

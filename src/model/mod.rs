@@ -5,5 +5,6 @@ pub mod fleet;
 pub mod function;
 pub mod logs;
 pub mod metrics;
+pub mod segments;
 pub mod text;
 pub mod traces;

@@ -6,6 +6,7 @@
 pub mod logs;
 mod schedule;
 mod tasks;
+pub mod traces;
 
 pub use schedule::{Outcome, Schedule};
 pub use tasks::{PollerConfig, spawn_all};

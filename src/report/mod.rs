@@ -5,3 +5,4 @@ pub mod once;
 pub mod snapshot;
 pub mod table;
 pub mod tail;
+pub mod trace;

@@ -1,0 +1,188 @@
+//! `lamtop trace TRACE_ID`: the segment waterfall as text (plain when not
+//! a terminal) or the normalized segment tree as JSON.
+
+use crate::format;
+use crate::model::segments::{Node, TraceTree, rows, span};
+use crate::model::text::escape_controls;
+use crossterm::style::Stylize;
+use std::fmt::Write;
+
+/// Width of the name column.
+const NAME: usize = 46;
+
+fn status(n: &Node) -> String {
+    let mut s = Vec::new();
+    if n.fault {
+        s.push("✖ fault");
+    }
+    if n.error {
+        s.push("! error");
+    }
+    if n.throttle {
+        s.push("⧗ throttle");
+    }
+    if n.in_progress {
+        s.push("… in progress");
+    }
+    let mut out = s.join(" ");
+    if let Some(code) = n.http_status {
+        out = format!("{code} {out}");
+    }
+    out.trim().to_string()
+}
+
+fn label(n: &Node, depth: usize) -> String {
+    let mut l = format!(
+        "{}{}",
+        "  ".repeat(depth.min(20)),
+        escape_controls(&n.name, false)
+    );
+    if let Some(p) = n.lambda_phase() {
+        l.push_str(&format!(" [{p}]"));
+    } else if let Some(o) = &n.origin {
+        l.push_str(&format!(" ({})", escape_controls(o, false)));
+    }
+    let len = l.chars().count();
+    if len > NAME {
+        let mut t: String = l.chars().take(NAME - 1).collect();
+        t.push('…');
+        t
+    } else {
+        format!("{l}{}", " ".repeat(NAME - len))
+    }
+}
+
+fn bar(n: &Node, t0: f64, t1: f64, width: usize) -> String {
+    let scale = width as f64 / (t1 - t0);
+    let a = (((n.start - t0) * scale).floor().max(0.0) as usize).min(width.saturating_sub(1));
+    let b = match n.end {
+        Some(e) => (((e - t0) * scale).ceil() as usize).clamp(a + 1, width),
+        None => width, // open-ended: runs to the edge
+    };
+    let fill = if n.end.is_none() { '░' } else { '█' };
+    format!(
+        "{}{}{}",
+        " ".repeat(a),
+        fill.to_string().repeat(b - a),
+        " ".repeat(width - b)
+    )
+}
+
+/// The waterfall, `width` columns wide.
+pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
+    let mut out = String::new();
+    let (t0, t1) = span(tree);
+    let all = rows(tree, &Default::default());
+    let _ = writeln!(
+        out,
+        "trace {} · {} · {} segments",
+        tree.id,
+        format::ms(Some((t1 - t0) * 1000.0)),
+        all.len()
+    );
+    if all.is_empty() {
+        let _ = writeln!(out, "(no segments)");
+    }
+    let bar_w = width.saturating_sub(NAME + 26).max(10);
+    let _ = writeln!(
+        out,
+        "{:<NAME$} 0{:>w$}",
+        "SEGMENT",
+        format::ms(Some((t1 - t0) * 1000.0)),
+        w = bar_w - 1
+    );
+    for r in &all {
+        let n = r.node;
+        let dur = n
+            .duration()
+            .map_or_else(|| "?".to_string(), |d| format::ms(Some(d * 1000.0)));
+        let mut b = bar(n, t0, t1, bar_w);
+        if color {
+            b = if n.fault {
+                b.red().to_string()
+            } else if n.throttle {
+                b.magenta().to_string()
+            } else if n.error {
+                b.yellow().to_string()
+            } else if n.lambda_phase() == Some("cold start: init") {
+                b.blue().to_string()
+            } else {
+                b.cyan().to_string()
+            };
+        }
+        let line = format!("{} {b} {dur:>9} {}", label(n, r.depth), status(n));
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    for r in &all {
+        let n = r.node;
+        let detail = !n.exceptions.is_empty()
+            || !n.annotations.is_empty()
+            || n.http_url.is_some()
+            || !n.problems.is_empty();
+        if !detail {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}:", escape_controls(&n.name, false));
+        if let (Some(m), Some(u)) = (&n.http_method, &n.http_url) {
+            let _ = writeln!(
+                out,
+                "  http {} {}",
+                escape_controls(m, false),
+                escape_controls(u, false)
+            );
+        }
+        if let Some(id) = &n.request_id {
+            let _ = writeln!(out, "  request {}", escape_controls(id, false));
+        }
+        for x in &n.exceptions {
+            let _ = writeln!(
+                out,
+                "  ✖ {}: {}",
+                escape_controls(&x.kind, false),
+                escape_controls(&x.message, false)
+            );
+            for f in &x.stack {
+                let _ = writeln!(out, "      at {}", escape_controls(f, false));
+            }
+        }
+        for (k, v) in &n.annotations {
+            let _ = writeln!(
+                out,
+                "  annotation {} = {}",
+                escape_controls(k, false),
+                escape_controls(v, false)
+            );
+        }
+        for p in &n.problems {
+            let _ = writeln!(out, "  ⚠ {p}");
+        }
+    }
+    for p in &tree.problems {
+        let _ = writeln!(out, "⚠ {p}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::segments::build;
+    use crate::model::segments::tests as fx;
+
+    #[test]
+    fn waterfalls_of_fixture_traces() {
+        for (name, docs) in [
+            ("cold_start", fx::cold_start()),
+            ("fault", fx::fault_with_exception()),
+            ("deep", fx::deep()),
+            ("partial", fx::partial()),
+        ] {
+            let text = waterfall(
+                &build("1-6567b2a0-0123456789abcdef01234567", &docs),
+                120,
+                false,
+            );
+            insta::assert_snapshot!(name, text);
+        }
+    }
+}
