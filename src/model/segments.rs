@@ -252,9 +252,7 @@ pub fn build(id: &str, documents: &[String]) -> TraceTree {
             let parent = p.clone().unwrap_or_default();
             let mut n = Some(n);
             for (r, _) in roots.iter_mut() {
-                if let Some(child) = n.take() {
-                    n = attach(r, &parent, child).err();
-                }
+                attach(r, &parent, &mut n);
             }
             if let Some(n) = n {
                 left.push((n, p));
@@ -280,20 +278,22 @@ fn all_ids(n: &Node) -> Vec<String> {
     v
 }
 
-fn attach(node: &mut Node, parent: &str, child: Node) -> Result<(), Node> {
+/// Moves `child` under the node with id `parent` somewhere below `node`;
+/// leaves it in place (`Some`) when there is no such node.
+fn attach(node: &mut Node, parent: &str, child: &mut Option<Node>) {
     if node.id == parent {
-        node.children.push(child);
-        node.children.sort_by(|a, b| a.start.total_cmp(&b.start));
-        return Ok(());
-    }
-    let mut child = child;
-    for c in node.children.iter_mut() {
-        match attach(c, parent, child) {
-            Ok(()) => return Ok(()),
-            Err(back) => child = back,
+        if let Some(c) = child.take() {
+            node.children.push(c);
+            node.children.sort_by(|a, b| a.start.total_cmp(&b.start));
         }
+        return;
     }
-    Err(child)
+    for c in node.children.iter_mut() {
+        if child.is_none() {
+            return;
+        }
+        attach(c, parent, child);
+    }
 }
 
 /// One row of a flattened tree.
