@@ -102,6 +102,10 @@ pub struct Store {
     pub detail: Slot<Detail>,
     /// Log events of the function on screen.
     pub logs: Option<logbuf::LogBuffer>,
+    /// Trace summaries of the function on screen.
+    pub traces: Slot<crate::model::traces::TraceList>,
+    /// The trace open in the trace view (`None` inside: not found).
+    pub trace: Slot<(String, Option<crate::model::segments::TraceTree>)>,
     /// Samples of the source's API call counter, oldest first (bounded).
     pub usage: VecDeque<(DateTime<Utc>, u64)>,
     /// Pollers that reported `Finished` (one-shot mode).
@@ -138,6 +142,8 @@ impl Store {
                     DataKind::Metrics => self.metrics.in_flight = true,
                     DataKind::Alarms => self.alarms.in_flight = true,
                     DataKind::Detail => self.detail.in_flight = true,
+                    DataKind::Traces => self.traces.in_flight = true,
+                    DataKind::Trace => self.trace.in_flight = true,
                     DataKind::Reserved | DataKind::Usage | DataKind::Logs => {}
                 }
                 true
@@ -209,6 +215,14 @@ impl Store {
                     self.usage.pop_front();
                 }
                 changed
+            }
+            Update::Traces { at, result } => {
+                self.traces.settle(at, result);
+                true
+            }
+            Update::Trace { at, id, result } => {
+                self.trace.settle(at, result.map(|t| (id, t)));
+                true
             }
             Update::LogsReset {
                 function,

@@ -15,6 +15,9 @@ pub struct TraceQuery {
     pub function: String,
     /// Continuation token.
     pub next_token: Option<String>,
+    /// Ask the service to filter by function (a filter expression); when
+    /// false, every trace of the window comes back.
+    pub server_filter: bool,
 }
 
 /// One trace in a summary listing.
@@ -45,6 +48,18 @@ pub struct TraceSummaryPage {
     pub summaries: Vec<TraceSummary>,
     /// Token for the next page.
     pub next_token: Option<String>,
+}
+
+/// The traces pane's list for one function.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TraceList {
+    /// The function.
+    pub function: String,
+    /// Summaries, newest first.
+    pub summaries: Vec<TraceSummary>,
+    /// The endpoint rejected the filter expression: the list was filtered
+    /// here, by the traces' segment origins and names.
+    pub client_filtered: bool,
 }
 
 /// A whole trace: its segment documents, unparsed (untrusted JSON).

@@ -35,11 +35,17 @@ pub enum DataKind {
     Usage,
     /// Log events of the selected function.
     Logs,
+    /// Trace summaries of the selected function.
+    Traces,
+    /// The trace open in the trace view.
+    Trace,
 }
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 7] = [
+    pub const ALL: [DataKind; 9] = [
+        Self::Traces,
+        Self::Trace,
         Self::Inventory,
         Self::Metrics,
         Self::Alarms,
@@ -61,6 +67,8 @@ pub struct Scope {
     pub refresh_generation: u64,
     /// Server-side filter pattern of the log pane.
     pub log_filter: Option<String>,
+    /// The trace open in the trace view.
+    pub open_trace: Option<String>,
 }
 
 impl Scope {
@@ -71,6 +79,7 @@ impl Scope {
             selected: None,
             refresh_generation: 0,
             log_filter: None,
+            open_trace: None,
         }
     }
 }
@@ -154,6 +163,22 @@ pub enum Update {
         function: String,
         /// The follower's report.
         update: logs::LogUpdate,
+    },
+    /// Trace summaries of the function on screen.
+    Traces {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The list, or why not.
+        result: Result<crate::model::traces::TraceList, SourceError>,
+    },
+    /// The trace open in the trace view.
+    Trace {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which trace.
+        id: String,
+        /// The tree (`None`: X-Ray has no such trace), or why not.
+        result: Result<Option<crate::model::segments::TraceTree>, SourceError>,
     },
     /// In one-shot mode: this poller is done.
     Finished(DataKind),

@@ -117,6 +117,26 @@ pub fn spawn_all<S: Source>(
         move |sc| detail_step(s.clone(), t.clone(), sc),
     )));
 
+    let (s, t) = (src.clone(), tx.clone());
+    handles.push(tokio::spawn(run(
+        DataKind::Traces,
+        cfg.once,
+        Schedule::every(TRACES_EVERY),
+        tx.clone(),
+        scope.clone(),
+        move |sc| traces_step(s.clone(), t.clone(), sc),
+    )));
+
+    let (s, t) = (src.clone(), tx.clone());
+    handles.push(tokio::spawn(run(
+        DataKind::Trace,
+        cfg.once,
+        Schedule::every(TRACE_EVERY),
+        tx.clone(),
+        scope.clone(),
+        move |sc| trace_step(s.clone(), t.clone(), sc),
+    )));
+
     handles.push(tokio::spawn(logs_task(
         src.clone(),
         tx.clone(),
@@ -148,6 +168,8 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
         DataKind::Reserved => refresh || old.selected != new.selected,
         DataKind::Detail => refresh || old.selected != new.selected || old.window != new.window,
         DataKind::Inventory | DataKind::Alarms => refresh,
+        DataKind::Traces => refresh || old.selected != new.selected || old.window != new.window,
+        DataKind::Trace => refresh || old.open_trace != new.open_trace,
         DataKind::Usage | DataKind::Logs => false,
     }
 }
@@ -335,6 +357,40 @@ async fn detail_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Out
             at: Utc::now(),
             function,
             range,
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+/// Trace summaries of the function on screen refresh this often.
+const TRACES_EVERY: Duration = Duration::from_secs(15);
+/// An open trace is re-read this often (segments may still arrive).
+const TRACE_EVERY: Duration = Duration::from_secs(30);
+
+async fn traces_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+    let function = scope.selected?;
+    let _ = tx.send(Update::Started(DataKind::Traces)).await;
+    let result = crate::poll::traces::list_traces(src.as_ref(), &function, scope.window).await;
+    let outcome = outcome_of(&result);
+    let _ = tx
+        .send(Update::Traces {
+            at: Utc::now(),
+            result,
+        })
+        .await;
+    Some(outcome)
+}
+
+async fn trace_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+    let id = scope.open_trace?;
+    let _ = tx.send(Update::Started(DataKind::Trace)).await;
+    let result = crate::poll::traces::fetch_tree(src.as_ref(), &id).await;
+    let outcome = outcome_of(&result);
+    let _ = tx
+        .send(Update::Trace {
+            at: Utc::now(),
+            id,
             result,
         })
         .await;

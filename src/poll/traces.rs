@@ -1,7 +1,10 @@
 //! One-shot trace fetches for the faces (`lamtop trace`, the trace view).
 
 use crate::model::segments::{TraceTree, build};
+use crate::model::traces::{TraceList, TraceQuery, TraceSummary};
 use crate::source::{SourceError, Traces};
+use chrono::Utc;
+use std::time::Duration;
 
 /// Whether `id` looks like an X-Ray trace id (`1-<8 hex>-<24 hex>`).
 pub fn valid_trace_id(id: &str) -> bool {
@@ -21,6 +24,102 @@ pub async fn fetch_tree<S: Traces + ?Sized>(
         .into_iter()
         .find(|t| t.id == id)
         .map(|t| build(&t.id, &t.segments)))
+}
+
+/// Summaries fetched per refresh of the traces pane (newest first).
+const MAX_SUMMARIES: usize = 100;
+/// Traces read to filter on the client when the endpoint rejects filter expressions.
+const MAX_CLIENT_FILTERED: usize = 50;
+/// X-Ray summary queries are kept within 6 hours.
+const MAX_RANGE: Duration = Duration::from_secs(6 * 3600);
+
+async fn summaries<S: Traces + ?Sized>(
+    src: &S,
+    function: &str,
+    window: Duration,
+    server_filter: bool,
+) -> Result<Vec<TraceSummary>, SourceError> {
+    let end = Utc::now();
+    let start = end - chrono::Duration::from_std(window.min(MAX_RANGE)).unwrap_or_default();
+    let mut q = TraceQuery {
+        start,
+        end,
+        function: function.to_string(),
+        next_token: None,
+        server_filter,
+    };
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        let page = src.trace_summaries(&q).await?;
+        out.extend(page.summaries);
+        match page.next_token {
+            Some(t) if out.len() < MAX_SUMMARIES => q.next_token = Some(t),
+            _ => break,
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.start));
+    out.truncate(MAX_SUMMARIES);
+    Ok(out)
+}
+
+/// Whether a segment document belongs to the function.
+fn is_function_segment(doc: &str, function: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(doc).is_ok_and(|v| {
+        v.get("name").and_then(|n| n.as_str()) == Some(function)
+            && v.get("origin")
+                .and_then(|o| o.as_str())
+                .is_some_and(|o| o.starts_with("AWS::Lambda"))
+    })
+}
+
+/// The traces pane's list: summaries filtered by the service, or — when the
+/// endpoint rejects filter expressions — all summaries of the window
+/// filtered here by segment origin and name.
+pub async fn list_traces<S: Traces + ?Sized>(
+    src: &S,
+    function: &str,
+    window: Duration,
+) -> Result<TraceList, SourceError> {
+    match summaries(src, function, window, true).await {
+        Ok(s) => Ok(TraceList {
+            function: function.to_string(),
+            summaries: s,
+            client_filtered: false,
+        }),
+        Err(e)
+            if e.is_throttling()
+                || matches!(
+                    e,
+                    SourceError::Denied { .. }
+                        | SourceError::Credentials { .. }
+                        | SourceError::Transport { .. }
+                ) =>
+        {
+            Err(e)
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "filter expressions rejected; filtering trace summaries here");
+            let all = summaries(src, function, window, false).await?;
+            let mut keep = Vec::new();
+            for chunk in all.chunks(5).take(MAX_CLIENT_FILTERED / 5) {
+                let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();
+                let traces = src.batch_get_traces(&ids).await?;
+                for t in traces {
+                    if t.segments.iter().any(|d| is_function_segment(d, function))
+                        && let Some(s) = chunk.iter().find(|s| s.id == t.id)
+                    {
+                        keep.push(s.clone());
+                    }
+                }
+            }
+            keep.sort_by_key(|s| std::cmp::Reverse(s.start));
+            Ok(TraceList {
+                function: function.to_string(),
+                summaries: keep,
+                client_filtered: true,
+            })
+        }
+    }
 }
 
 #[cfg(test)]

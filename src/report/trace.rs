@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// Width of the name column.
 const NAME: usize = 46;
 
-fn status(n: &Node) -> String {
+pub(crate) fn status(n: &Node) -> String {
     let mut s = Vec::new();
     if n.fault {
         s.push("✖ fault");
@@ -31,7 +31,7 @@ fn status(n: &Node) -> String {
     out.trim().to_string()
 }
 
-fn label(n: &Node, depth: usize) -> String {
+pub(crate) fn label(n: &Node, depth: usize) -> String {
     let mut l = format!(
         "{}{}",
         "  ".repeat(depth.min(20)),
@@ -52,7 +52,7 @@ fn label(n: &Node, depth: usize) -> String {
     }
 }
 
-fn bar(n: &Node, t0: f64, t1: f64, width: usize) -> String {
+pub(crate) fn bar(n: &Node, t0: f64, t1: f64, width: usize) -> String {
     let scale = width as f64 / (t1 - t0);
     let a = (((n.start - t0) * scale).floor().max(0.0) as usize).min(width.saturating_sub(1));
     let b = match n.end {

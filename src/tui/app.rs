@@ -23,6 +23,33 @@ pub enum Screen {
     Fleet,
     /// One function in detail.
     Function(String),
+    /// One trace of a function (function, trace id).
+    Trace(String, String),
+}
+
+/// Which pane of the function view has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    /// The log pane.
+    #[default]
+    Logs,
+    /// The traces pane.
+    Traces,
+}
+
+/// The traces pane and trace view state.
+#[derive(Debug, Clone, Default)]
+pub struct TraceState {
+    /// Selected row of the traces pane.
+    pub selected: usize,
+    /// Sort the pane by duration (else newest first).
+    pub by_duration: bool,
+    /// Only faults.
+    pub faults_only: bool,
+    /// Selected row of the trace view.
+    pub row: usize,
+    /// Collapsed subtrees (segment ids) of the trace view.
+    pub collapsed: std::collections::HashSet<String>,
 }
 
 /// A text input being typed.
@@ -96,6 +123,10 @@ pub struct App {
     pub log_filter: Option<String>,
     /// The log pane's view state.
     pub logs: super::logview::LogView,
+    /// Which pane of the function view has the keys.
+    pub focus: Focus,
+    /// Traces pane and trace view state.
+    pub traces: TraceState,
 }
 
 impl App {
@@ -120,6 +151,8 @@ impl App {
             refresh,
             log_filter: None,
             logs: super::logview::LogView::default(),
+            focus: Focus::Logs,
+            traces: TraceState::default(),
         }
     }
 
@@ -128,11 +161,15 @@ impl App {
         Scope {
             window: self.window,
             selected: match &self.screen {
-                Screen::Function(f) => Some(f.clone()),
+                Screen::Function(f) | Screen::Trace(f, _) => Some(f.clone()),
                 Screen::Fleet => None,
             },
             refresh_generation: self.refresh_generation,
             log_filter: self.log_filter.clone(),
+            open_trace: match &self.screen {
+                Screen::Trace(_, id) => Some(id.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -146,7 +183,11 @@ impl App {
         }
         match self.screen {
             Screen::Fleet => vec![Context::Fleet, Context::Global],
+            Screen::Function(_) if self.focus == Focus::Traces => {
+                vec![Context::Traces, Context::Function, Context::Global]
+            }
             Screen::Function(_) => vec![Context::Function, Context::Global],
+            Screen::Trace(..) => vec![Context::Trace, Context::Global],
         }
     }
 
@@ -297,6 +338,8 @@ impl App {
                     self.help = false;
                 } else if self.logs.full {
                     self.logs.full = false;
+                } else if let Screen::Trace(f, _) = &self.screen {
+                    self.screen = Screen::Function(f.clone());
                 } else if let Screen::Function(_) = self.screen {
                     self.screen = Screen::Fleet;
                 } else if self.filter.take().is_some() {
@@ -344,6 +387,80 @@ impl App {
                 .logs
                 .scroll(store.logs.as_ref(), self.log_page() as isize),
             Action::LogEnd => self.logs.to_end(),
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Logs => Focus::Traces,
+                    Focus::Traces => Focus::Logs,
+                };
+            }
+            Action::TraceUp => self.traces.selected = self.traces.selected.saturating_sub(1),
+            Action::TraceDown => {
+                let n = super::traces::visible(store, &self.traces).len();
+                self.traces.selected = (self.traces.selected + 1).min(n.saturating_sub(1));
+            }
+            Action::TraceOpen => {
+                let list = super::traces::visible(store, &self.traces);
+                if let (Some(t), Screen::Function(f)) =
+                    (list.get(self.traces.selected), &self.screen)
+                {
+                    self.screen = Screen::Trace(f.clone(), t.id.clone());
+                    self.traces.row = 0;
+                    self.traces.collapsed.clear();
+                }
+            }
+            Action::TraceSortDuration => {
+                self.traces.by_duration = !self.traces.by_duration;
+                self.traces.selected = 0;
+            }
+            Action::TraceFaults => {
+                self.traces.faults_only = !self.traces.faults_only;
+                self.traces.selected = 0;
+            }
+            Action::RowUp => self.traces.row = self.traces.row.saturating_sub(1),
+            Action::RowDown => {
+                let n = super::traces::trace_rows(store, &self.traces).len();
+                self.traces.row = (self.traces.row + 1).min(n.saturating_sub(1));
+            }
+            Action::RowToggle => {
+                if let Some(id) = super::traces::trace_rows(store, &self.traces)
+                    .get(self.traces.row)
+                    .map(|r| r.node.id.clone())
+                    && !self.traces.collapsed.remove(&id)
+                {
+                    self.traces.collapsed.insert(id);
+                }
+            }
+            Action::TraceToLogs => {
+                let request = super::traces::trace_rows(store, &self.traces)
+                    .iter()
+                    .find_map(|r| r.node.request_id.clone());
+                match (request, &self.screen) {
+                    (Some(req), Screen::Trace(f, _)) => {
+                        self.screen = Screen::Function(f.clone());
+                        self.log_filter = Some(format!("\"{req}\""));
+                        self.logs.to_end();
+                        self.focus = Focus::Logs;
+                        self.say(
+                            format!("logs of request {req} (f clears the filter)"),
+                            false,
+                        );
+                    }
+                    _ => self.say("this trace names no Lambda request id", true),
+                }
+            }
+            Action::LogToTrace => match super::traces::trace_id_of_bottom_line(store, &self.logs) {
+                Some(id) => {
+                    if let Screen::Function(f) = &self.screen {
+                        self.screen = Screen::Trace(f.clone(), id);
+                        self.traces.row = 0;
+                        self.traces.collapsed.clear();
+                    }
+                }
+                None => self.say(
+                    "no X-Ray trace id logged for this request (needs active tracing)",
+                    true,
+                ),
+            },
             Action::LogExpand => {
                 if !self.logs.toggle_expand(store.logs.as_ref()) {
                     self.say(

@@ -13,6 +13,10 @@ pub enum Context {
     Fleet,
     /// The function view.
     Function,
+    /// The traces pane has the keys.
+    Traces,
+    /// The trace view.
+    Trace,
     /// While typing a filter or a command.
     Input,
 }
@@ -24,6 +28,8 @@ impl Context {
             Self::Global => "Everywhere",
             Self::Fleet => "Fleet view",
             Self::Function => "Function view",
+            Self::Traces => "Traces pane (Tab)",
+            Self::Trace => "Trace view",
             Self::Input => "Filter and command line",
         }
     }
@@ -102,6 +108,28 @@ pub enum Action {
     LogPageDown,
     /// Log pane: newest event, following.
     LogEnd,
+    /// Function view: switch the focused pane.
+    FocusNext,
+    /// Traces pane: up.
+    TraceUp,
+    /// Traces pane: down.
+    TraceDown,
+    /// Traces pane: open the selected trace.
+    TraceOpen,
+    /// Traces pane: sort by duration.
+    TraceSortDuration,
+    /// Traces pane: faults only.
+    TraceFaults,
+    /// Trace view: row up.
+    RowUp,
+    /// Trace view: row down.
+    RowDown,
+    /// Trace view: collapse / expand the subtree.
+    RowToggle,
+    /// Trace view: the request's log lines.
+    TraceToLogs,
+    /// Log pane: open the trace of the bottom line's request.
+    LogToTrace,
     /// Apply the typed filter or command.
     InputAccept,
     /// Close the input without applying.
@@ -222,6 +250,17 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[code(KeyCode::PageUp), ctrl('b')], Action::LogPageUp, Function, false, "logs: page up"),
     b!(&[code(KeyCode::PageDown), ctrl('f')], Action::LogPageDown, Function, false, "logs: page down"),
     b!(&[k('G'), code(KeyCode::End)], Action::LogEnd, Function, false, "logs: newest, follow"),
+    b!(&[code(KeyCode::Tab)], Action::FocusNext, Function, true, "focus logs / traces"),
+    b!(&[k('T')], Action::LogToTrace, Function, false, "logs: open the trace of this request"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::TraceUp, Traces, false, "previous trace"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::TraceDown, Traces, false, "next trace"),
+    b!(&[code(KeyCode::Enter)], Action::TraceOpen, Traces, true, "open the trace waterfall"),
+    b!(&[k('d')], Action::TraceSortDuration, Traces, false, "sort by duration / newest"),
+    b!(&[k('x')], Action::TraceFaults, Traces, false, "faults only"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::RowUp, Trace, false, "previous segment"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::RowDown, Trace, false, "next segment"),
+    b!(&[k(' '), code(KeyCode::Enter)], Action::RowToggle, Trace, true, "collapse / expand"),
+    b!(&[k('l')], Action::TraceToLogs, Trace, true, "this request's log lines"),
     b!(&[code(KeyCode::Enter)], Action::InputAccept, Input, false, "apply"),
     b!(&[code(KeyCode::Esc)], Action::InputCancel, Input, false, "cancel"),
     b!(&[code(KeyCode::Tab)], Action::InputComplete, Input, false, "complete"),

@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod logview;
 pub mod rows;
 pub mod theme;
+pub mod traces;
 pub mod view;
 
 use crate::config::Settings;

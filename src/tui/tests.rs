@@ -376,6 +376,91 @@ fn json_lines_expand_to_pretty_json() {
 }
 
 #[test]
+fn traces_pane_trace_view_and_pivots() {
+    use crate::model::traces::TraceQuery;
+    use crate::source::Traces;
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 160, 48);
+    press(&mut a, &store, ":filter orders-api\n\n");
+    add_logs(&mut store, &demo, "orders-api");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let page = rt
+        .block_on(demo.trace_summaries(&TraceQuery {
+            start: now() - chrono::Duration::minutes(15),
+            end: now(),
+            function: "orders-api".into(),
+            next_token: None,
+            server_filter: true,
+        }))
+        .unwrap();
+    let at = now() - chrono::Duration::seconds(3);
+    store.apply(Update::Traces {
+        at,
+        result: Ok(crate::model::traces::TraceList {
+            function: "orders-api".into(),
+            summaries: page.summaries,
+            client_filtered: false,
+        }),
+    });
+    // Log line → trace: the XRAY line of a request opens its trace.
+    let xray = store
+        .logs
+        .as_ref()
+        .unwrap()
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.message.starts_with("XRAY"))
+        .unwrap()
+        .clone();
+    a.logs.follow = false;
+    a.logs.anchor = Some(xray.id.clone());
+    press(&mut a, &store, "T");
+    let Screen::Trace(_, id) = a.screen.clone() else {
+        panic!("no trace view: {:?}", a.message)
+    };
+    assert!(xray.message.contains(&id));
+    let tree = rt
+        .block_on(crate::poll::traces::fetch_tree(&demo, &id))
+        .unwrap();
+    store.apply(Update::Trace {
+        at,
+        id: id.clone(),
+        result: Ok(tree),
+    });
+    assert_eq!(a.scope().open_trace.as_deref(), Some(id.as_str()));
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains("orders-api (AWS::Lambda::Function)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Invocation [handler]"), "{screen}");
+    // Collapse the function segment, then back to the request's logs.
+    press(&mut a, &store, "j ");
+    assert_eq!(super::traces::trace_rows(&store, &a.traces).len(), 2);
+    press(&mut a, &store, "l");
+    assert_eq!(a.screen, Screen::Function("orders-api".into()));
+    assert!(
+        a.log_filter.as_deref().is_some_and(|f| f.starts_with('"')),
+        "{:?}",
+        a.log_filter
+    );
+    // The traces pane: Tab focuses it, Enter opens the selected trace.
+    press(&mut a, &store, "\t");
+    insta::assert_snapshot!(draw(&a, &store).backend());
+    press(&mut a, &store, "x\n");
+    assert!(
+        matches!(a.screen, Screen::Function(_)),
+        "no faults: nothing to open"
+    );
+    press(&mut a, &store, "x\n");
+    assert!(matches!(a.screen, Screen::Trace(..)));
+}
+
+#[test]
 fn hostile_log_lines_are_inert_in_the_pane() {
     use crate::model::logs::LogEvent;
     use crate::poll::logs::LogUpdate;

@@ -161,11 +161,21 @@ pub(crate) mod tests {
 
     /// A source whose clients answer from the given mock rules.
     pub fn mock_source(lambda: &[&Rule], cloudwatch: &[&Rule], logs: &[&Rule]) -> AwsSource {
+        mock_source_with_xray(lambda, cloudwatch, logs, &[])
+    }
+
+    /// Same, with X-Ray rules.
+    pub fn mock_source_with_xray(
+        lambda: &[&Rule],
+        cloudwatch: &[&Rule],
+        logs: &[&Rule],
+        xray: &[&Rule],
+    ) -> AwsSource {
         AwsSource::from_clients(
             client!(aws_sdk_lambda, lambda),
             client!(aws_sdk_cloudwatch, cloudwatch),
             client!(aws_sdk_cloudwatchlogs, logs),
-            client!(aws_sdk_xray, &[]),
+            client!(aws_sdk_xray, xray),
         )
     }
 }

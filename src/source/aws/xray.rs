@@ -21,7 +21,11 @@ impl Traces for AwsSource {
             .get_trace_summaries()
             .start_time(to_sdk(query.start))
             .end_time(to_sdk(query.end))
-            .filter_expression(function_filter(&query.function))
+            .set_filter_expression(
+                query
+                    .server_filter
+                    .then(|| function_filter(&query.function)),
+            )
             .set_next_token(query.next_token.clone())
             .send()
             .await
@@ -84,6 +88,92 @@ impl Traces for AwsSource {
 #[cfg(test)]
 mod tests {
     use super::function_filter;
+    use crate::poll::traces::list_traces;
+    use crate::source::aws::tests::mock_source_with_xray;
+    use aws_sdk_xray::operation::batch_get_traces::BatchGetTracesOutput;
+    use aws_sdk_xray::operation::get_trace_summaries::{
+        GetTraceSummariesError, GetTraceSummariesOutput,
+    };
+    use aws_sdk_xray::types::{Segment, Trace, TraceSummary};
+    use aws_smithy_mocks::mock;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn filter_expression_first_then_client_side_fallback() {
+        let filtered = mock!(aws_sdk_xray::Client::get_trace_summaries)
+            .match_requests(|r| {
+                r.filter_expression() == Some(function_filter("api").as_str())
+                    && r.start_time().is_some()
+                    && r.end_time().is_some()
+            })
+            .then_error(|| GetTraceSummariesError::unhandled("filter expressions unsupported"));
+        let all = mock!(aws_sdk_xray::Client::get_trace_summaries)
+            .match_requests(|r| r.filter_expression().is_none())
+            .then_output(|| {
+                GetTraceSummariesOutput::builder()
+                    .trace_summaries(
+                        TraceSummary::builder()
+                            .id("1-00000001-000000000000000000000001")
+                            .duration(0.2)
+                            .build(),
+                    )
+                    .trace_summaries(
+                        TraceSummary::builder()
+                            .id("1-00000001-000000000000000000000002")
+                            .duration(0.3)
+                            .build(),
+                    )
+                    .build()
+            });
+        let batch = mock!(aws_sdk_xray::Client::batch_get_traces)
+            .match_requests(|r| r.trace_ids().len() == 2)
+            .then_output(|| {
+                let seg = |id: &str, name: &str| {
+                    Trace::builder()
+                        .id(id)
+                        .segments(
+                            Segment::builder()
+                                .id("s")
+                                .document(format!(r#"{{"id":"s","name":"{name}","origin":"AWS::Lambda::Function","start_time":1,"end_time":2}}"#))
+                                .build(),
+                        )
+                        .build()
+                };
+                BatchGetTracesOutput::builder()
+                    .traces(seg("1-00000001-000000000000000000000001", "api"))
+                    .traces(seg("1-00000001-000000000000000000000002", "other"))
+                    .build()
+            });
+        let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &all, &batch]);
+        let list = list_traces(&src, "api", Duration::from_secs(3600))
+            .await
+            .unwrap();
+        assert!(list.client_filtered);
+        assert_eq!(list.summaries.len(), 1);
+        assert_eq!(list.summaries[0].id, "1-00000001-000000000000000000000001");
+    }
+
+    #[tokio::test]
+    async fn filtered_summaries_when_the_service_can() {
+        let filtered = mock!(aws_sdk_xray::Client::get_trace_summaries)
+            .match_requests(|r| r.filter_expression() == Some(function_filter("api").as_str()))
+            .then_output(|| {
+                GetTraceSummariesOutput::builder()
+                    .trace_summaries(
+                        TraceSummary::builder()
+                            .id("1-00000001-000000000000000000000003")
+                            .has_fault(true)
+                            .build(),
+                    )
+                    .build()
+            });
+        let src = mock_source_with_xray(&[], &[], &[], &[&filtered]);
+        let list = list_traces(&src, "api", Duration::from_secs(3600))
+            .await
+            .unwrap();
+        assert!(!list.client_filtered);
+        assert!(list.summaries[0].has_fault);
+    }
 
     #[test]
     fn filter_expression_quotes_the_name() {

@@ -47,6 +47,9 @@ struct Request {
     cold_init_ms: Option<f64>,
     error: bool,
     timed_out: bool,
+    /// The X-Ray trace of this request (sampled: the first of the minute,
+    /// on functions with active tracing).
+    xray: Option<String>,
 }
 
 fn requests(seed: u64, idx: usize, spec: &Spec, minute: i64) -> Vec<Request> {
@@ -70,6 +73,8 @@ fn requests(seed: u64, idx: usize, spec: &Spec, minute: i64) -> Vec<Request> {
                     .then(|| 180.0 + 600.0 * r(5)),
                 error,
                 timed_out,
+                xray: (j == 0 && spec.info.tracing == crate::model::function::TracingMode::Active)
+                    .then(|| trace_id(seed, idx, minute)),
             }
         })
         .collect()
@@ -89,6 +94,15 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
         ));
     }
     out.push((t, format!("START RequestId: {} Version: $LATEST", req.id)));
+    if let Some(x) = &req.xray {
+        out.push((
+            t + 1,
+            format!(
+                "XRAY TraceId: {x}\tSegmentId: {}\tSampled: true",
+                &req.id.replace('-', "")[..16]
+            ),
+        ));
+    }
     out.push((
         t + 2,
         format!(

@@ -25,7 +25,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         lines
     };
-    let mut left = column(&[Context::Global, Context::Fleet]);
+    let mut left = column(&[
+        Context::Global,
+        Context::Fleet,
+        Context::Traces,
+        Context::Trace,
+    ]);
     let right = column(&[Context::Function, Context::Input]);
     left.push(Line::styled("Mouse: click selects, click again", t.dim()));
     left.push(Line::styled(

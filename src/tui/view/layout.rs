@@ -97,6 +97,8 @@ pub struct FunctionLayout {
     pub logs: Rect,
     /// Logs pane in full screen.
     pub full_logs: Rect,
+    /// Traces pane.
+    pub traces: Rect,
     /// Bottom line.
     pub footer: Rect,
 }
@@ -112,12 +114,17 @@ pub fn function(area: Rect) -> FunctionLayout {
     .areas(body);
     let [config, numbers] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
-    let [calls, duration] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
-    let [concurrency, logs] =
-        Layout::horizontal([Constraint::Percentage(28), Constraint::Percentage(72)]).areas(bottom);
+    let [calls, duration, concurrency] = Layout::horizontal([
+        Constraint::Percentage(36),
+        Constraint::Percentage(40),
+        Constraint::Percentage(24),
+    ])
+    .areas(charts);
+    let [logs, traces] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
     FunctionLayout {
         full_logs: body,
+        traces,
         header,
         config,
         numbers,

@@ -23,6 +23,8 @@ mod function;
 mod header;
 mod help;
 mod logs;
+mod trace;
+mod traces;
 mod widgets;
 
 use super::app::{App, Screen};
@@ -66,6 +68,20 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
             let l = layout::function(area);
             header::render(frame, l.header, app, store, now);
             function::render(frame, &l, app, store, name, now);
+            if !app.logs.full {
+                traces::render(frame, l.traces, app, store, now);
+            }
+            footer::render(frame, l.footer, app);
+        }
+        Screen::Trace(_, id) => {
+            let l = layout::fleet(area);
+            header::render(frame, l.header, app, store, now);
+            let body = ratatui::layout::Rect {
+                y: l.header.y + 1,
+                height: area.height.saturating_sub(2),
+                ..area
+            };
+            trace::render(frame, body, app, store, id, now);
             footer::render(frame, l.footer, app);
         }
     }

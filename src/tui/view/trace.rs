@@ -1,0 +1,210 @@
+//! The trace view: a waterfall of every segment and subsegment on a time
+//! axis (faults red, errors yellow, throttles distinct, in-progress open
+//! bars), and the selected segment's details.
+
+use super::title;
+use crate::format;
+use crate::model::segments::span;
+use crate::model::text::escape_controls;
+use crate::report::trace::{bar, label, status};
+use crate::store::Store;
+use crate::tui::app::App;
+use crate::tui::traces::trace_rows;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use std::time::Duration;
+
+/// Draws the body of the trace screen.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    id: &str,
+    now: DateTime<Utc>,
+) {
+    let t = app.theme;
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(62), Constraint::Min(0)]).areas(area);
+    let fresh = super::freshness(&store.trace, Duration::from_secs(30), now, app);
+    let block = Block::default().borders(Borders::ALL).title(title(
+        format!("Trace {}", escape_controls(id, false)),
+        fresh,
+        app,
+    ));
+    let tree = match &store.trace.value {
+        Some((tid, Some(tree))) if tid == id => tree,
+        Some((tid, None)) if tid == id => {
+            frame.render_widget(
+                Paragraph::new("X-Ray has no such trace (kept 30 days)")
+                    .style(t.error())
+                    .block(block),
+                area,
+            );
+            return;
+        }
+        _ => {
+            frame.render_widget(
+                Paragraph::new("loading the trace…")
+                    .style(t.dim())
+                    .block(block),
+                area,
+            );
+            return;
+        }
+    };
+    let rows = trace_rows(store, &app.traces);
+    let (t0, t1) = span(tree);
+    let inner_w = usize::from(top.width.saturating_sub(2));
+    let bar_w = inner_w.saturating_sub(46 + 24).max(8);
+    let height = usize::from(top.height.saturating_sub(3));
+    let sel = app.traces.row.min(rows.len().saturating_sub(1));
+    let first = (sel + 1).saturating_sub(height.max(1));
+    let mut lines = vec![Line::styled(
+        format!(
+            "{:<46} 0{:>w$}",
+            "SEGMENT",
+            format::ms(Some((t1 - t0) * 1000.0)),
+            w = bar_w
+        ),
+        t.header(),
+    )];
+    for (i, r) in rows.iter().enumerate().skip(first).take(height) {
+        let n = r.node;
+        let style = if n.fault {
+            t.error()
+        } else if n.throttle {
+            t.series(3)
+        } else if n.error {
+            t.warn()
+        } else if n.lambda_phase() == Some("cold start: init") {
+            t.series(4)
+        } else {
+            t.series(0)
+        };
+        let collapsed = if app.traces.collapsed.contains(&n.id) && !n.children.is_empty() {
+            "▸"
+        } else {
+            " "
+        };
+        let dur = n
+            .duration()
+            .map_or("?".into(), |d| format::ms(Some(d * 1000.0)));
+        let mut line = Line::from(vec![
+            Span::raw(collapsed),
+            Span::raw(label(n, r.depth)),
+            Span::styled(bar(n, t0, t1, bar_w), style),
+            Span::raw(format!(" {dur:>8} ")),
+            Span::styled(status(n), style),
+        ]);
+        if i == sel {
+            line = line.style(t.selected());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), top);
+    details(
+        frame,
+        bottom,
+        app,
+        rows.get(sel).map(|r| r.node),
+        &tree.problems,
+    );
+}
+
+fn details(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    node: Option<&crate::model::segments::Node>,
+    problems: &[String],
+) {
+    let t = app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Segment ", t.title()));
+    let Some(n) = node else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let e = |s: &str| escape_controls(s, false);
+    let kv = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<11}"), t.dim()),
+            Span::raw(v),
+        ])
+    };
+    let mut lines = vec![
+        kv(
+            "name",
+            format!(
+                "{}{}",
+                e(&n.name),
+                n.lambda_phase()
+                    .map(|p| format!(" [{p}]"))
+                    .unwrap_or_default()
+            ),
+        ),
+        kv(
+            "origin",
+            n.origin.as_deref().map(e).unwrap_or_else(|| "-".into()),
+        ),
+        kv(
+            "duration",
+            n.duration()
+                .map_or("? (no end_time)".into(), |d| format::ms(Some(d * 1000.0))),
+        ),
+    ];
+    if n.http_method.is_some() || n.http_status.is_some() {
+        lines.push(kv(
+            "http",
+            format!(
+                "{} {} {}",
+                n.http_method.as_deref().map(e).unwrap_or_default(),
+                n.http_url.as_deref().map(e).unwrap_or_default(),
+                n.http_status.map(|s| s.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(r) = &n.request_id {
+        lines.push(kv("request", format!("{} (l: its log lines)", e(r))));
+    }
+    for x in &n.exceptions {
+        lines.push(Line::styled(
+            format!("✖ {}: {}", e(&x.kind), e(&x.message)),
+            t.error(),
+        ));
+        lines.extend(
+            x.stack
+                .iter()
+                .take(8)
+                .map(|f| Line::styled(format!("    at {}", e(f)), t.dim())),
+        );
+    }
+    lines.extend(
+        n.annotations
+            .iter()
+            .map(|(k, v)| kv("annotation", format!("{} = {}", e(k), e(v)))),
+    );
+    lines.extend(
+        n.metadata
+            .iter()
+            .take(10)
+            .map(|(k, v)| kv("metadata", format!("{} = {}", e(k), e(v)))),
+    );
+    lines.extend(
+        n.problems
+            .iter()
+            .chain(problems)
+            .map(|p| Line::styled(format!("⚠ {p}"), t.warn())),
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
