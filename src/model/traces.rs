@@ -39,6 +39,9 @@ pub struct TraceSummary {
     pub has_throttle: bool,
     /// HTTP status of the entry point, if any.
     pub http_status: Option<u16>,
+    /// The trace has an Initialization subsegment (a cold start); `None`
+    /// until the trace's segments were read.
+    pub cold_start: Option<bool>,
 }
 
 /// One page of summaries.

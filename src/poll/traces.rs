@@ -62,6 +62,40 @@ async fn summaries<S: Traces + ?Sized>(
     Ok(out)
 }
 
+/// Summaries whose cold start is looked up (BatchGetTraces, 5 per call).
+const COLD_START_LOOKUPS: usize = 20;
+
+/// Whether a trace has Lambda's Initialization subsegment.
+fn has_init(id: &str, docs: &[String]) -> bool {
+    crate::model::segments::rows(&build(id, docs), &Default::default())
+        .iter()
+        .any(|r| r.node.name == "Initialization")
+}
+
+/// Marks the cold starts of the newest summaries.
+async fn mark_cold_starts<S: Traces + ?Sized>(
+    src: &S,
+    list: &mut [TraceSummary],
+) -> Result<(), SourceError> {
+    let n = list.len().min(COLD_START_LOOKUPS);
+    for chunk in list[..n].chunks_mut(5) {
+        let ids: Vec<String> = chunk
+            .iter()
+            .filter(|s| s.cold_start.is_none())
+            .map(|s| s.id.clone())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for t in src.batch_get_traces(&ids).await? {
+            if let Some(s) = chunk.iter_mut().find(|s| s.id == t.id) {
+                s.cold_start = Some(has_init(&t.id, &t.segments));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether a segment document belongs to the function.
 fn is_function_segment(doc: &str, function: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(doc).is_ok_and(|v| {
@@ -81,11 +115,14 @@ pub async fn list_traces<S: Traces + ?Sized>(
     window: Duration,
 ) -> Result<TraceList, SourceError> {
     match summaries(src, function, window, true).await {
-        Ok(s) => Ok(TraceList {
-            function: function.to_string(),
-            summaries: s,
-            client_filtered: false,
-        }),
+        Ok(mut s) => {
+            mark_cold_starts(src, &mut s).await?;
+            Ok(TraceList {
+                function: function.to_string(),
+                summaries: s,
+                client_filtered: false,
+            })
+        }
         Err(e)
             if e.is_throttling()
                 || matches!(
@@ -108,7 +145,9 @@ pub async fn list_traces<S: Traces + ?Sized>(
                     if t.segments.iter().any(|d| is_function_segment(d, function))
                         && let Some(s) = chunk.iter().find(|s| s.id == t.id)
                     {
-                        keep.push(s.clone());
+                        let mut s = s.clone();
+                        s.cold_start = Some(has_init(&t.id, &t.segments));
+                        keep.push(s);
                     }
                 }
             }

@@ -46,6 +46,7 @@ impl Traces for AwsSource {
                         .http()
                         .and_then(|h| h.http_status())
                         .and_then(|s| u16::try_from(s).ok()),
+                    cold_start: None,
                 })
             })
             .collect();
@@ -167,12 +168,30 @@ mod tests {
                     )
                     .build()
             });
-        let src = mock_source_with_xray(&[], &[], &[], &[&filtered]);
+        let batch = mock!(aws_sdk_xray::Client::batch_get_traces)
+            .match_requests(|r| r.trace_ids().len() == 1)
+            .then_output(|| {
+                let doc = r#"{"id":"s","name":"api","origin":"AWS::Lambda::Function","start_time":1,"end_time":2,"subsegments":[{"id":"i","name":"Initialization","start_time":1,"end_time":1.2}]}"#;
+                BatchGetTracesOutput::builder()
+                    .traces(
+                        Trace::builder()
+                            .id("1-00000001-000000000000000000000003")
+                            .segments(Segment::builder().id("s").document(doc).build())
+                            .build(),
+                    )
+                    .build()
+            });
+        let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &batch]);
         let list = list_traces(&src, "api", Duration::from_secs(3600))
             .await
             .unwrap();
         assert!(!list.client_filtered);
         assert!(list.summaries[0].has_fault);
+        assert_eq!(
+            list.summaries[0].cold_start,
+            Some(true),
+            "Initialization = cold start"
+        );
     }
 
     #[test]

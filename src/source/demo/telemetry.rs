@@ -243,6 +243,7 @@ pub fn trace_summaries(
             has_error: false,
             has_throttle: false,
             http_status: Some(if req.error { 502 } else { 200 }),
+            cold_start: None,
         });
     }
     TraceSummaryPage {

@@ -72,6 +72,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
                 Cell::from(format::ms(s.response_time_s.map(|d| d * 1000.0))),
                 Cell::from(Span::styled(word, style)),
                 Cell::from(s.http_status.map_or("-".into(), |c| c.to_string())),
+                Cell::from(match s.cold_start {
+                    Some(true) => Span::styled("❄ cold", t.warn()),
+                    Some(false) => Span::styled("warm", t.dim()),
+                    None => Span::styled("?", t.dim()),
+                }),
                 Cell::from(crate::model::text::sanitize(&s.id)),
             ])
         })
@@ -86,6 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             Constraint::Length(9),
             Constraint::Length(10),
             Constraint::Length(4),
+            Constraint::Length(6),
             Constraint::Min(10),
         ],
     )
