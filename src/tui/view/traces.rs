@@ -81,8 +81,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             ])
         })
         .collect();
-    let header =
-        Row::new(["TIME", "DURATION", "RESPONSE", "STATUS", "HTTP", "TRACE ID"]).style(t.header());
+    let header = Row::new([
+        "TIME", "DURATION", "RESPONSE", "STATUS", "HTTP", "START", "TRACE ID",
+    ])
+    .style(t.header());
     let table = Table::new(
         rows,
         [
