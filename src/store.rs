@@ -92,6 +92,8 @@ pub struct Store {
     pub unmatched_patterns: Vec<String>,
     /// Account limits.
     pub account: Slot<AccountLimits>,
+    /// The AWS account id, when known.
+    pub account_id: Option<String>,
     /// Reserved concurrency per function (fetched lazily).
     pub reserved: HashMap<String, Slot<Option<u32>>>,
     /// Fleet metrics.
@@ -159,6 +161,14 @@ impl Store {
                 self.inventory.settle(at, result);
                 self.derive();
                 true
+            }
+            Update::Identity { result } => {
+                let id = result.ok().filter(|id| !id.is_empty());
+                let changed = id != self.account_id;
+                if id.is_some() {
+                    self.account_id = id;
+                }
+                changed
             }
             Update::Account { at, result } => {
                 self.account.settle(at, result);

@@ -127,6 +127,8 @@ async fn seeded_fleet_reports_exact_numbers_alarms_and_exit_codes() {
     let total: f64 = (0..FLEET).map(|i| seed::expected(i).invocations).sum();
     assert_eq!(num(&snap["account"]["invocations"]), Some(total));
     assert_eq!(num(&snap["account"]["concurrency_max"]), Some(75.0));
+    // The account id comes from STS GetCallerIdentity (moto's default account).
+    assert_eq!(snap["account"]["id"], "123456789012");
     // GetAccountSettings is missing from the emulator: n/a, not a failure.
     assert!(snap["account"]["concurrency_limit"].is_null());
     let errors = snap["errors"].as_array().unwrap();

@@ -98,6 +98,11 @@ pub enum Update {
         /// `--functions` patterns that matched nothing.
         unmatched: Vec<String>,
     },
+    /// The AWS account id.
+    Identity {
+        /// The id, or why not.
+        result: Result<String, SourceError>,
+    },
     /// Account limits.
     Account {
         /// When the fetch completed.

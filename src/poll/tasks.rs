@@ -255,6 +255,8 @@ async fn inventory_step<S: Source>(
             unmatched,
         })
         .await;
+    let identity = src.account_id().await;
+    let _ = tx.send(Update::Identity { result: identity }).await;
     let account = src.account_limits().await;
     let _ = tx
         .send(Update::Account {

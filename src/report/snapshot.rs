@@ -99,6 +99,8 @@ pub struct Window {
 /// Account-level numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
+    /// The AWS account id (STS GetCallerIdentity), `null` when unknown.
+    pub id: Option<String>,
     /// Account concurrency limit (GetAccountSettings), `null` when unavailable.
     pub concurrency_limit: Option<u32>,
     /// Unreserved concurrency.
@@ -321,6 +323,7 @@ pub fn build(
             seconds: (end - start).num_seconds(),
         },
         account: Account {
+            id: store.account_id.clone(),
             concurrency_limit: limits.concurrency_limit,
             unreserved_concurrency: limits.unreserved_concurrency,
             concurrency_max: Num::of(acct.concurrency_max),

@@ -108,6 +108,8 @@ pub trait Inventory: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<u32>, SourceError>> + Send;
     /// Account limits.
     fn account_limits(&self) -> impl Future<Output = Result<AccountLimits, SourceError>> + Send;
+    /// The AWS account id (STS GetCallerIdentity, which needs no permission).
+    fn account_id(&self) -> impl Future<Output = Result<String, SourceError>> + Send;
 }
 
 /// CloudWatch metrics.

@@ -46,6 +46,16 @@ impl Inventory for AwsSource {
             .and_then(|n| u32::try_from(n).ok()))
     }
 
+    async fn account_id(&self) -> Result<String, SourceError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map_err("sts:GetCallerIdentity", e))?;
+        Ok(out.account().unwrap_or_default().to_string())
+    }
+
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
         let out = self
             .lambda

@@ -20,6 +20,7 @@ pub struct AwsSource {
     cloudwatch: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     xray: aws_sdk_xray::Client,
+    sts: aws_sdk_sts::Client,
     info: SourceInfo,
     calls: meter::CallCounter,
 }
@@ -48,6 +49,7 @@ impl AwsSource {
             cloudwatch: client!(aws_sdk_cloudwatch),
             logs: client!(aws_sdk_cloudwatchlogs),
             xray: client!(aws_sdk_xray),
+            sts: client!(aws_sdk_sts),
             info: SourceInfo {
                 region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
                 profile,
@@ -69,6 +71,12 @@ impl AwsSource {
             cloudwatch,
             logs,
             xray,
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::Config::builder()
+                    .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                    .region(aws_sdk_sts::config::Region::new("us-east-1"))
+                    .build(),
+            ),
             info: SourceInfo {
                 region: "test".into(),
                 profile: None,

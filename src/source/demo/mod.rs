@@ -171,6 +171,10 @@ impl Inventory for DemoSource {
         }
     }
 
+    async fn account_id(&self) -> Result<String, SourceError> {
+        Ok("123456789012".into())
+    }
+
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
         self.call(1).await;
         let reserved: u32 = self.specs.iter().filter_map(|s| s.reserved).sum();

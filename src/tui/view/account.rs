@@ -10,11 +10,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
 /// Draws the panel.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let t = app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(" Account ", t.title()));
+    let block = Block::default().borders(Borders::ALL).title(super::title(
+        "Account".into(),
+        super::freshness(&store.metrics, app.refresh, now, app),
+        app,
+    ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [gauge_area, text_area] =

@@ -26,9 +26,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let source = if app.info.demo {
         "DEMO fleet".to_string()
     } else {
+        let account = store
+            .account_id
+            .as_deref()
+            .map(|a| format!("{a} · "))
+            .unwrap_or_default();
         match &app.info.profile {
-            Some(p) => format!("{} ({p})", app.info.region),
-            None => app.info.region.clone(),
+            Some(p) => format!("{account}{} ({p})", app.info.region),
+            None => format!("{account}{}", app.info.region),
         }
     };
     let age = match store.metrics.updated_at {

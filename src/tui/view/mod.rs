@@ -61,7 +61,7 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
             header::render(frame, l.header, app, store, now);
             fleet::render(frame, l.table, app, store, now);
             alarms::render(frame, l.alarms, app, store, now);
-            account::render(frame, l.account, app, store);
+            account::render(frame, l.account, app, store, now);
             footer::render(frame, l.footer, app);
         }
         Screen::Function(name) => {
