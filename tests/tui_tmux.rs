@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{Emulator, seed};
@@ -94,16 +95,24 @@ async fn dashboard_shows_seeded_fleet_opens_function_help_and_quits() {
     .await;
 
     let home = std::env::temp_dir().join(format!("lamtop-tmux-{}", emu.port));
+    let log_file = home.join("lamtop-tui.log");
+    std::fs::create_dir_all(&home).unwrap();
+    let trace_id = seed_trace(&conf).await;
+    // Everything below is read by lamtop only: record what it calls.
+    emu.reset_calls();
     let command = format!(
         "env -i PATH=/usr/bin:/bin HOME={home} XDG_CONFIG_HOME={home}/.config TERM=xterm-256color \
          AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} AWS_REGION=us-east-1 \
-         AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1 {bin} --endpoint-url {ep} --window 15m; \
+         AWS_SESSION_TOKEN={token} AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1 \
+         {bin} --endpoint-url {ep} --window 15m -vvv --log-file {log}; \
          echo EXITED $?; sleep 30",
         home = shell_quote(&home.to_string_lossy()),
         ak = support::ACCESS_KEY,
         sk = support::SECRET_KEY,
         bin = shell_quote(env!("CARGO_BIN_EXE_lamtop")),
         ep = emu.endpoint(),
+        token = SESSION_TOKEN,
+        log = shell_quote(&log_file.to_string_lossy()),
     );
     let tmux = Tmux {
         socket: format!("lamtop-test-{}", emu.port),
@@ -143,6 +152,17 @@ async fn dashboard_shows_seeded_fleet_opens_function_help_and_quits() {
     tmux.send(&["Enter"]);
     let s = tmux.wait_for("log group");
     assert!(s.contains("/aws/lambda/seeded-fn-003"), "{s}");
+    // The function view's pollers: reserved concurrency, logs, traces.
+    tmux.wait_until("the function view's calls", |_| {
+        let c = emu.calls();
+        [
+            "lambda:GetFunctionConcurrency",
+            "logs:FilterLogEvents",
+            "xray:GetTraceSummaries",
+        ]
+        .iter()
+        .all(|op| c.contains_key(*op))
+    });
     tmux.send(&["?"]);
     tmux.wait_for("Help — keys");
     tmux.send(&["Escape"]);
@@ -152,4 +172,94 @@ async fn dashboard_shows_seeded_fleet_opens_function_help_and_quits() {
     let s = tmux.wait_for("EXITED 0");
     // The alternate screen is gone: the shell's screen is back.
     assert!(!s.contains("Functions 1/5"), "{s}");
+
+    // The other faces, verbose, on the same emulator.
+    let mut outputs = vec![std::fs::read_to_string(&log_file).unwrap_or_default()];
+    assert!(
+        outputs[0].contains("DEBUG") || outputs[0].contains("TRACE"),
+        "-vvv logged nothing"
+    );
+    for args in [
+        vec!["--once", "--window", "15m"],
+        vec!["tail", "seeded-fn-00*", "--since", "5m", "--no-follow"],
+        vec!["trace", trace_id.as_str()],
+    ] {
+        let log = home.join(format!("{}.log", args[0].trim_start_matches('-')));
+        let mut cmd = emu.lamtop();
+        cmd.env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+            .args(&args)
+            .arg("-vvv")
+            .arg("--log-file")
+            .arg(&log);
+        let (code, out, err) = support::run(cmd, Duration::from_secs(120));
+        assert!(code == 0 || code == 3, "{args:?}: {err}");
+        outputs.extend([out, err, std::fs::read_to_string(&log).unwrap_or_default()]);
+    }
+    // Credentials never appear in any output or log file.
+    for (i, text) in outputs.iter().enumerate() {
+        for secret in [support::SECRET_KEY, SESSION_TOKEN] {
+            assert!(!text.contains(secret), "output {i} contains a credential");
+        }
+    }
+    // Read-only, and the README's IAM policy lists exactly what was called.
+    let called: BTreeSet<String> = emu
+        .calls()
+        .keys()
+        .map(|op| op.split('#').next().unwrap_or(op).to_string())
+        .filter(|op| op != "sts:GetCallerIdentity")
+        .collect();
+    for op in &called {
+        let name = op.split(':').nth(1).unwrap_or("");
+        let mutating = [
+            "Put", "Create", "Delete", "Update", "Set", "Tag", "Untag", "Start", "Stop", "Invoke",
+            "Publish",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
+        assert!(!mutating, "lamtop called a mutating operation: {op}");
+    }
+    assert_eq!(
+        called,
+        readme_policy_actions(),
+        "README IAM policy vs operations called"
+    );
+}
+
+const SESSION_TOKEN: &str = "lamtop-test-session-token-secret";
+
+/// The actions of the README's minimal IAM policy.
+fn readme_policy_actions() -> BTreeSet<String> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("Minimal IAM policy")
+        .nth(1)
+        .expect("policy section");
+    let json = section
+        .split("```json")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("policy JSON");
+    let v: serde_json::Value = serde_json::from_str(json).expect("policy parses");
+    v["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn seed_trace(conf: &aws_config::SdkConfig) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        - 30.0;
+    let id = format!("1-{:08x}-00000000000000000000abcd", now as u64);
+    let doc = format!(
+        r#"{{"id":"a000000000000009","trace_id":"{id}","name":"seeded-fn-003","origin":"AWS::Lambda::Function","start_time":{now},"end_time":{}}}"#,
+        now + 0.1
+    );
+    seed::trace_segments(conf, &[doc]).await;
+    id
 }

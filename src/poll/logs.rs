@@ -258,6 +258,20 @@ pub async fn follow<S: Logs + ?Sized>(
                     && !error.is_throttling()
                     && !matches!(error, SourceError::Transport { .. }));
                 let not_found = matches!(error, SourceError::NotFound { .. });
+                // A function that never ran has no log group yet: nothing to
+                // read is not a failure.
+                let fatal = fatal && !not_found;
+                if not_found && !opts.follow {
+                    let _ = tx
+                        .send(LogUpdate::Error {
+                            group,
+                            error,
+                            fatal: false,
+                        })
+                        .await;
+                    let _ = tx.send(LogUpdate::Done { group }).await;
+                    return;
+                }
                 if tx
                     .send(LogUpdate::Error {
                         group,

@@ -124,8 +124,14 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
         return EXIT_ERROR;
     };
     let fatal = fatal_errors(&store);
+    let mut said: Vec<String> = Vec::new();
     for e in &fatal {
-        eprintln!("lamtop: {e}");
+        // One line per cause: several APIs failing the same way say it once.
+        let line = e.to_string();
+        if !said.contains(&line) {
+            eprintln!("lamtop: {line}");
+            said.push(line);
+        }
     }
     for p in &store.unmatched_patterns {
         eprintln!("lamtop: warning: --functions pattern '{p}' matched no function");

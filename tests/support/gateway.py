@@ -255,12 +255,20 @@ class Handler(BaseHTTPRequestHandler):
             return "lambda", "lambda:" + self.command + " " + path
         if service == "xray":
             return "xray", "xray:" + XRAY_ROUTES.get(path, self.command + " " + path)
+        ctype = self.headers.get("Content-Type", "")
+        if "x-www-form-urlencoded" in ctype and self._body:
+            # Query protocol (STS): the operation is the Action parameter.
+            from urllib.parse import parse_qs
+            action = parse_qs(self._body.decode("utf-8", "replace")).get("Action", [None])[0]
+            if action:
+                return "raw", service + ":" + action
         return "raw", service + ":" + self.command + " " + path
 
     def handle_any(self):
         body = self.body()
         if self.path.startswith("/__gateway/"):
             return self.control(body)
+        self._body = body
         proto, op = self.classify()
         if op == "cloudwatch:GetMetricData" and PERCENTILE_STAT.search(body):
             # Percentile batches are counted apart: moto cannot compute them

@@ -26,7 +26,43 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Loads the SDK configuration. Fails only when no region can be found,
 /// since every other problem (credentials included) surfaces per call.
+/// Whether `profile` is defined in the shared config or credentials file
+/// (honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE). `None` when
+/// neither file can be read (then the SDK's own error is the best we have).
+fn profile_defined(profile: &str) -> Option<bool> {
+    let home = dirs::home_dir()?;
+    let config = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| home.join(".aws").join("config"));
+    let creds = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| home.join(".aws").join("credentials"));
+    let texts: Vec<String> = [config, creds]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    if texts.is_empty() {
+        return Some(false);
+    }
+    let headers = [format!("[profile {profile}]"), format!("[{profile}]")];
+    Some(texts.iter().any(|t| {
+        t.lines().any(|l| {
+            let l: String = l.split_whitespace().collect::<Vec<_>>().join(" ");
+            headers.iter().any(|h| l == *h)
+        })
+    }))
+}
+
 pub async fn load(opts: &ConnectOptions) -> Result<SdkConfig, String> {
+    // "default" may legitimately exist nowhere (environment credentials).
+    if let Some(p) = opts.profile.as_ref().filter(|p| *p != "default")
+        && profile_defined(p) == Some(false)
+    {
+        return Err(format!(
+            "unknown AWS profile '{p}': it is not in ~/.aws/config or ~/.aws/credentials \
+             (see 'aws configure list-profiles'; set AWS_PROFILE or --profile to one of them)"
+        ));
+    }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(

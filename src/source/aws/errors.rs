@@ -78,11 +78,17 @@ where
 }
 
 fn credentials(context: &str) -> SourceError {
+    tracing::debug!(detail = %short(context), "credential chain failed");
+    let expired = context.to_ascii_lowercase().contains("expired");
     SourceError::Credentials {
-        message: format!(
-            "{} (run 'aws sso login' for SSO profiles, or set AWS_PROFILE / --profile)",
-            short(context)
-        ),
+        message: if expired {
+            "the AWS session has expired: run 'aws sso login' (SSO profiles) or refresh your credentials".into()
+        } else {
+            "none found in the environment, the profile files, web identity, or container/instance roles: \
+             run 'aws sso login --profile NAME' or 'aws configure', or set AWS_PROFILE / --profile \
+             (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+                .into()
+        },
     }
 }
 

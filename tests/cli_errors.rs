@@ -1,0 +1,94 @@
+//! Bad input at the edges: missing credentials, unknown profiles, bad
+//! config and CLI misuse give one clear line and the documented exit code.
+
+use std::process::Command;
+
+fn lamtop(args: &[&str]) -> (i32, String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lamtop"));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().to_string();
+        if k.starts_with("AWS_") || k.starts_with("LAMTOP_") {
+            c.env_remove(&k);
+        }
+    }
+    // A loopback port nobody listens on: nothing leaves the machine.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = c
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("cfg"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args([
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--region",
+            "us-east-1",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_credentials_one_line_with_the_fix() {
+    let (code, out, err) = lamtop(&["--once"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no usable AWS credentials") && err.contains("aws sso login"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked") && !err.contains("backtrace"));
+}
+
+#[test]
+fn unknown_profile_is_named() {
+    let (code, _, err) = lamtop(&["--once", "--profile", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown AWS profile 'nope'"), "{err}");
+}
+
+#[test]
+fn bad_config_and_usage_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "window = \"1h\"\nrefersh = \"60s\"\n").unwrap();
+    let (code, _, err) = lamtop(&["--once", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("c.toml:2: unknown key 'refersh'") && err.contains("did you mean 'refresh'"),
+        "{err}"
+    );
+    let (code, _, err) = lamtop(&["--once", "--sort", "p98"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown column 'p98'"), "{err}");
+    let (code, _, err) = lamtop(&["--once", "--window", "forever"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'forever'"), "{err}");
+    let (code, _, err) = lamtop(&["--no-such-flag"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--no-such-flag"), "{err}");
+    let (code, _, err) = lamtop(&["trace", "not-a-trace"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'not-a-trace' is not an X-Ray trace id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dashboard_refuses_a_pipe() {
+    let (code, _, err) = lamtop(&["--demo"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
