@@ -295,9 +295,11 @@ pub async fn run<S: Source>(src: Arc<S>, args: &TailArgs, color: bool) -> i32 {
             }
             LogUpdate::CaughtUp { group, until } => merge.watermarks[group] = Some(until),
             LogUpdate::Done { group } => merge.done[group] = true,
-            LogUpdate::Error { group, error, .. }
-                if matches!(error, crate::source::SourceError::NotFound { .. }) =>
-            {
+            LogUpdate::Error {
+                group,
+                error: crate::source::SourceError::NotFound { .. },
+                ..
+            } => {
                 eprintln!(
                     "lamtop: warning: log group {} does not exist (yet): nothing logged so far{}",
                     targets[group].log_group,
