@@ -48,7 +48,7 @@ fn profile_defined(profile: &str) -> Option<bool> {
     Some(texts.iter().any(|t| {
         t.lines().any(|l| {
             let l: String = l.split_whitespace().collect::<Vec<_>>().join(" ");
-            headers.iter().any(|h| l == *h)
+            headers.contains(&l)
         })
     }))
 }
