@@ -18,7 +18,8 @@ Control API (plain JSON over HTTP on the same port):
   POST /__gateway/reset-calls    -> clears the counters
   POST /__gateway/faults         <- {"faults": [{"ops": ["*"], "kind": "throttle", "rate": 0.3,
                                                   "latency_ms": 0, "count": null}]}
-  POST /__gateway/backend        <- {"up": false} stops moto, {"up": true} starts a fresh one
+  POST /__gateway/backend        <- {"up": false} stops moto, {"up": true} starts it again
+                                    (its data survives, like a service after an outage)
 
 Started as `gateway.py --port 0`; prints `READY <port>` on stdout once both
 the gateway and moto accept connections.
@@ -291,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             # Backend down: behave like a dead endpoint.
             return self.reset_connection()
         if proto == "cbor":
-            return self.forward_cbor(op.split(":", 1)[1], body)
+            return self.forward_cbor(op.split(":", 1)[1].split("#")[0], body)
         return self.forward_raw(body)
 
     def error(self, proto, status, code, message):
@@ -396,16 +397,19 @@ def create_test_role(port):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    iam.create_role(
-        RoleName=TEST_ROLE,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-    )
+    try:
+        iam.create_role(
+            RoleName=TEST_ROLE,
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass  # a restarted emulator keeps its state, like a recovered service
 
 
 def main():
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
