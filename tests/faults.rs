@@ -6,17 +6,9 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{Emulator, run, seed};
+use support::{Emulator, now_minute, run, seed};
 
 const LIMIT: Duration = Duration::from_secs(150);
-
-fn now_minute() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    now - now % 60
-}
 
 async fn seeded(n: usize) -> Emulator {
     let emu = Emulator::start();

@@ -7,18 +7,10 @@ mod support;
 use aws_sdk_cloudwatch::types::StateValue;
 use serde_json::Value;
 use std::time::Duration;
-use support::{Emulator, run, seed};
+use support::{Emulator, now_minute, run, seed};
 
 const FLEET: usize = 120;
 const LIMIT: Duration = Duration::from_secs(240);
-
-fn now_minute() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    now - now % 60
-}
 
 fn num(v: &Value) -> Option<f64> {
     v.as_f64()

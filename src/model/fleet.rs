@@ -173,20 +173,9 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::function::{Architecture, TracingMode};
 
     fn f(name: &str) -> FunctionInfo {
-        FunctionInfo {
-            name: name.into(),
-            arn: String::new(),
-            runtime: String::new(),
-            architecture: Architecture::X86_64,
-            memory_mb: 128,
-            timeout_s: 3,
-            last_modified: None,
-            tracing: TracingMode::PassThrough,
-            log_group: String::new(),
-        }
+        FunctionInfo::for_test(name, "")
     }
 
     #[test]

@@ -132,6 +132,24 @@ impl FunctionFilter {
     }
 }
 
+impl FunctionInfo {
+    /// A minimal function for tests: x86_64, 128 MB, 3 s, default log group.
+    #[cfg(test)]
+    pub fn for_test(name: &str, runtime: &str) -> Self {
+        Self {
+            name: name.into(),
+            arn: String::new(),
+            runtime: runtime.into(),
+            architecture: Architecture::X86_64,
+            memory_mb: 128,
+            timeout_s: 3,
+            last_modified: None,
+            tracing: TracingMode::PassThrough,
+            log_group: Self::default_log_group(name),
+        }
+    }
+}
+
 /// Parses the Lambda API's `LastModified` (`2024-01-02T03:04:05.000+0000`).
 pub fn parse_last_modified(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z")
@@ -156,17 +174,7 @@ mod tests {
     #[test]
     fn filter_keeps_matches_and_reports_unmatched() {
         let f = FunctionFilter::new(&["api-*".into(), "nope".into()]).unwrap();
-        let mk = |n: &str| FunctionInfo {
-            name: n.into(),
-            arn: String::new(),
-            runtime: String::new(),
-            architecture: Architecture::X86_64,
-            memory_mb: 128,
-            timeout_s: 3,
-            last_modified: None,
-            tracing: TracingMode::PassThrough,
-            log_group: FunctionInfo::default_log_group(n),
-        };
+        let mk = |n: &str| FunctionInfo::for_test(n, "");
         let (kept, unmatched) = f.apply(vec![mk("api-a"), mk("web")]);
         assert_eq!(kept.len(), 1);
         assert_eq!(unmatched, ["nope"]);

@@ -73,6 +73,22 @@ mod tests {
     }
 }
 
+/// Compiles a pattern a user typed: a case-insensitive regex, or — when it
+/// is not a valid regex — the text matched literally (second value `true`).
+/// Size-limited so a hostile pattern cannot eat memory.
+pub fn user_regex(text: &str) -> Option<(regex::Regex, bool)> {
+    let build = |p: &str| {
+        regex::RegexBuilder::new(p)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+    };
+    match build(text) {
+        Ok(r) => Some((r, false)),
+        Err(_) => build(&regex::escape(text)).ok().map(|r| (r, true)),
+    }
+}
+
 /// Makes every control character and escape sequence visible and inert:
 /// ESC becomes the four characters `\x1b`, BEL `\x07`, CR `\r`, tabs stay
 /// tabs only when `keep_tabs`, newlines become `⏎` (one event, one line).

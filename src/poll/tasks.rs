@@ -35,6 +35,22 @@ pub struct PollerConfig {
     pub log_capacity: usize,
 }
 
+impl PollerConfig {
+    /// The configuration every face uses: inventory every 5 minutes, metrics
+    /// and alarms every `--refresh`, the log limits from the settings.
+    pub fn from_settings(settings: &crate::config::Settings, once: bool) -> Self {
+        Self {
+            once,
+            inventory_every: Duration::from_secs(300),
+            metrics_every: settings.refresh,
+            alarms_every: settings.refresh,
+            filter: settings.filter.clone(),
+            log_calls_per_second: settings.log_calls_per_second,
+            log_capacity: settings.log_capacity,
+        }
+    }
+}
+
 /// The fleet as the inventory poller last saw it, shared with the pollers
 /// that need the function list.
 #[derive(Debug, Clone)]

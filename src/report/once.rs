@@ -45,15 +45,7 @@ pub struct OnceOptions {
 pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Store> {
     let (tx, mut rx) = mpsc::channel(64);
     let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(settings.window));
-    let cfg = PollerConfig {
-        once: true,
-        inventory_every: Duration::from_secs(300),
-        metrics_every: settings.refresh,
-        alarms_every: settings.refresh,
-        filter: settings.filter.clone(),
-        log_calls_per_second: settings.log_calls_per_second,
-        log_capacity: settings.log_capacity,
-    };
+    let cfg = PollerConfig::from_settings(settings, true);
     let handles = spawn_all(src, cfg, tx, scope_rx);
     let mut store = Store::default();
     let deadline = tokio::time::sleep(ONCE_DEADLINE);

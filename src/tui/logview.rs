@@ -4,7 +4,7 @@
 
 use crate::model::logs::{LineKind, LogEvent, classify, request_id};
 use crate::store::logbuf::LogBuffer;
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
 /// How the log pane shows its buffer.
 #[derive(Debug, Clone)]
@@ -47,13 +47,7 @@ pub fn search_regex(text: &str) -> Option<Regex> {
     if text.is_empty() {
         return None;
     }
-    let build = |p: &str| {
-        RegexBuilder::new(p)
-            .case_insensitive(true)
-            .size_limit(1 << 20)
-            .build()
-    };
-    build(text).or_else(|_| build(&regex::escape(text))).ok()
+    crate::model::text::user_regex(text).map(|(r, _)| r)
 }
 
 impl LogView {

@@ -100,15 +100,7 @@ impl Session {
     fn start<S: Source>(src: Arc<S>, settings: &Settings, scope: Scope) -> Self {
         let (tx, updates) = mpsc::channel(256);
         let (scope_tx, scope_rx) = watch::channel(scope);
-        let cfg = PollerConfig {
-            once: false,
-            inventory_every: Duration::from_secs(300),
-            metrics_every: settings.refresh,
-            alarms_every: settings.refresh,
-            filter: settings.filter.clone(),
-            log_calls_per_second: settings.log_calls_per_second,
-            log_capacity: settings.log_capacity,
-        };
+        let cfg = PollerConfig::from_settings(settings, false);
         let handles = spawn_all(src, cfg, tx, scope_rx);
         Self {
             updates,

@@ -5,7 +5,7 @@
 use crate::model::fleet::{SortColumn, compare};
 use crate::model::function::FunctionInfo;
 use crate::store::{FunctionSummary, Store};
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
 /// A `/` filter: a case-insensitive regex over name and runtime; `!` in
 /// front inverts it. Text that is not a valid regex matches literally.
@@ -30,17 +30,9 @@ impl Filter {
         if text.is_empty() {
             return None;
         }
-        let build = |p: &str| {
-            RegexBuilder::new(p)
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-        };
-        let (regex, literal) = match build(text) {
-            Ok(r) => (r, false),
-            // Invariant: an escaped literal is always a valid regex.
-            Err(_) => (build(&regex::escape(text)).ok()?, true),
-        };
+        // Invariant-free: an escaped literal always compiles, so only a
+        // pathological pattern (size limit) yields no filter.
+        let (regex, literal) = crate::model::text::user_regex(text)?;
         Some(Self {
             text: text.to_string(),
             invert,
@@ -94,20 +86,9 @@ pub fn fleet_rows<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::function::{Architecture, TracingMode};
 
     fn f(name: &str, runtime: &str) -> FunctionInfo {
-        FunctionInfo {
-            name: name.into(),
-            arn: String::new(),
-            runtime: runtime.into(),
-            architecture: Architecture::X86_64,
-            memory_mb: 128,
-            timeout_s: 3,
-            last_modified: None,
-            tracing: TracingMode::PassThrough,
-            log_group: String::new(),
-        }
+        FunctionInfo::for_test(name, runtime)
     }
 
     #[test]

@@ -228,6 +228,15 @@ impl Drop for Emulator {
     }
 }
 
+/// The start of the current minute (epoch seconds), for seeding.
+pub fn now_minute() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    now - now % 60
+}
+
 /// Runs a command with a time bound; returns (exit code, stdout, stderr).
 pub fn run(mut cmd: Command, limit: Duration) -> (i32, String, String) {
     let mut child = cmd
