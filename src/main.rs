@@ -17,24 +17,28 @@
 //!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
 //!     traces.rs      TraceSummary, RawTrace
 //!     segments.rs    X-Ray segment documents → tolerant trace tree, rows, time span
-//!     text.rs        sanitize(): strip escapes/control chars from AWS strings
+//!     text.rs        sanitize()/escape_controls(): make AWS strings terminal-safe; user_regex()
 //!   source/
 //!     mod.rs         the traits (Inventory, Metrics, Alarms, Logs, Traces) + SourceError
 //!     aws/           client.rs (profile, region, endpoint, retry, timeouts), errors.rs,
 //!                    lambda.rs, cloudwatch.rs, logs.rs, xray.rs — the only aws-sdk users
 //!     demo/          fleet.rs (the synthetic fleet model), telemetry.rs (its logs and
 //!                    traces), mod.rs (trait impls)
-//!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the pollers);
+//!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the fleet pollers
+//!                    and the shared loop); screen.rs (pollers of what is on screen);
 //!                    logs.rs (lossless log follower, shared rate limiter, tail targets),
 //!                    traces.rs (one-shot trace fetch)
-//!   store.rs         Store, apply(), slots with freshness, summaries for the faces
+//!   store.rs         Store, apply(), slots with freshness, summaries for the faces;
+//!                    store/logbuf.rs (the log pane's bounded, ordered buffer)
 //!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
 //!                    table.rs (table and Markdown), tail.rs (`lamtop tail`: merge, format),
 //!                    trace.rs (`lamtop trace`: the text waterfall)
-//!   tui/             mod.rs (terminal setup/restore, event loop), app.rs (UI state + input),
-//!                    keymap.rs (THE key table: dispatch, help, hints), rows.rs (filter+sort),
-//!                    command.rs (`:` commands + completion), theme.rs,
-//!                    view/ (layout, header, fleet, alarms, account, function, help, footer)
+//!   tui/             mod.rs (terminal setup/restore, event loop), app.rs (UI state + input;
+//!                    app/panes.rs: log/trace pane keys), keymap.rs (THE key table: dispatch,
+//!                    help, hints), rows.rs (filter+sort), command.rs (`:` commands +
+//!                    completion), logview.rs (log pane state), traces.rs (trace rows, pivot),
+//!                    theme.rs, view/ (layout, header, fleet, alarms, account, function, logs,
+//!                    traces, trace, help, footer)
 //!   format.rs        number formatting shared by every face
 //! tests/             integration tests; tests/support/ holds the emulator harness
 //! ```

@@ -5,6 +5,7 @@
 
 pub mod logs;
 mod schedule;
+mod screen;
 mod tasks;
 pub mod traces;
 

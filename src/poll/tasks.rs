@@ -2,11 +2,15 @@
 //! owned result, wait for its schedule or a relevant Scope change. In
 //! one-shot mode each fetches once and reports `Finished`.
 
+use super::screen::{
+    TRACE_EVERY, TRACES_EVERY, detail_step, logs_task, reserved_step, trace_step, traces_step,
+    usage_step,
+};
 use super::{DataKind, Outcome, Schedule, Scope, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::{FunctionFilter, FunctionInfo};
-use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
-use crate::poll::logs::{FollowOptions, RateLimiter, follow};
+use crate::model::metrics::{TimeRange, plan_fleet_queries};
+use crate::poll::logs::RateLimiter;
 use crate::source::{Source, SourceError};
 use chrono::Utc;
 use std::collections::HashSet;
@@ -54,13 +58,13 @@ impl PollerConfig {
 /// The fleet as the inventory poller last saw it, shared with the pollers
 /// that need the function list.
 #[derive(Debug, Clone)]
-enum Fleet {
+pub(super) enum Fleet {
     Pending,
     Ready(Arc<Vec<FunctionInfo>>),
     Failed,
 }
 
-type Tx = mpsc::Sender<Update>;
+pub(super) type Tx = mpsc::Sender<Update>;
 
 /// How often the API usage counter is read (no IO: a counter read).
 const USAGE_EVERY: Duration = Duration::from_secs(5);
@@ -229,7 +233,7 @@ async fn run<F, Fut>(
     }
 }
 
-fn outcome_of<T>(r: &Result<T, SourceError>) -> Outcome {
+pub(super) fn outcome_of<T>(r: &Result<T, SourceError>) -> Outcome {
     match r {
         Ok(_) => Outcome::Ok,
         Err(e) if e.is_throttling() => Outcome::Throttled,
@@ -348,246 +352,5 @@ async fn alarms_step<S: Source>(
     Some(outcome)
 }
 
-async fn reserved_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
-    let function = scope.selected?;
-    let _ = tx.send(Update::Started(DataKind::Reserved)).await;
-    let result = src.reserved_concurrency(&function).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Reserved {
-            at: Utc::now(),
-            function,
-            result,
-        })
-        .await;
-    Some(outcome)
-}
-
-async fn detail_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
-    let function = scope.selected?;
-    let queries = plan_detail_queries(&function, scope.window);
-    let range = TimeRange::ending_at(Utc::now(), scope.window);
-    let _ = tx.send(Update::Started(DataKind::Detail)).await;
-    let result = src.fetch_metrics(range, &queries).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Detail {
-            at: Utc::now(),
-            function,
-            range,
-            result,
-        })
-        .await;
-    Some(outcome)
-}
-
-/// Trace summaries of the function on screen refresh this often.
-const TRACES_EVERY: Duration = Duration::from_secs(15);
-/// An open trace is re-read this often (segments may still arrive).
-const TRACE_EVERY: Duration = Duration::from_secs(30);
-
-async fn traces_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
-    let function = scope.selected?;
-    let _ = tx.send(Update::Started(DataKind::Traces)).await;
-    let result = crate::poll::traces::list_traces(src.as_ref(), &function, scope.window).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Traces {
-            at: Utc::now(),
-            result,
-        })
-        .await;
-    Some(outcome)
-}
-
-async fn trace_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
-    let id = scope.open_trace?;
-    let _ = tx.send(Update::Started(DataKind::Trace)).await;
-    let result = crate::poll::traces::fetch_tree(src.as_ref(), &id).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Trace {
-            at: Utc::now(),
-            id,
-            result,
-        })
-        .await;
-    Some(outcome)
-}
-
-/// How far back the log pane starts: the latest events, without asking.
-const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
-
-/// Follows the log group of the function on screen; starts over when the
-/// selection or the pane's filter pattern changes, stops following when
-/// nothing is on screen.
-async fn logs_task<S: Source>(
-    src: Arc<S>,
-    tx: Tx,
-    mut scope: watch::Receiver<Scope>,
-    fleet: watch::Receiver<Fleet>,
-    limiter: Arc<RateLimiter>,
-    capacity: usize,
-    once: bool,
-) {
-    if once {
-        let _ = tx.send(Update::Finished(DataKind::Logs)).await;
-        return;
-    }
-    loop {
-        let current = scope.borrow_and_update().clone();
-        let mut follower = None;
-        if let Some(function) = current.selected.clone() {
-            let log_group = match &*fleet.borrow() {
-                Fleet::Ready(fns) => fns
-                    .iter()
-                    .find(|f| f.name == function)
-                    .map(|f| f.log_group.clone()),
-                _ => None,
-            }
-            .unwrap_or_else(|| FunctionInfo::default_log_group(&function));
-            let reset = Update::LogsReset {
-                function: function.clone(),
-                log_group: log_group.clone(),
-                capacity,
-            };
-            if tx.send(reset).await.is_err() {
-                return;
-            }
-            let (itx, irx) = mpsc::channel(16);
-            let mut opts = FollowOptions::from(Utc::now() - LOG_PANE_LOOKBACK);
-            opts.filter_pattern = current.log_filter.clone();
-            let handle = tokio::spawn(follow(
-                src.clone(),
-                limiter.clone(),
-                0,
-                log_group,
-                opts,
-                itx,
-            ));
-            follower = Some((function, handle, irx));
-        }
-        loop {
-            let next = async {
-                match &mut follower {
-                    Some((_, _, rx)) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                changed = scope.changed() => {
-                    let stop = changed.is_err() || {
-                        let new = scope.borrow();
-                        new.selected != current.selected || new.log_filter != current.log_filter
-                    };
-                    if stop {
-                        if let Some((_, h, _)) = follower.take() {
-                            h.abort();
-                        }
-                        if changed.is_err() {
-                            return;
-                        }
-                        break;
-                    }
-                }
-                update = next => match update {
-                    Some(update) => {
-                        let function = follower.as_ref().map(|f| f.0.clone()).unwrap_or_default();
-                        if tx.send(Update::Logs { function, update }).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => follower = None,
-                },
-                _ = tx.closed() => return,
-            }
-        }
-    }
-}
-
-async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
-    let _ = tx
-        .send(Update::ApiUsage {
-            at: Utc::now(),
-            total_calls: src.api_calls(),
-        })
-        .await;
-    Some(Outcome::Ok)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::demo::DemoSource;
-
-    fn cfg(once: bool) -> PollerConfig {
-        PollerConfig {
-            once,
-            inventory_every: Duration::from_secs(300),
-            metrics_every: Duration::from_secs(60),
-            alarms_every: Duration::from_secs(60),
-            filter: FunctionFilter::new(&["orders-*".into(), "payments-*".into()]).unwrap(),
-            log_calls_per_second: 3.0,
-            log_capacity: 1000,
-        }
-    }
-
-    #[tokio::test]
-    async fn once_mode_fetches_each_kind_once_and_finishes() {
-        let (tx, mut rx) = mpsc::channel(16);
-        let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
-        let src = Arc::new(DemoSource::new(1).at(Utc::now()));
-        spawn_all(src, cfg(true), tx, scope_rx);
-        let mut finished = HashSet::new();
-        let mut metrics = 0;
-        while let Some(u) = rx.recv().await {
-            match u {
-                Update::Finished(k) => {
-                    finished.insert(k);
-                }
-                Update::Metrics { result, .. } => {
-                    metrics += 1;
-                    // 2 functions in scope: 2·9 + 2 account queries.
-                    assert_eq!(result.unwrap().series.len(), 20);
-                }
-                Update::Inventory { result, .. } => assert_eq!(result.unwrap().len(), 2),
-                _ => {}
-            }
-        }
-        assert_eq!(finished.len(), DataKind::ALL.len());
-        assert_eq!(metrics, 1);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn loop_mode_refreshes_on_schedule_and_on_window_change() {
-        let (tx, mut rx) = mpsc::channel(64);
-        let (scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
-        let src = Arc::new(DemoSource::new(1).at(Utc::now()));
-        let handles = spawn_all(src, cfg(false), tx, scope_rx);
-        let mut metric_updates = 0;
-        let mut count_until = |rx: &mut mpsc::Receiver<Update>, n: usize| {
-            while let Ok(u) = rx.try_recv() {
-                if matches!(u, Update::Metrics { .. }) {
-                    metric_updates += 1;
-                }
-            }
-            metric_updates >= n
-        };
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert!(count_until(&mut rx, 1));
-        // Nothing new before the interval.
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        assert!(!count_until(&mut rx, 2));
-        tokio::time::sleep(Duration::from_secs(31)).await;
-        assert!(count_until(&mut rx, 2));
-        // A window change refreshes at once.
-        scope_tx.send_modify(|s| s.window = Duration::from_secs(3600));
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        assert!(count_until(&mut rx, 3));
-        drop(rx);
-        drop(scope_tx);
-        for h in handles {
-            h.abort();
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,75 @@
+//! Tests of the parent module.
+
+use super::*;
+use crate::source::demo::DemoSource;
+
+fn cfg(once: bool) -> PollerConfig {
+    PollerConfig {
+        once,
+        inventory_every: Duration::from_secs(300),
+        metrics_every: Duration::from_secs(60),
+        alarms_every: Duration::from_secs(60),
+        filter: FunctionFilter::new(&["orders-*".into(), "payments-*".into()]).unwrap(),
+        log_calls_per_second: 3.0,
+        log_capacity: 1000,
+    }
+}
+
+#[tokio::test]
+async fn once_mode_fetches_each_kind_once_and_finishes() {
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
+    let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+    spawn_all(src, cfg(true), tx, scope_rx);
+    let mut finished = HashSet::new();
+    let mut metrics = 0;
+    while let Some(u) = rx.recv().await {
+        match u {
+            Update::Finished(k) => {
+                finished.insert(k);
+            }
+            Update::Metrics { result, .. } => {
+                metrics += 1;
+                // 2 functions in scope: 2·9 + 2 account queries.
+                assert_eq!(result.unwrap().series.len(), 20);
+            }
+            Update::Inventory { result, .. } => assert_eq!(result.unwrap().len(), 2),
+            _ => {}
+        }
+    }
+    assert_eq!(finished.len(), DataKind::ALL.len());
+    assert_eq!(metrics, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn loop_mode_refreshes_on_schedule_and_on_window_change() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let (scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
+    let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+    let handles = spawn_all(src, cfg(false), tx, scope_rx);
+    let mut metric_updates = 0;
+    let mut count_until = |rx: &mut mpsc::Receiver<Update>, n: usize| {
+        while let Ok(u) = rx.try_recv() {
+            if matches!(u, Update::Metrics { .. }) {
+                metric_updates += 1;
+            }
+        }
+        metric_updates >= n
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(count_until(&mut rx, 1));
+    // Nothing new before the interval.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(!count_until(&mut rx, 2));
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    assert!(count_until(&mut rx, 2));
+    // A window change refreshes at once.
+    scope_tx.send_modify(|s| s.window = Duration::from_secs(3600));
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(count_until(&mut rx, 3));
+    drop(rx);
+    drop(scope_tx);
+    for h in handles {
+        h.abort();
+    }
+}
