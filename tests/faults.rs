@@ -146,27 +146,7 @@ async fn tail_loses_nothing_under_throttling_and_resets_and_ends_on_sigterm() {
         {"ops": ["FilterLogEvents"], "kind": "throttle", "rate": 0.3},
         {"ops": ["FilterLogEvents"], "kind": "reset", "rate": 0.1}
     ]));
-    let mut cmd = emu.lamtop();
-    cmd.args([
-        "tail",
-        "/faulty",
-        "--since",
-        "10m",
-        "--no-follow",
-        "--format",
-        "json",
-    ]);
-    let (code, out, err) = run(cmd, LIMIT);
-    assert_eq!(code, 0, "{err}");
-    let got: Vec<String> = out
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["message"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let got = support::tail_messages(&emu, "/faulty", "10m");
     assert_eq!(got, msgs, "every event, once, in order, despite the faults");
 
     // Following, then SIGTERM: a clean, quiet exit.

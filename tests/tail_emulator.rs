@@ -121,27 +121,7 @@ async fn catch_up_of_20000_events_is_complete_ordered_and_unique() {
         )
         .await;
     }
-    let mut cmd = emu.lamtop();
-    cmd.args([
-        "tail",
-        group,
-        "--since",
-        "10m",
-        "--no-follow",
-        "--format",
-        "json",
-    ]);
-    let (code, out, err) = run(cmd, LIMIT);
-    assert_eq!(code, 0, "{err}");
-    let msgs: Vec<String> = out
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["message"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let msgs = support::tail_messages(&emu, group, "10m");
     assert_eq!(msgs.len(), 20_000);
     let want: Vec<String> = (0..20_000).map(|i| format!("event {i:05}")).collect();
     assert_eq!(msgs, want, "complete, unique and in time order");

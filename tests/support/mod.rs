@@ -237,6 +237,31 @@ pub fn now_minute() -> i64 {
     now - now % 60
 }
 
+/// Runs `lamtop tail GROUP --since SINCE --no-follow --format json` and
+/// returns the messages it printed, in order (asserting exit 0).
+pub fn tail_messages(emu: &Emulator, group: &str, since: &str) -> Vec<String> {
+    let mut cmd = emu.lamtop();
+    cmd.args([
+        "tail",
+        group,
+        "--since",
+        since,
+        "--no-follow",
+        "--format",
+        "json",
+    ]);
+    let (code, out, err) = run(cmd, Duration::from_secs(240));
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 /// Runs a command with a time bound; returns (exit code, stdout, stderr).
 pub fn run(mut cmd: Command, limit: Duration) -> (i32, String, String) {
     let mut child = cmd
