@@ -223,13 +223,13 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     }
 }
 
-/// Logging goes to `--log-file` when given, else to stderr; quiet (warnings
-/// only) unless `-v`. The dashboard never logs to the screen: without
+/// Logging goes to `--log-file` when given, else to stderr; silent unless
+/// `-v` (user-facing problems are printed as `lamtop: …` lines instead). The dashboard never logs to the screen: without
 /// `--log-file` it does not log at all.
 fn init_logging(cli: &Cli) -> Result<(), String> {
     let level = match cli.verbose {
         _ if !cli.once && cli.command.is_none() && cli.log_file.is_none() => "off",
-        0 => "warn",
+        0 => "off",
         1 => "lamtop=info,warn",
         2 => "lamtop=debug,info",
         _ => "trace",
