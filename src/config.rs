@@ -4,7 +4,7 @@
 //! default), and validate everything, naming the file, line, key and value.
 
 use crate::cli::{Cli, ColorChoice};
-use crate::model::alarms::{AlarmRule, Op, RULE_METRICS, Severity};
+use crate::model::alarms::{AlarmRule, Op, RULE_METRICS, RuleMetric, Severity};
 use crate::model::function::FunctionFilter;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -289,8 +289,9 @@ fn validate_rules(
             let span = r.functions.as_ref().map_or(r.name.span(), Spanned::span);
             return Err(src.at(span, "functions", m));
         }
-        let metric = r.metric.get_ref().as_str();
-        if !RULE_METRICS.contains(&metric) {
+        let metric_name = r.metric.get_ref().as_str();
+        let Some(metric) = RuleMetric::parse(metric_name) else {
+            let metric = metric_name;
             let hint = suggest(metric, &RULE_METRICS).map_or_else(
                 || format!("one of {}", RULE_METRICS.join(", ")),
                 |s| format!("did you mean '{s}'?"),
@@ -300,7 +301,7 @@ fn validate_rules(
                 "metric",
                 format!("unknown metric '{metric}' — {hint}"),
             ));
-        }
+        };
         let op = Op::parse(r.op.get_ref()).ok_or_else(|| {
             src.at(
                 r.op.span(),
@@ -346,7 +347,7 @@ fn validate_rules(
         out.push(AlarmRule {
             name,
             functions,
-            metric: metric.to_string(),
+            metric,
             op,
             threshold,
             period,

@@ -341,6 +341,9 @@ impl Store {
             duration_max: get(MetricKind::Duration, Stat::Maximum).and_then(Series::max),
             concurrency_max: get(MetricKind::ConcurrentExecutions, Stat::Maximum)
                 .and_then(Series::max),
+            duration_total_ms: get(MetricKind::Duration, Stat::Average)
+                .zip(invocations_series)
+                .map(|(avg, inv)| avg.weighted_total(inv)),
         }
     }
 

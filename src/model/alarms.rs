@@ -1,6 +1,7 @@
 //! Alarms: CloudWatch alarms as read from the account, and the shape of
-//! lamtop's own alarm rules (`[[alarm]]` in the config). Rules are validated
-//! here; their evaluation arrives with the alarms issue.
+//! lamtop's own alarm rules (`[[alarm]]` in the config). Both live in one
+//! model ([`Alarm`]) so one pane and one JSON list show them; the rules'
+//! evaluation is in [`crate::model::rules`].
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -16,7 +17,7 @@ pub enum AlarmSource {
     Rule,
 }
 
-/// The state of an alarm, in CloudWatch's vocabulary.
+/// The state of an alarm: CloudWatch's three states, and a rule's four.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AlarmState {
@@ -26,6 +27,12 @@ pub enum AlarmState {
     Alarm,
     /// Not enough data to decide.
     InsufficientData,
+    /// A rule whose condition holds, for less than its `for` so far.
+    Pending,
+    /// A rule whose condition has held for its `for`.
+    Firing,
+    /// A rule without data to evaluate (not the same as OK).
+    NoData,
 }
 
 impl AlarmState {
@@ -45,7 +52,20 @@ impl AlarmState {
             Self::Ok => "OK",
             Self::Alarm => "ALARM",
             Self::InsufficientData => "INSUFFICIENT_DATA",
+            Self::Pending => "PENDING",
+            Self::Firing => "FIRING",
+            Self::NoData => "NO_DATA",
         }
+    }
+
+    /// Breaching now: a CloudWatch alarm in ALARM or a rule FIRING.
+    pub fn is_firing(self) -> bool {
+        matches!(self, Self::Alarm | Self::Firing)
+    }
+
+    /// Neither OK nor firing: waiting for data or for `for` to pass.
+    pub fn is_unsettled(self) -> bool {
+        matches!(self, Self::InsufficientData | Self::Pending | Self::NoData)
     }
 }
 
@@ -82,6 +102,10 @@ pub struct Alarm {
     pub reason: String,
     /// For composite alarms: the rule expression, used to decide relevance.
     pub rule: Option<String>,
+    /// A rule's severity; CloudWatch alarms carry none.
+    pub severity: Option<Severity>,
+    /// A rule's latest value of its metric.
+    pub value: Option<f64>,
 }
 
 impl Alarm {
@@ -123,6 +147,74 @@ pub fn relevant_alarms(all: Vec<Alarm>, in_scope: impl Fn(&str) -> bool) -> Vec<
 }
 
 /// Metrics a lamtop rule can watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleMetric {
+    /// Invocations in the period.
+    Invocations,
+    /// Errors in the period.
+    Errors,
+    /// Errors ÷ invocations.
+    ErrorRate,
+    /// Throttles in the period.
+    Throttles,
+    /// Mean duration (ms).
+    DurationAvg,
+    /// 99th percentile duration (ms) over the period.
+    DurationP99,
+    /// Peak concurrency.
+    Concurrency,
+    /// p99 ÷ timeout.
+    TimeoutRatio,
+    /// Cold starts ÷ invocations (from REPORT lines).
+    ColdStartRate,
+    /// Peak memory used ÷ configured (from REPORT lines).
+    MemoryUsedRatio,
+    /// Estimated USD per hour at the period's rate.
+    CostPerHour,
+}
+
+impl RuleMetric {
+    /// Every metric.
+    pub const ALL: [RuleMetric; 11] = [
+        Self::Invocations,
+        Self::Errors,
+        Self::ErrorRate,
+        Self::Throttles,
+        Self::DurationAvg,
+        Self::DurationP99,
+        Self::Concurrency,
+        Self::TimeoutRatio,
+        Self::ColdStartRate,
+        Self::MemoryUsedRatio,
+        Self::CostPerHour,
+    ];
+
+    /// The config spelling.
+    pub fn name(self) -> &'static str {
+        RULE_METRICS[Self::ALL.iter().position(|m| *m == self).unwrap_or(0)]
+    }
+
+    /// Parses the config spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        RULE_METRICS
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
+    }
+
+    /// Needs REPORT lines rather than CloudWatch metrics.
+    pub fn from_reports(self) -> bool {
+        matches!(self, Self::ColdStartRate | Self::MemoryUsedRatio)
+    }
+
+    /// Needs a p99 at the rule's own period.
+    pub fn needs_p99(self) -> bool {
+        matches!(self, Self::DurationP99 | Self::TimeoutRatio)
+    }
+}
+
+/// The config spellings of [`RuleMetric::ALL`], in the same order.
 pub const RULE_METRICS: [&str; 11] = [
     "invocations",
     "errors",
@@ -151,6 +243,26 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether `value op threshold` holds.
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Self::Gt => value > threshold,
+            Self::Ge => value >= threshold,
+            Self::Lt => value < threshold,
+            Self::Le => value <= threshold,
+        }
+    }
+
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gt => ">",
+            Self::Ge => ">=",
+            Self::Lt => "<",
+            Self::Le => "<=",
+        }
+    }
+
     /// Parses `>`, `>=`, `<`, `<=`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s.trim() {
@@ -173,6 +285,16 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warning => "warning",
+            Self::Critical => "critical",
+        }
+    }
+}
+
 /// A validated `[[alarm]]` rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlarmRule {
@@ -180,8 +302,8 @@ pub struct AlarmRule {
     pub name: String,
     /// Glob over function names.
     pub functions: String,
-    /// One of [`RULE_METRICS`].
-    pub metric: String,
+    /// What it watches.
+    pub metric: RuleMetric,
     /// Comparison.
     pub op: Op,
     /// Threshold (finite).
@@ -210,6 +332,8 @@ mod tests {
             since: None,
             reason: String::new(),
             rule: None,
+            severity: None,
+            value: None,
         }
     }
 
@@ -231,5 +355,16 @@ mod tests {
     fn unknown_state_is_not_ok() {
         assert_eq!(AlarmState::from_api("WEIRD"), AlarmState::InsufficientData);
         assert_eq!(AlarmState::from_api("ALARM").as_str(), "ALARM");
+    }
+
+    #[test]
+    fn metric_names_round_trip_and_ops_compare() {
+        for m in RuleMetric::ALL {
+            assert_eq!(RuleMetric::parse(m.name()), Some(m));
+        }
+        assert_eq!(RuleMetric::parse("cpu"), None);
+        assert!(Op::Gt.holds(2.0, 1.0) && !Op::Gt.holds(1.0, 1.0));
+        assert!(Op::Ge.holds(1.0, 1.0) && Op::Le.holds(1.0, 1.0));
+        assert!(Op::Lt.holds(0.5, 1.0) && !Op::Lt.holds(1.0, 1.0));
     }
 }

@@ -28,6 +28,9 @@ pub struct FunctionSummary {
     pub duration_max: Option<f64>,
     /// Peak concurrency.
     pub concurrency_max: Option<f64>,
+    /// Total run time in the window (ms): Σ invocations × mean duration per
+    /// period, the basis of the GB-second cost estimate.
+    pub duration_total_ms: Option<f64>,
 }
 
 impl FunctionSummary {

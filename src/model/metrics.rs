@@ -83,6 +83,9 @@ pub struct MetricKey {
     pub kind: MetricKind,
     /// Which statistic.
     pub stat: Stat,
+    /// A period of its own (an alarm rule's), for a series fetched besides
+    /// the refresh's standard ones; `None` for those.
+    pub period_s: Option<u32>,
 }
 
 impl MetricKey {
@@ -92,6 +95,7 @@ impl MetricKey {
             function: Some(name.to_string()),
             kind,
             stat,
+            period_s: None,
         }
     }
 
@@ -101,7 +105,14 @@ impl MetricKey {
             function: None,
             kind,
             stat,
+            period_s: None,
         }
+    }
+
+    /// The same series at a rule's own period.
+    pub fn at_period(mut self, period_s: u32) -> Self {
+        self.period_s = Some(period_s);
+        self
     }
 }
 
@@ -185,10 +196,12 @@ pub const ACCOUNT_SERIES: [(MetricKind, Stat); 2] = [
     (MetricKind::ClaimedAccountConcurrency, Stat::Maximum),
 ];
 
-/// Every query of one fleet refresh: 9 per function plus 2 for the account.
+/// Every query of one fleet refresh: 9 per function plus 2 for the account,
+/// plus one p99 per (function, period) that a p99 alarm rule needs.
 pub fn plan_fleet_queries<'a>(
     functions: impl IntoIterator<Item = &'a str>,
     window: Duration,
+    rule_p99: &[(String, u32)],
 ) -> Vec<MetricQuery> {
     let period = series_period(window);
     let whole = window_seconds(window);
@@ -212,6 +225,12 @@ pub fn plan_fleet_queries<'a>(
                 period_s: whole,
             });
         }
+    }
+    for (name, period_s) in rule_p99 {
+        out.push(MetricQuery {
+            key: MetricKey::function(name, MetricKind::Duration, Stat::P99).at_period(*period_s),
+            period_s: *period_s,
+        });
     }
     out
 }
@@ -291,6 +310,16 @@ impl Series {
         self.points.iter().rev().flatten().next().copied()
     }
 
+    /// Σ point × weight over buckets where both are present, e.g. the total
+    /// run time from per-period mean durations and invocation counts.
+    pub fn weighted_total(&self, weights: &Series) -> f64 {
+        self.points
+            .iter()
+            .zip(&weights.points)
+            .filter_map(|(v, w)| Some(v.as_ref()? * w.as_ref()?))
+            .sum()
+    }
+
     /// Mean of the points weighted by `weights` (same alignment), e.g. the
     /// per-minute average duration weighted by per-minute invocations, which
     /// gives the exact window average. Falls back to the plain mean of
@@ -331,7 +360,7 @@ mod tests {
     #[test]
     fn plan_has_nine_queries_per_function_plus_account() {
         let names = ["a", "b", "c"];
-        let q = plan_fleet_queries(names, Duration::from_secs(3600));
+        let q = plan_fleet_queries(names, Duration::from_secs(3600), &[]);
         assert_eq!(q.len(), 3 * 9 + 2);
         let pct: Vec<_> = q.iter().filter(|q| q.key.stat.is_percentile()).collect();
         assert_eq!(pct.len(), 9);

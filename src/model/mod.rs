@@ -3,8 +3,10 @@
 pub mod alarms;
 pub mod fleet;
 pub mod function;
+pub mod insight;
 pub mod logs;
 pub mod metrics;
+pub mod rules;
 pub mod segments;
 pub mod text;
 pub mod traces;

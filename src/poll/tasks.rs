@@ -37,6 +37,8 @@ pub struct PollerConfig {
     pub log_calls_per_second: f64,
     /// Log events kept per view.
     pub log_capacity: usize,
+    /// Alarm rules, for the extra p99 series the p99 rules need.
+    pub rules: Arc<crate::model::rules::RuleEngine>,
 }
 
 impl PollerConfig {
@@ -51,6 +53,7 @@ impl PollerConfig {
             filter: settings.filter.clone(),
             log_calls_per_second: settings.log_calls_per_second,
             log_capacity: settings.log_capacity,
+            rules: Arc::new(crate::model::rules::RuleEngine::new(&settings.alarms)),
         }
     }
 }
@@ -98,13 +101,14 @@ pub fn spawn_all<S: Source>(
 
     let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
     let once = cfg.once;
+    let rules = cfg.rules.clone();
     handles.push(tokio::spawn(run(
         DataKind::Metrics,
         cfg.once,
         Schedule::every(cfg.metrics_every),
         tx.clone(),
         scope.clone(),
-        move |sc| metrics_step(s.clone(), t.clone(), fr.clone(), sc, once),
+        move |sc| metrics_step(s.clone(), t.clone(), fr.clone(), sc, once, rules.clone()),
     )));
 
     let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
@@ -309,9 +313,14 @@ async fn metrics_step<S: Source>(
     mut fleet: watch::Receiver<Fleet>,
     scope: Scope,
     once: bool,
+    rules: Arc<crate::model::rules::RuleEngine>,
 ) -> Option<Outcome> {
     let functions = wait_fleet(&mut fleet, once).await?;
-    let queries = plan_fleet_queries(functions.iter().map(|f| f.name.as_str()), scope.window);
+    let queries = plan_fleet_queries(
+        functions.iter().map(|f| f.name.as_str()),
+        scope.window,
+        &rules.p99_needs(&functions),
+    );
     let range = TimeRange::ending_at(Utc::now(), scope.window);
     let _ = tx.send(Update::Started(DataKind::Metrics)).await;
     let result = src.fetch_metrics(range, &queries).await;

@@ -42,7 +42,7 @@ fn demo_store() -> (Store, DemoSource) {
     rt.block_on(async {
         let fns = demo.list_functions().await.unwrap();
         let range = TimeRange::ending_at(now(), WINDOW);
-        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW);
+        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
         let metrics = demo.fetch_metrics(range, &q).await;
         store.apply(Update::Inventory {
             at,

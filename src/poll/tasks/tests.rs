@@ -12,6 +12,7 @@ fn cfg(once: bool) -> PollerConfig {
         filter: FunctionFilter::new(&["orders-*".into(), "payments-*".into()]).unwrap(),
         log_calls_per_second: 3.0,
         log_capacity: 1000,
+        rules: Arc::default(),
     }
 }
 

@@ -184,6 +184,8 @@ fn from_metric_alarm(a: &MetricAlarm) -> Alarm {
         since: a.state_updated_timestamp().and_then(to_chrono),
         reason: a.state_reason().unwrap_or_default().to_string(),
         rule: None,
+        severity: None,
+        value: None,
     }
 }
 
@@ -199,6 +201,8 @@ fn from_composite_alarm(a: &CompositeAlarm) -> Alarm {
         since: a.state_updated_timestamp().and_then(to_chrono),
         reason: a.state_reason().unwrap_or_default().to_string(),
         rule: a.alarm_rule().map(str::to_string),
+        severity: None,
+        value: None,
     }
 }
 
@@ -264,7 +268,11 @@ mod tests {
     #[test]
     fn batches_respect_the_cap_and_isolate_percentiles() {
         let names: Vec<String> = (0..120).map(|i| format!("f{i}")).collect();
-        let q = plan_fleet_queries(names.iter().map(String::as_str), Duration::from_secs(3600));
+        let q = plan_fleet_queries(
+            names.iter().map(String::as_str),
+            Duration::from_secs(3600),
+            &[],
+        );
         let b = batches(&q);
         // 120·6+2 = 722 plain → 2 calls; 360 percentile → 1 call.
         assert_eq!(
@@ -279,7 +287,7 @@ mod tests {
 
     #[tokio::test]
     async fn percentile_failure_only_loses_percentiles_and_pages_are_followed() {
-        let q = plan_fleet_queries(["api"], Duration::from_secs(3600));
+        let q = plan_fleet_queries(["api"], Duration::from_secs(3600), &[]);
         let r = range();
         let start = to_sdk(r.start);
         let later = aws_smithy_types::DateTime::from_secs(start.secs() + 60);
@@ -339,7 +347,7 @@ mod tests {
 
     #[tokio::test]
     async fn percentile_values_map_to_their_keys() {
-        let q = plan_fleet_queries(["api"], Duration::from_secs(3600));
+        let q = plan_fleet_queries(["api"], Duration::from_secs(3600), &[]);
         let r = range();
         let start = to_sdk(r.start);
         let plain = mock!(aws_sdk_cloudwatch::Client::get_metric_data)

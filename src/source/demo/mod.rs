@@ -262,6 +262,8 @@ impl Alarms for DemoSource {
                 since: DateTime::from_timestamp(since_min * 60, 0),
                 reason: reason.into(),
                 rule: None,
+                severity: None,
+                value: None,
             });
         }
         Ok(out)
@@ -340,7 +342,7 @@ mod tests {
         let fns = d.list_functions().await.unwrap();
         let names: Vec<&str> = fns.iter().map(|f| f.name.as_str()).collect();
         let window = Duration::from_secs(3600);
-        let q = plan_fleet_queries(names.iter().copied(), window);
+        let q = plan_fleet_queries(names.iter().copied(), window, &[]);
         let range = TimeRange::ending_at(d.now(), window);
         let f = d.fetch_metrics(range, &q).await.unwrap();
         assert_eq!(f.series.len(), q.len());

@@ -51,7 +51,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
                 let (sym, word, style) = match a.state {
                     AlarmState::Alarm => ("✖", "ALARM", t.error()),
                     AlarmState::Ok => ("✓", "OK   ", t.ok()),
-                    AlarmState::InsufficientData => ("?", "NODATA", t.dim()),
+                    AlarmState::Firing => ("✖", "FIRING", t.error()),
+                    AlarmState::Pending => ("◔", "PENDING", t.warn()),
+                    AlarmState::InsufficientData | AlarmState::NoData => ("?", "NODATA", t.dim()),
                 };
                 let src = match a.source {
                     AlarmSource::Cloudwatch => "cw",
