@@ -43,7 +43,7 @@ fn store(n: usize) -> Store {
         })
         .collect();
     let range = TimeRange::ending_at(now(), WINDOW);
-    let queries = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW);
+    let queries = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
     let series: Vec<(MetricKey, Series)> = queries
         .iter()
         .enumerate()

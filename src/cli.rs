@@ -65,9 +65,22 @@ pub struct Cli {
     #[arg(long, value_name = "COLUMN")]
     pub sort: Option<String>,
 
-    /// Exit with code 3 when any alarm is in ALARM (with --once).
+    /// Exit with code 3 when a CloudWatch alarm is in ALARM or a lamtop rule
+    /// is FIRING (with --once). With a severity, only rules at least that
+    /// severe count (CloudWatch alarms, which carry none, always count).
+    #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "warning", value_parser = ["warning", "critical"])]
+    pub fail_on_alarm: Option<String>,
+
+    /// Run a CloudWatch Logs Insights query over the fleet's REPORT lines
+    /// for cold starts, init duration and memory (with --once; costs
+    /// $0.005 per GB scanned).
     #[arg(long)]
-    pub fail_on_alarm: bool,
+    pub insights: bool,
+
+    /// Append every alarm rule change (FIRING, resolved) to this file as
+    /// JSON lines.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub alarm_log: Option<PathBuf>,
 
     /// When to use colour (NO_COLOR also turns it off).
     #[arg(

@@ -6,6 +6,7 @@
 use crate::cli::{Cli, ColorChoice};
 use crate::model::alarms::{AlarmRule, Op, RULE_METRICS, RuleMetric, Severity};
 use crate::model::function::FunctionFilter;
+use crate::model::insight::Prices;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +18,7 @@ use toml::Spanned;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 10] = [
+pub const TOP_KEYS: [&str; 13] = [
     "profile",
     "region",
     "endpoint_url",
@@ -27,8 +28,13 @@ pub const TOP_KEYS: [&str; 10] = [
     "color",
     "log_calls_per_second",
     "log_buffer",
+    "bell",
+    "notify_command",
+    "prices",
     "alarm",
 ];
+/// Keys of the `[prices]` table.
+pub const PRICE_KEYS: [&str; 3] = ["x86_gb_second", "arm64_gb_second", "per_million_requests"];
 /// Keys of one `[[alarm]]` table.
 pub const ALARM_KEYS: [&str; 8] = [
     "name",
@@ -58,8 +64,19 @@ struct FileConfig {
     color: Option<ColorChoice>,
     log_calls_per_second: Option<Spanned<f64>>,
     log_buffer: Option<Spanned<i64>>,
+    bell: Option<bool>,
+    notify_command: Option<Spanned<Vec<String>>>,
+    prices: Option<RawPrices>,
     #[serde(default)]
     alarm: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrices {
+    x86_gb_second: Option<Spanned<f64>>,
+    arm64_gb_second: Option<Spanned<f64>>,
+    per_million_requests: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +124,14 @@ pub struct Settings {
     pub log_calls_per_second: f64,
     /// Log events kept per view.
     pub log_capacity: usize,
+    /// Ring the terminal bell when an alarm starts firing.
+    pub bell: bool,
+    /// Program and arguments run when an alarm starts firing.
+    pub notify_command: Option<Vec<String>>,
+    /// Prices for cost estimates.
+    pub prices: Prices,
+    /// `--alarm-log`: append alarm changes as JSON lines here.
+    pub alarm_log: Option<PathBuf>,
 }
 
 /// A parsed config file with its text (for line numbers in messages).
@@ -189,6 +214,14 @@ fn check_keys(src: &Source<'_>, doc: &toml::Table) -> Result<(), ConfigError> {
     for key in doc.keys() {
         if !TOP_KEYS.contains(&key.as_str()) {
             return Err(unknown_key(src, key, "the top level", &TOP_KEYS, 0));
+        }
+    }
+    if let Some(toml::Value::Table(t)) = doc.get("prices") {
+        let from = src.text.find("[prices]").unwrap_or(0);
+        for key in t.keys() {
+            if !PRICE_KEYS.contains(&key.as_str()) {
+                return Err(unknown_key(src, key, "[prices]", &PRICE_KEYS, from));
+            }
         }
     }
     if let Some(toml::Value::Array(rules)) = doc.get("alarm") {
@@ -402,7 +435,52 @@ pub fn load_file(
         }
         v => v.as_ref().map(|v| *v.get_ref() as usize),
     };
+    let mut prices = Prices::default();
+    if let Some(p) = &file.prices {
+        for (key, v, slot) in [
+            ("x86_gb_second", &p.x86_gb_second, &mut prices.x86_gb_second),
+            (
+                "arm64_gb_second",
+                &p.arm64_gb_second,
+                &mut prices.arm64_gb_second,
+            ),
+            (
+                "per_million_requests",
+                &p.per_million_requests,
+                &mut prices.per_million_requests,
+            ),
+        ] {
+            if let Some(v) = v {
+                let x = *v.get_ref();
+                if !x.is_finite() || x < 0.0 {
+                    return Err(src.at(
+                        v.span(),
+                        key,
+                        format!("price '{x}' must be a finite number ≥ 0 (USD)"),
+                    ));
+                }
+                *slot = x;
+            }
+        }
+    }
+    let notify_command = match &file.notify_command {
+        Some(c) if c.get_ref().is_empty() || c.get_ref()[0].trim().is_empty() => {
+            return Err(src.at(
+                c.span(),
+                "notify_command",
+                "give the program and its arguments, e.g. [\"/usr/local/bin/page\", \"--team\", \"oncall\"]",
+            ));
+        }
+        Some(c) => {
+            refuse_writable_by_others(path)?;
+            Some(c.get_ref().clone())
+        }
+        None => None,
+    };
     let settings = FileSettings {
+        bell: file.bell,
+        notify_command,
+        prices,
         log_calls_per_second,
         log_buffer,
         window: file
@@ -450,6 +528,34 @@ pub struct FileSettings {
     pub log_calls_per_second: Option<f64>,
     /// `log_buffer`
     pub log_buffer: Option<usize>,
+    /// `bell`
+    pub bell: Option<bool>,
+    /// `notify_command`
+    pub notify_command: Option<Vec<String>>,
+    /// `[prices]` merged over the defaults.
+    pub prices: Prices,
+}
+
+/// A config that can run a program must not be editable by other users:
+/// anyone who could write it could run commands as you.
+fn refuse_writable_by_others(path: &Path) -> Result<(), ConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| ConfigError(format!("cannot stat '{}': {e}", path.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o002 != 0 {
+            return Err(ConfigError(format!(
+                "{}: refusing a config with notify_command that other users can write (mode {:o}); run: chmod o-w '{}'",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Whether any `AWS_ENDPOINT_URL*` variable is set (then the environment,
@@ -518,6 +624,10 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         log_capacity: file
             .log_buffer
             .unwrap_or(crate::store::logbuf::DEFAULT_CAPACITY),
+        bell: file.bell.unwrap_or(false),
+        notify_command: file.notify_command,
+        prices: file.prices,
+        alarm_log: cli.alarm_log.clone(),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod format;
 pub mod model;
+pub mod notify;
 pub mod poll;
 pub mod report;
 pub mod source;

@@ -12,7 +12,9 @@
 //!   model/           the domain, pure: no IO, no aws-sdk, no ratatui
 //!     function.rs    FunctionInfo, AccountLimits, FunctionFilter (--functions globs)
 //!     metrics.rs     MetricKind, Stat, Series (aligned, gaps as None), the refresh query plan
-//!     alarms.rs      Alarm (CloudWatch), AlarmRule shape, relevance to the fleet
+//!     alarms.rs      Alarm (CloudWatch and rules, one model), AlarmState, AlarmRule, RuleMetric
+//!     rules.rs       rule evaluation: metric values per instant, Tracker state machine, RuleEngine
+//!     insight.rs     error/throttle rates, cost (Prices), ReportStats (cold starts, memory)
 //!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
 //!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
 //!     traces.rs      TraceSummary, RawTrace
@@ -39,6 +41,7 @@
 //!                    completion), logview.rs (log pane state), traces.rs (trace rows, pivot),
 //!                    theme.rs, view/ (layout, header, fleet, alarms, account, function, logs,
 //!                    traces, trace, help, footer)
+//!   notify.rs        alarm changes off screen: --alarm-log JSON lines, notify_command (no shell)
 //!   format.rs        number formatting shared by every face
 //! tests/             integration tests; tests/support/ holds the emulator harness
 //! ```
@@ -102,7 +105,14 @@ fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
     let opts = OnceOptions {
         output: cli.output.unwrap_or(OutputFormat::Table),
         sort,
-        fail_on_alarm: cli.fail_on_alarm,
+        fail_on_alarm: cli.fail_on_alarm.as_deref().map(|s| {
+            if s == "critical" {
+                lamtop::model::alarms::Severity::Critical
+            } else {
+                lamtop::model::alarms::Severity::Warning
+            }
+        }),
+        insights: cli.insights,
         color: use_color(settings.color, std::io::stdout().is_terminal()),
     };
     runtime.block_on(run_once(settings, opts))

@@ -6,10 +6,12 @@
 
 pub mod logbuf;
 
-use crate::model::alarms::Alarm;
+use crate::model::alarms::{Alarm, AlarmRule};
 pub use crate::model::fleet::FunctionSummary;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::insight::{Prices, ReportStats};
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat, TimeRange};
+use crate::model::rules::{AlarmEvent, Inputs, RuleEngine};
 use crate::poll::logs::LogUpdate;
 use crate::poll::{DataKind, Update};
 use crate::source::SourceError;
@@ -120,6 +122,18 @@ pub struct Store {
     index: HashMap<String, usize>,
     /// Fleet totals, derived in `apply`.
     account_totals: AccountSummary,
+    /// lamtop's alarm rules and their state machines.
+    pub rules: RuleEngine,
+    /// The rules' states as alarms, refreshed after each evaluation.
+    rule_alarms: Vec<Alarm>,
+    /// Prices for cost estimates.
+    pub prices: Prices,
+    /// REPORT statistics per function, with when they were computed: from
+    /// the log lines read, or from a Logs Insights query.
+    pub reports: HashMap<String, (DateTime<Utc>, ReportStats)>,
+    /// Rule changes not yet acted on (bell, `--alarm-log`, `notify_command`);
+    /// the face drains them with [`Store::take_alarm_events`].
+    alarm_events: Vec<AlarmEvent>,
 }
 
 /// Detail metrics of one function.
@@ -135,6 +149,15 @@ pub struct Detail {
 const USAGE_SAMPLES: usize = 30;
 
 impl Store {
+    /// A store that evaluates `rules` and prices cost with `prices`.
+    pub fn new(rules: &[AlarmRule], prices: Prices) -> Self {
+        Self {
+            rules: RuleEngine::new(rules),
+            prices,
+            ..Self::default()
+        }
+    }
+
     /// Folds one update in. Returns whether anything visible changed.
     pub fn apply(&mut self, update: Update) -> bool {
         match update {
@@ -192,8 +215,12 @@ impl Store {
                     unavailable: fetch.failed.into_iter().collect(),
                     calls: fetch.calls,
                 });
+                let ok = result.is_ok();
                 self.metrics.settle(at, result);
                 self.derive();
+                if ok {
+                    self.evaluate_rules(at);
+                }
                 true
             }
             Update::Alarms { at, result } => {
@@ -247,7 +274,17 @@ impl Store {
                     return false;
                 };
                 match update {
-                    LogUpdate::Events { events, .. } => buf.push(events),
+                    LogUpdate::Events { events, .. } => {
+                        let before = buf.reports.len();
+                        let newest = events.iter().map(|e| e.timestamp).max();
+                        buf.push(events);
+                        if let Some(at) = newest.filter(|_| buf.reports.len() != before) {
+                            let stats =
+                                ReportStats::from_reports(buf.reports.iter().map(|(_, r)| r));
+                            let at = self.reports.get(&function).map_or(at, |(t, _)| at.max(*t));
+                            self.reports.insert(function, (at, stats));
+                        }
+                    }
                     LogUpdate::CaughtUp { until, .. } => {
                         buf.caught_up = Some(until);
                         buf.last_error = None;
@@ -265,6 +302,48 @@ impl Store {
                 false
             }
         }
+    }
+
+    /// Runs the rules on the last good metrics, as of `at`.
+    fn evaluate_rules(&mut self, at: DateTime<Utc>) {
+        if self.rules.is_empty() {
+            return;
+        }
+        let Some(m) = self.metrics.value.as_ref() else {
+            return;
+        };
+        let Some(range) = m.range else { return };
+        let inputs = Inputs {
+            series: &m.series,
+            range,
+            at,
+            prices: &self.prices,
+            reports: &self.reports,
+        };
+        let functions = self.inventory.value.as_deref().unwrap_or(&[]);
+        let events = self.rules.evaluate(functions, &inputs);
+        self.alarm_events.extend(events);
+        self.rule_alarms = self.rules.alarms();
+    }
+
+    /// Rule changes since the last call, oldest first.
+    pub fn take_alarm_events(&mut self) -> Vec<AlarmEvent> {
+        std::mem::take(&mut self.alarm_events)
+    }
+
+    /// Every alarm: CloudWatch's (relevant to the fleet), then the rules'.
+    pub fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
+        self.alarms
+            .value
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .chain(&self.rule_alarms)
+    }
+
+    /// Alarms breaching now (CloudWatch ALARM or rule FIRING).
+    pub fn firing_count(&self) -> usize {
+        self.all_alarms().filter(|a| a.state.is_firing()).count()
     }
 
     /// Functions in scope (empty until the inventory arrives).

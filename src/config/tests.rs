@@ -79,6 +79,23 @@ fn errors_name_file_line_key_and_value() {
             &[":1:", "key 'log_calls_per_second'", "'100'"],
         ),
         ("log_buffer = 5\n", &[":1:", "key 'log_buffer'", "'5'"]),
+        (
+            "[prices]\nx86_gb_secnd = 1\n",
+            &[
+                ":2:",
+                "unknown key 'x86_gb_secnd' in [prices]",
+                "did you mean 'x86_gb_second'?",
+            ],
+        ),
+        (
+            "[prices]\narm64_gb_second = -1\n",
+            &[":2:", "key 'arm64_gb_second'", "'-1'"],
+        ),
+        (
+            "notify_command = []\n",
+            &[":1:", "key 'notify_command'", "program and its arguments"],
+        ),
+        ("bell = \"loud\"\n", &[":1:", "key 'bell'", "invalid type"]),
     ];
     for (text, wants) in cases {
         let e = err_of(text);
@@ -96,9 +113,11 @@ fn example_config_parses_and_documents_every_key() {
     assert!(!rules.is_empty());
     assert_eq!(file.window, Some(Duration::from_secs(3600)));
     let text = std::fs::read_to_string(&path).unwrap();
-    for key in TOP_KEYS.iter().chain(ALARM_KEYS.iter()) {
+    for key in TOP_KEYS.iter().chain(ALARM_KEYS.iter()).chain(PRICE_KEYS.iter()) {
         assert!(
-            text.contains(&format!("{key} =")) || text.contains(&format!("[[{key}]]")),
+            text.contains(&format!("{key} ="))
+                || text.contains(&format!("[[{key}]]"))
+                || text.contains(&format!("[{key}]")),
             "config.example.toml does not document '{key}'"
         );
     }
@@ -173,4 +192,29 @@ fn suggestions_only_when_close() {
     assert_eq!(suggest("refersh", &TOP_KEYS), Some("refresh"));
     assert_eq!(suggest("regoin", &TOP_KEYS), Some("region"));
     assert_eq!(suggest("qqqqqqqq", &TOP_KEYS), None);
+}
+
+#[test]
+fn prices_override_defaults_and_notify_needs_a_private_file() {
+    let (_d, p) = write("[prices]\nx86_gb_second = 0.5\n");
+    let (_, _, f) = load_file(&p).unwrap();
+    assert_eq!(f.prices.x86_gb_second, 0.5);
+    assert_eq!(f.prices.per_million_requests, 0.20);
+    let (_d, p) = write("notify_command = [\"/bin/echo\", \"hi\"]\nbell = true\n");
+    let (_, _, f) = load_file(&p).unwrap();
+    assert_eq!(
+        f.notify_command,
+        Some(vec!["/bin/echo".to_string(), "hi".to_string()])
+    );
+    assert_eq!(f.bell, Some(true));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let e = load_file(&p).unwrap_err().0;
+        assert!(
+            e.contains("other users can write") && e.contains("chmod o-w"),
+            "{e}"
+        );
+    }
 }

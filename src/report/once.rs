@@ -5,6 +5,7 @@ use super::snapshot::{self, Snapshot};
 use super::table;
 use crate::cli::OutputFormat;
 use crate::config::Settings;
+use crate::model::alarms::Severity;
 use crate::model::fleet::SortColumn;
 use crate::poll::{PollerConfig, Scope, spawn_all};
 use crate::source::{Source, SourceError};
@@ -34,8 +35,11 @@ pub struct OnceOptions {
     pub output: OutputFormat,
     /// `--sort` column (`None`: errors, then invocations).
     pub sort: Option<SortColumn>,
-    /// `--fail-on-alarm`.
-    pub fail_on_alarm: bool,
+    /// `--fail-on-alarm [SEVERITY]`: the least severity of a FIRING rule
+    /// that fails the run (CloudWatch alarms in ALARM always do).
+    pub fail_on_alarm: Option<Severity>,
+    /// `--insights`: run the fleet Logs Insights query too.
+    pub insights: bool,
     /// Colour the table.
     pub color: bool,
 }
@@ -47,7 +51,7 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Stor
     let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(settings.window));
     let cfg = PollerConfig::from_settings(settings, true);
     let handles = spawn_all(src, cfg, tx, scope_rx);
-    let mut store = Store::default();
+    let mut store = Store::new(&settings.alarms, settings.prices);
     let deadline = tokio::time::sleep(ONCE_DEADLINE);
     tokio::pin!(deadline);
     loop {
@@ -108,13 +112,14 @@ fn print(text: &str) {
 /// The whole `--once` face; returns the exit code.
 pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> i32 {
     let info = src.describe();
-    let Some(store) = collect(src, settings).await else {
+    let Some(mut store) = collect(src, settings).await else {
         eprintln!(
             "lamtop: no snapshot within {}s: the endpoint is too slow or unreachable",
             ONCE_DEADLINE.as_secs()
         );
         return EXIT_ERROR;
     };
+    let alarm_events = store.take_alarm_events();
     let fatal = fatal_errors(&store);
     let mut said: Vec<String> = Vec::new();
     for e in &fatal {
@@ -139,9 +144,17 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
         opts.sort,
     );
     print(&render(&snap, opts));
+    let sink = crate::notify::AlarmSink::from_settings(settings);
+    for p in sink.handle(&alarm_events) {
+        eprintln!("lamtop: {p}");
+    }
+    sink.drain().await;
     if !fatal.is_empty() {
         EXIT_ERROR
-    } else if opts.fail_on_alarm && snapshot::any_alarm(&snap) {
+    } else if opts
+        .fail_on_alarm
+        .is_some_and(|least| snapshot::any_firing(&snap, least))
+    {
         EXIT_ALARM
     } else {
         EXIT_OK

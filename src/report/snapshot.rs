@@ -2,7 +2,7 @@
 //! store. The JSON output is this struct serialized; the table and
 //! Markdown outputs render the same struct, so all three always agree.
 
-use crate::model::alarms::{Alarm, AlarmState};
+use crate::model::alarms::{Alarm, AlarmSource, AlarmState, Severity};
 use crate::model::fleet::{SortColumn, compare};
 use crate::model::metrics::MetricKind;
 use crate::model::text::sanitize;
@@ -75,8 +75,11 @@ pub struct Snapshot {
     pub account: Account,
     /// One entry per function in scope.
     pub functions: Vec<Function>,
-    /// CloudWatch alarms relevant to the fleet, every state.
+    /// CloudWatch alarms relevant to the fleet (every state), then one entry
+    /// per lamtop rule and function it covers.
     pub alarms: Vec<AlarmEntry>,
+    /// Rule changes worth a look (into or out of FIRING), oldest first.
+    pub alarm_history: Vec<crate::model::rules::AlarmEvent>,
     /// What could not be fetched (the numbers it affects are `null`).
     pub errors: Vec<ErrorEntry>,
     /// Things worth knowing, e.g. `--functions` patterns that matched nothing.
@@ -175,12 +178,19 @@ pub struct Function {
 pub struct AlarmEntry {
     /// Name.
     pub name: String,
-    /// `cloudwatch` (lamtop rules arrive with the alarms issue as `rule`).
-    pub source: crate::model::alarms::AlarmSource,
-    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    /// `cloudwatch` or `rule`.
+    pub source: AlarmSource,
+    /// CloudWatch: `OK`, `ALARM` or `INSUFFICIENT_DATA`; rules: `OK`,
+    /// `PENDING`, `FIRING` or `NO_DATA`.
     pub state: AlarmState,
     /// The function it watches, if any.
     pub function: Option<String>,
+    /// Rules: `warning` or `critical`; `null` for CloudWatch alarms.
+    pub severity: Option<Severity>,
+    /// Rules: the metric watched (CloudWatch: the metric name, if one).
+    pub metric: Option<String>,
+    /// Rules: the latest value of the metric.
+    pub value: Num,
     /// When the state last changed.
     #[serde(serialize_with = "rfc3339_opt")]
     pub since: Option<DateTime<Utc>>,
@@ -225,6 +235,9 @@ fn alarm_entry(a: &Alarm) -> AlarmEntry {
         source: a.source,
         state: a.state,
         function: a.function.as_deref().map(sanitize),
+        severity: a.severity,
+        metric: a.metric.as_deref().map(sanitize),
+        value: Num::of(a.value),
         since: a.since,
         reason: sanitize(&a.reason),
     }
@@ -340,14 +353,8 @@ pub fn build(
             throttles: Num::of(acct.throttles),
         },
         functions,
-        alarms: store
-            .alarms
-            .value
-            .as_deref()
-            .unwrap_or(&[])
-            .iter()
-            .map(alarm_entry)
-            .collect(),
+        alarms: store.all_alarms().map(alarm_entry).collect(),
+        alarm_history: store.rules.history.iter().cloned().collect(),
         errors,
         warnings,
     }
@@ -367,7 +374,13 @@ pub fn parse_sort_column(c: &str) -> Result<SortColumn, String> {
     })
 }
 
-/// Whether any alarm is in ALARM.
-pub fn any_alarm(s: &Snapshot) -> bool {
-    s.alarms.iter().any(|a| a.state == AlarmState::Alarm)
+/// Whether a CloudWatch alarm is in ALARM or a rule at least `least`
+/// severe is FIRING.
+pub fn any_firing(s: &Snapshot, least: Severity) -> bool {
+    s.alarms.iter().any(|a| match a.source {
+        AlarmSource::Cloudwatch => a.state == AlarmState::Alarm,
+        AlarmSource::Rule => {
+            a.state == AlarmState::Firing && a.severity.is_some_and(|v| v >= least)
+        }
+    })
 }

@@ -129,12 +129,13 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
         let _ = writeln!(out, "(no functions in scope)");
     }
     let _ = writeln!(out, "\n{}", account_line(s));
-    let firing: Vec<_> = s
-        .alarms
-        .iter()
-        .filter(|a| a.state == AlarmState::Alarm)
-        .collect();
-    let title = format!("alarms in ALARM: {} of {}", firing.len(), s.alarms.len());
+    let firing: Vec<_> = s.alarms.iter().filter(|a| a.state.is_firing()).collect();
+    let title = format!(
+        "alarms firing: {} of {}{}",
+        firing.len(),
+        s.alarms.len(),
+        unsettled(s)
+    );
     let _ = writeln!(
         out,
         "{}",
@@ -151,7 +152,8 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
             .unwrap_or_else(|| "?".into());
         let _ = writeln!(
             out,
-            "  ✖ ALARM  {}  [{}]  function {}  since {since}  — {}",
+            "  ✖ {}  {}  [{}]  function {}  since {since}  — {}",
+            a.state.as_str(),
             a.name,
             serde_json::to_value(a.source)
                 .ok()
@@ -188,21 +190,19 @@ pub fn render_markdown(s: &Snapshot) -> String {
         let _ = writeln!(out, "| {} |", c.join(" | "));
     }
     let _ = writeln!(out, "\n{}\n", md_escape(&account_line(s)));
-    let firing: Vec<_> = s
-        .alarms
-        .iter()
-        .filter(|a| a.state == AlarmState::Alarm)
-        .collect();
+    let firing: Vec<_> = s.alarms.iter().filter(|a| a.state.is_firing()).collect();
     let _ = writeln!(
         out,
-        "**Alarms in ALARM: {} of {}**\n",
+        "**Alarms firing: {} of {}{}**\n",
         firing.len(),
-        s.alarms.len()
+        s.alarms.len(),
+        unsettled(s)
     );
     for a in firing {
         let _ = writeln!(
             out,
-            "- `{}` on `{}` since {} — {}",
+            "- {} `{}` on `{}` since {} — {}",
+            a.state.as_str(),
             a.name,
             a.function.as_deref().unwrap_or("-"),
             a.since
@@ -216,6 +216,21 @@ pub fn render_markdown(s: &Snapshot) -> String {
     }
     for w in &s.warnings {
         let _ = writeln!(out, "- warning: {}", md_escape(w));
+    }
+    out
+}
+
+/// ", 2 pending, 1 no data" (empty when every alarm is settled).
+fn unsettled(s: &Snapshot) -> String {
+    let count = |st: &[AlarmState]| s.alarms.iter().filter(|a| st.contains(&a.state)).count();
+    let pending = count(&[AlarmState::Pending]);
+    let no_data = count(&[AlarmState::NoData, AlarmState::InsufficientData]);
+    let mut out = String::new();
+    if pending > 0 {
+        out.push_str(&format!(", {pending} pending"));
+    }
+    if no_data > 0 {
+        out.push_str(&format!(", {no_data} without data"));
     }
     out
 }

@@ -1,7 +1,7 @@
 //! The log pane's events: a bounded buffer kept in time order (late
 //! events are inserted where they belong), de-duplicated upstream.
 
-use crate::model::logs::LogEvent;
+use crate::model::logs::{LogEvent, Report, parse_report};
 use crate::source::SourceError;
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -28,6 +28,9 @@ pub struct LogBuffer {
     pub last_error: Option<SourceError>,
     /// Bumped on every change, so views and the app can tell.
     pub generation: u64,
+    /// The REPORT lines among the events, parsed once on arrival (keyed by
+    /// event id, so eviction can drop them with their events).
+    pub reports: VecDeque<(String, Report)>,
 }
 
 impl LogBuffer {
@@ -44,6 +47,11 @@ impl LogBuffer {
     /// Adds events (each exactly once, in any order).
     pub fn push(&mut self, events: Vec<LogEvent>) {
         for e in events {
+            // A cheap test first: most lines are not reports.
+            let maybe = e.message.contains("REPORT") || e.message.contains("platform.report");
+            if let Some(r) = maybe.then(|| parse_report(&e.message)).flatten() {
+                self.reports.push_back((e.id.clone(), r));
+            }
             let in_order = self
                 .events
                 .back()
@@ -58,8 +66,16 @@ impl LogBuffer {
             }
         }
         while self.events.len() > self.capacity {
-            self.events.pop_front();
+            if let Some(gone) = self.events.pop_front()
+                && self.reports.front().is_some_and(|(id, _)| *id == gone.id)
+            {
+                self.reports.pop_front();
+            }
             self.evicted += 1;
+        }
+        // Reports of late events may sit out of order; bound them anyway.
+        while self.reports.len() > self.capacity {
+            self.reports.pop_front();
         }
         self.last_error = None;
         self.generation += 1;

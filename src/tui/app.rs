@@ -76,6 +76,8 @@ pub enum Effect {
     Quit,
     /// Switch to another region.
     Region(String),
+    /// Start the fleet Logs Insights query, or cancel the running one.
+    FleetInsights,
 }
 
 /// A one-line message in the footer.
@@ -129,6 +131,10 @@ pub struct App {
     pub focus: Focus,
     /// Traces pane and trace view state.
     pub traces: TraceState,
+    /// The alarms pane shows the history of rule changes.
+    pub alarm_history: bool,
+    /// The fleet table shows the insight columns.
+    pub insight_columns: bool,
 }
 
 impl App {
@@ -155,6 +161,8 @@ impl App {
             logs: super::logview::LogView::default(),
             focus: Focus::Logs,
             traces: TraceState::default(),
+            alarm_history: false,
+            insight_columns: false,
         }
     }
 
@@ -320,6 +328,19 @@ impl App {
                 self.filter_before_input = self.filter.clone();
                 self.input = Some(Input::Filter(String::new()));
             }
+            Action::AlarmHistory => self.alarm_history = !self.alarm_history,
+            Action::InsightColumns => {
+                self.insight_columns = !self.insight_columns;
+                self.say(
+                    if self.insight_columns {
+                        "insight columns on: $/h, throttle %, cold-start %, memory % (I fills the last two)"
+                    } else {
+                        "insight columns off"
+                    },
+                    false,
+                );
+            }
+            Action::FleetInsights => return Effect::FleetInsights,
             Action::Up => self.move_by(-1, store),
             Action::Down => self.move_by(1, store),
             Action::Top => self.move_by(isize::MIN / 2, store),

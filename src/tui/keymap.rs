@@ -70,6 +70,12 @@ pub enum Action {
     SortNext,
     /// Reverse the sort.
     SortReverse,
+    /// Alarms pane: current alarms / history of rule changes.
+    AlarmHistory,
+    /// Fleet: show / hide the insight columns (cost, throttle %, cold %, memory %).
+    InsightColumns,
+    /// Fleet: run (or cancel) the Logs Insights query for cold starts and memory.
+    FleetInsights,
     /// Previous function (function view).
     PrevFunction,
     /// Next function (function view).
@@ -231,6 +237,9 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('/')], Action::Filter, Fleet, true, "filter (regex; /!x inverts)"),
     b!(&[k('s')], Action::SortNext, Fleet, true, "sort by next column"),
     b!(&[k('S')], Action::SortReverse, Fleet, false, "reverse sort"),
+    b!(&[k('a')], Action::AlarmHistory, Fleet, true, "alarms / alarm history"),
+    b!(&[k('c')], Action::InsightColumns, Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
+    b!(&[k('I')], Action::FleetInsights, Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
     b!(&[k('>')], Action::NextFunction, Function, false, "next function"),
     b!(&[k('<')], Action::PrevFunction, Function, false, "previous function"),
     b!(&[k('s')], Action::LogFollow, Function, true, "logs: follow / pause"),

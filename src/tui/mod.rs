@@ -149,7 +149,8 @@ async fn event_loop<S: Source>(
     if let Ok(size) = terminal.size() {
         app.on_resize(size.width, size.height);
     }
-    let mut store = Store::default();
+    let mut store = Store::new(&settings.alarms, settings.prices);
+    let sink = crate::notify::AlarmSink::from_settings(settings);
     let mut session = Session::start(src, settings, app.scope());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -183,6 +184,7 @@ async fn event_loop<S: Source>(
                 while let Ok(u) = session.updates.try_recv() {
                     dirty |= store.apply(u);
                 }
+                on_alarm_events(&mut store, &sink, &mut app, settings.bell);
             }
             _ = tick.tick() => dirty = true,
             _ = term_sig.recv() => break,
@@ -190,13 +192,14 @@ async fn event_loop<S: Source>(
         }
         match effect {
             Effect::None => {}
+            Effect::FleetInsights => {}
             Effect::Quit => break,
             Effect::Region(region) => match reconnect(region.clone()).await {
                 Ok(new) => {
                     session.stop();
                     let new = Arc::new(new);
                     app.info = new.describe();
-                    store = Store::default();
+                    store = Store::new(&settings.alarms, settings.prices);
                     session = Session::start(new, settings, app.scope());
                 }
                 Err(e) => {
@@ -216,6 +219,43 @@ async fn event_loop<S: Source>(
     }
     session.stop();
     Ok(())
+}
+
+/// Acts on rule changes: bell, `--alarm-log`, `notify_command`, and a
+/// footer line naming what started firing.
+fn on_alarm_events(store: &mut Store, sink: &crate::notify::AlarmSink, app: &mut App, bell: bool) {
+    use crate::model::alarms::AlarmState;
+    use std::io::Write;
+    let events = store.take_alarm_events();
+    let firing: Vec<_> = events
+        .iter()
+        .filter(|e| e.state == AlarmState::Firing)
+        .collect();
+    if let Some(e) = firing.last() {
+        app.message = Some(app::Message {
+            text: format!(
+                "alarm FIRING: {} on {}{}",
+                crate::model::text::sanitize(&e.alarm),
+                crate::model::text::sanitize(&e.function),
+                if firing.len() > 1 {
+                    format!(" (+{} more)", firing.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+            error: true,
+        });
+        if bell {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        }
+    }
+    for p in sink.handle(&events) {
+        app.message = Some(app::Message {
+            text: p,
+            error: true,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -260,7 +260,7 @@ fn firing_alarm_is_red_in_colour_and_reversed_without() {
             assert_eq!(cell.bg, Color::Reset);
             assert!(cell.modifier.contains(Modifier::REVERSED));
         }
-        assert!(text.contains("ALARM"), "state also in words");
+        assert!(text.contains("FIRING"), "state also in words");
     }
 }
 

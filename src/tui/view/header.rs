@@ -2,7 +2,6 @@
 //! what the dashboard itself costs, and the alarm counter.
 
 use crate::format;
-use crate::model::alarms::AlarmState;
 use crate::store::Store;
 use crate::tui::app::App;
 use chrono::{DateTime, Utc};
@@ -48,19 +47,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         app.refresh.as_secs(),
         app.scope().selected.is_some(),
     );
-    let firing = store
-        .alarms
-        .value
-        .as_deref()
-        .unwrap_or(&[])
-        .iter()
-        .filter(|a| a.state == AlarmState::Alarm)
-        .count();
+    let firing = store.firing_count();
     let alarm = if firing > 0 {
-        Span::styled(
-            format!(" ✖ {firing} ALARM{} ", if firing == 1 { "" } else { "S" }),
-            t.alarm_badge(),
-        )
+        Span::styled(format!(" ✖ {firing} FIRING "), t.alarm_badge())
     } else {
         Span::styled(" ✓ no alarms ", t.bar())
     };

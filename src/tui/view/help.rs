@@ -25,13 +25,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         lines
     };
-    let mut left = column(&[
-        Context::Global,
-        Context::Fleet,
-        Context::Traces,
-        Context::Trace,
-    ]);
-    let right = column(&[Context::Function, Context::Input]);
+    let mut left = column(&[Context::Global, Context::Fleet, Context::Traces]);
+    let right = column(&[Context::Function, Context::Trace, Context::Input]);
     left.push(Line::styled("Mouse: click selects, click again", t.dim()));
     left.push(Line::styled(
         "opens, wheel scrolls. ? or Esc closes.",
