@@ -184,7 +184,7 @@ async fn seeded_fleet_reports_exact_numbers_alarms_and_exit_codes() {
     let (code, out, err) = run(cmd, LIMIT);
     assert_eq!(code, 3, "stderr: {err}");
     assert!(out.contains("seeded-fn-001-errors"), "{out}");
-    assert!(out.contains("alarms in ALARM: 1 of 2"), "{out}");
+    assert!(out.contains("alarms firing: 1 of 2"), "{out}");
 
     // --functions limits the fleet; a pattern matching nothing is a warning.
     let mut cmd = emu.lamtop();

@@ -113,7 +113,11 @@ fn example_config_parses_and_documents_every_key() {
     assert!(!rules.is_empty());
     assert_eq!(file.window, Some(Duration::from_secs(3600)));
     let text = std::fs::read_to_string(&path).unwrap();
-    for key in TOP_KEYS.iter().chain(ALARM_KEYS.iter()).chain(PRICE_KEYS.iter()) {
+    for key in TOP_KEYS
+        .iter()
+        .chain(ALARM_KEYS.iter())
+        .chain(PRICE_KEYS.iter())
+    {
         assert!(
             text.contains(&format!("{key} ="))
                 || text.contains(&format!("[[{key}]]"))

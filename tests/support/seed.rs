@@ -268,3 +268,48 @@ pub async fn trace_segments(conf: &SdkConfig, documents: &[String]) {
         "unprocessed segments"
     );
 }
+
+/// Creates one function with the given name (python3.12, x86_64).
+pub async fn function_named(conf: &SdkConfig, name: &str, memory_mb: i32, timeout_s: i32) {
+    aws_sdk_lambda::Client::new(conf)
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
+                .build(),
+        )
+        .memory_size(memory_mb)
+        .timeout(timeout_s)
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));
+}
+
+/// Puts per-minute counts of one AWS/Lambda metric of `function`: one
+/// `(minute start, value)` per minute.
+pub async fn counts(conf: &SdkConfig, function: &str, metric: &str, minutes: &[(i64, f64)]) {
+    let data: Vec<MetricDatum> = minutes
+        .iter()
+        .map(|(t0, v)| {
+            datum(
+                metric,
+                Some(function),
+                DateTime::from_secs(t0 + 10),
+                StandardUnit::Count,
+            )
+            .value(*v)
+            .build()
+        })
+        .collect();
+    aws_sdk_cloudwatch::Client::new(conf)
+        .put_metric_data()
+        .namespace("AWS/Lambda")
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .expect("PutMetricData");
+}
