@@ -25,7 +25,18 @@ pub fn ms(n: Option<f64>) -> String {
     }
 }
 
-/// A ratio as a percentage.
+/// US dollars, with enough digits to tell cheap functions apart.
+pub fn money(n: Option<f64>) -> String {
+    match n.filter(|v| v.is_finite()) {
+        None => "n/a".into(),
+        Some(v) if v == 0.0 => "$0".into(),
+        Some(v) if v < 0.01 => format!("${v:.4}"),
+        Some(v) if v < 100.0 => format!("${v:.2}"),
+        Some(v) => format!("${v:.0}"),
+    }
+}
+
+/// A ratio as a percentage, "n/a" when unknown.
 pub fn pct(n: Option<f64>) -> String {
     match n.filter(|v| v.is_finite()) {
         None => "n/a".into(),

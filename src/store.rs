@@ -393,6 +393,31 @@ impl Store {
         self.functions().iter().zip(&self.summaries)
     }
 
+    /// Metric insights of one function (rates, cost, concurrency headroom).
+    pub fn insight(&self, f: &FunctionInfo) -> crate::model::insight::Insight {
+        let window_s = self
+            .metrics
+            .value
+            .as_ref()
+            .and_then(|m| m.range)
+            .map_or(0, |r| r.seconds());
+        let reserved = self.reserved.get(&f.name).and_then(|s| s.value).flatten();
+        let limit = self.account.value.and_then(|a| a.concurrency_limit);
+        crate::model::insight::insight(
+            f,
+            &self.function_summary(&f.name),
+            window_s,
+            &self.prices,
+            reserved,
+            limit,
+        )
+    }
+
+    /// REPORT statistics of one function, if any were read.
+    pub fn report_stats(&self, name: &str) -> Option<&ReportStats> {
+        self.reports.get(name).map(|(_, s)| s)
+    }
+
     /// Fleet totals and account peaks.
     pub fn account_summary(&self) -> AccountSummary {
         self.account_totals

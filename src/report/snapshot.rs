@@ -4,6 +4,7 @@
 
 use crate::model::alarms::{Alarm, AlarmSource, AlarmState, Severity};
 use crate::model::fleet::{SortColumn, compare};
+use crate::model::insight::HOURS_PER_MONTH;
 use crate::model::metrics::MetricKind;
 use crate::model::text::sanitize;
 use crate::source::{SourceError, SourceInfo};
@@ -27,6 +28,11 @@ impl Num {
 
     /// A ratio (6 decimals).
     pub fn ratio(v: Option<f64>) -> Self {
+        Self(v, 6)
+    }
+
+    /// USD (6 decimals: a cheap function costs fractions of a cent per hour).
+    pub fn money(v: Option<f64>) -> Self {
         Self(v, 6)
     }
 }
@@ -122,6 +128,10 @@ pub struct Account {
     pub errors: Num,
     /// Total throttles.
     pub throttles: Num,
+    /// Estimated USD per hour of the functions in scope.
+    pub cost_per_hour: Num,
+    /// The same per month (730 h).
+    pub cost_per_month: Num,
 }
 
 /// Duration statistics in ms.
@@ -171,6 +181,51 @@ pub struct Function {
     pub concurrency_max: Num,
     /// p99 duration ÷ timeout (0..1; 1 = requests hit the timeout).
     pub timeout_ratio: Num,
+    /// Derived numbers: rates, cost, concurrency headroom.
+    pub insights: Insights,
+    /// What the REPORT lines say (`null` unless `--insights` read them).
+    pub reports: Option<Reports>,
+}
+
+/// Metric-derived insights of one function.
+#[derive(Debug, Clone, Serialize)]
+pub struct Insights {
+    /// Throttles ÷ (invocations + throttles).
+    pub throttle_rate: Num,
+    /// Peak concurrency ÷ the account limit.
+    pub concurrency_of_account: Num,
+    /// Peak concurrency ÷ reserved concurrency (`null` when not reserved or unknown).
+    pub concurrency_of_reserved: Num,
+    /// Estimated USD per hour at the window's rate (GB-seconds by
+    /// architecture + requests).
+    pub cost_per_hour: Num,
+    /// The same per month (730 h).
+    pub cost_per_month: Num,
+}
+
+/// REPORT-line statistics of one function.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reports {
+    /// REPORT lines counted.
+    pub invocations: u64,
+    /// Cold starts among them.
+    pub cold_starts: u64,
+    /// Cold starts ÷ invocations.
+    pub cold_start_rate: Num,
+    /// Init duration p50 (ms).
+    pub init_p50_ms: Num,
+    /// Init duration p99 (ms).
+    pub init_p99_ms: Num,
+    /// Peak memory used (MB).
+    pub max_memory_used_mb: Num,
+    /// Peak memory used ÷ configured memory.
+    pub memory_used_ratio: Num,
+    /// Mean billed ÷ mean actual duration.
+    pub billed_over_actual: Num,
+    /// Invocations that timed out.
+    pub timeouts: u64,
+    /// A right-sizing hint, when the numbers support one.
+    pub right_sizing: Option<String>,
 }
 
 /// One alarm.
@@ -286,8 +341,35 @@ pub fn build(
             },
             concurrency_max: Num::of(s.concurrency_max),
             timeout_ratio: Num::ratio(s.timeout_ratio(f.timeout_s)),
+            insights: {
+                let i = store.insight(f);
+                Insights {
+                    throttle_rate: Num::ratio(i.throttle_rate),
+                    concurrency_of_account: Num::ratio(i.concurrency_of_account),
+                    concurrency_of_reserved: Num::ratio(i.concurrency_of_reserved),
+                    cost_per_hour: Num::money(i.cost_per_hour),
+                    cost_per_month: Num::money(i.cost_per_month),
+                }
+            },
+            reports: store.report_stats(&f.name).map(|r| Reports {
+                invocations: r.invocations,
+                cold_starts: r.cold_starts,
+                cold_start_rate: Num::ratio(r.cold_start_rate()),
+                init_p50_ms: Num::of(r.init_p50_ms),
+                init_p99_ms: Num::of(r.init_p99_ms),
+                max_memory_used_mb: Num::of(r.max_memory_used_mb),
+                memory_used_ratio: Num::ratio(r.memory_used_ratio(Some(f.memory_mb))),
+                billed_over_actual: Num::ratio(r.billed_over_actual()),
+                timeouts: r.timeouts,
+                right_sizing: r.right_sizing(Some(f.memory_mb)),
+            }),
         })
         .collect();
+    let cost_per_hour: Option<f64> = store
+        .functions()
+        .iter()
+        .map(|f| store.insight(f).cost_per_hour)
+        .sum();
     let acct = store.account_summary();
     let limits = store.account.value.unwrap_or_default();
     let mut errors = Vec::new();
@@ -351,6 +433,8 @@ pub fn build(
             invocations: Num::of(acct.invocations),
             errors: Num::of(acct.errors),
             throttles: Num::of(acct.throttles),
+            cost_per_hour: Num::money(cost_per_hour),
+            cost_per_month: Num::money(cost_per_hour.map(|c| c * HOURS_PER_MONTH)),
         },
         functions,
         alarms: store.all_alarms().map(alarm_entry).collect(),

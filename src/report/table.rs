@@ -53,7 +53,7 @@ fn account_line(s: &Snapshot) -> String {
         .concurrency_limit
         .map_or("n/a".to_string(), |l| l.to_string());
     format!(
-        "account: peak concurrency {} / {limit} ({}) · claimed {} · {} functions · invocations {} · errors {} · throttles {}",
+        "account: peak concurrency {} / {limit} ({}) · claimed {} · {} functions · invocations {} · errors {} · throttles {} · est. cost {}",
         count(a.concurrency_max),
         pct(a.concurrency_utilization),
         count(a.claimed_concurrency_max),
@@ -61,6 +61,10 @@ fn account_line(s: &Snapshot) -> String {
         count(a.invocations),
         count(a.errors),
         count(a.throttles),
+        match (a.cost_per_hour.0, a.cost_per_month.0) {
+            (Some(h), Some(m)) => format!("${h:.4}/h (${m:.2}/month)"),
+            _ => "n/a".to_string(),
+        },
     )
 }
 

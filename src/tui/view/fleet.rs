@@ -23,7 +23,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 const SPARK: u16 = 12;
 
 /// (header, width, sort column, shown from this terminal width)
-const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 14] = [
+const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 18] = [
     ("FUNCTION", 0, Some(SortColumn::Name), 0),
     ("INVOC", 7, Some(SortColumn::Invocations), 0),
     ("TREND", SPARK, None, 100),
@@ -38,7 +38,17 @@ const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 14] = [
     ("P99/TO", 6, Some(SortColumn::TimeoutPct), 110),
     ("MEM", 6, Some(SortColumn::Memory), 130),
     ("RUNTIME", 12, None, 140),
+    // Insight columns (`c`): they replace TREND, P50, MAX and RUNTIME.
+    ("$/H", 8, None, 0),
+    ("THR%", 6, None, 0),
+    ("COLD%", 6, None, 0),
+    ("MEM%", 5, None, 0),
 ];
+
+/// The first insight column.
+const INSIGHTS_FROM: usize = 14;
+/// The columns the insight columns replace.
+const MAKE_ROOM: [usize; 4] = [2, 7, 9, 13];
 
 fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec<Cell<'a>> {
     let t = app.theme;
@@ -55,7 +65,13 @@ fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec
         MetricKind::Invocations,
         Stat::Sum,
     ));
-    let all: [Cell; 14] = [
+    let insight = if app.insight_columns {
+        Some(store.insight(r.info))
+    } else {
+        None
+    };
+    let reports = store.report_stats(&r.info.name);
+    let all: [Cell; 18] = [
         Cell::from(sanitize(&r.info.name)),
         Cell::from(format::count(s.invocations)),
         Cell::from(Span::styled(spark(inv, usize::from(SPARK)), t.series(0))),
@@ -85,6 +101,15 @@ fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec
         )),
         Cell::from(format!("{}MB", r.info.memory_mb)),
         Cell::from(sanitize(&r.info.runtime)),
+        Cell::from(format::money(insight.and_then(|i| i.cost_per_hour))),
+        Cell::from(Span::styled(
+            format::pct(insight.and_then(|i| i.throttle_rate)),
+            loud(insight.and_then(|i| i.throttle_rate), t.warn()),
+        )),
+        Cell::from(format::pct(reports.and_then(|r| r.cold_start_rate()))),
+        Cell::from(format::pct(
+            reports.and_then(|rep| rep.memory_used_ratio(Some(r.info.memory_mb))),
+        )),
     ];
     all.into_iter()
         .enumerate()
@@ -128,6 +153,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     }
     let shown: Vec<usize> = (0..COLUMNS.len())
         .filter(|i| area.width >= COLUMNS[*i].3)
+        .filter(|i| {
+            if app.insight_columns {
+                !MAKE_ROOM.contains(i)
+            } else {
+                *i < INSIGHTS_FROM
+            }
+        })
         .collect();
     let header = Row::new(shown.iter().map(|&i| {
         let (h, _, col, _) = COLUMNS[i];

@@ -43,6 +43,7 @@ pub fn render(
     };
     config(frame, l.config, app, store, info);
     numbers(frame, l.numbers, app, store, info, now);
+    insights(frame, l.insights, app, store, info);
     let window_min = app.window.as_secs() as f64 / 60.0;
     let get = |k, s| store.series(&MetricKey::function(name, k, s));
     let detail = |s| store.detail_series(name, &MetricKey::function(name, MetricKind::Duration, s));
@@ -230,6 +231,81 @@ fn numbers(
         app,
     ));
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Cost and rates from the metrics; cold starts and memory from the REPORT
+/// lines read (the log pane, or the fleet's Logs Insights query).
+fn insights(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionInfo) {
+    let t = app.theme;
+    let i = store.insight(f);
+    let mut lines = vec![
+        Line::from(format!(
+            "cost {}/h · {}/month",
+            format::money(i.cost_per_hour),
+            format::money(i.cost_per_month)
+        )),
+        Line::from(vec![
+            Span::styled(
+                format!("throttled {}", format::pct(i.throttle_rate)),
+                if i.throttle_rate.is_some_and(|r| r > 0.0) {
+                    t.warn()
+                } else {
+                    t.text()
+                },
+            ),
+            Span::raw(format!(
+                " · conc {} of acct{}",
+                format::pct(i.concurrency_of_account),
+                i.concurrency_of_reserved
+                    .map(|r| format!(", {} of reserved", format::pct(Some(r))))
+                    .unwrap_or_default()
+            )),
+        ]),
+    ];
+    match store.report_stats(&f.name) {
+        Some(r) if r.invocations > 0 => {
+            lines.push(Line::from(format!(
+                "cold {} ({}/{}) · init p50 {} p99 {}",
+                format::pct(r.cold_start_rate()),
+                r.cold_starts,
+                r.invocations,
+                format::ms(r.init_p50_ms),
+                format::ms(r.init_p99_ms)
+            )));
+            lines.push(Line::from(vec![
+                Span::raw(format!(
+                    "mem ≤ {}/{} MB ({}) · billed/actual {} · ",
+                    format::count(r.max_memory_used_mb),
+                    f.memory_mb,
+                    format::pct(r.memory_used_ratio(Some(f.memory_mb))),
+                    r.billed_over_actual()
+                        .map_or("n/a".into(), |b| format!("{b:.2}")),
+                )),
+                Span::styled(
+                    format!("timeouts {}", r.timeouts),
+                    if r.timeouts > 0 { t.error() } else { t.text() },
+                ),
+            ]));
+            lines.push(Line::styled(
+                r.right_sizing(Some(f.memory_mb))
+                    .unwrap_or_else(|| format!("from {} REPORT lines", r.invocations)),
+                t.dim(),
+            ));
+        }
+        _ => lines.push(Line::styled(
+            "cold starts, memory: from REPORT lines (logs below, or I on the fleet)",
+            t.dim(),
+        )),
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Insights ", t.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
 }
 
 type Line3<'a> = (&'a str, Option<&'a Series>, Style);

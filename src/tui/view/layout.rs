@@ -87,6 +87,8 @@ pub struct FunctionLayout {
     pub config: Rect,
     /// Window numbers.
     pub numbers: Rect,
+    /// Insights: cost, rates, cold starts, memory.
+    pub insights: Rect,
     /// Invocations / errors / throttles chart.
     pub calls: Rect,
     /// Duration chart.
@@ -112,8 +114,12 @@ pub fn function(area: Rect) -> FunctionLayout {
         Constraint::Min(0),
     ])
     .areas(body);
-    let [config, numbers] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+    let [config, numbers, insights] = Layout::horizontal([
+        Constraint::Percentage(36),
+        Constraint::Percentage(32),
+        Constraint::Percentage(32),
+    ])
+    .areas(top);
     let [calls, duration, concurrency] = Layout::horizontal([
         Constraint::Percentage(36),
         Constraint::Percentage(40),
@@ -128,6 +134,7 @@ pub fn function(area: Rect) -> FunctionLayout {
         header,
         config,
         numbers,
+        insights,
         calls,
         duration,
         concurrency,
