@@ -29,7 +29,7 @@ pub fn ms(n: Option<f64>) -> String {
 pub fn money(n: Option<f64>) -> String {
     match n.filter(|v| v.is_finite()) {
         None => "n/a".into(),
-        Some(v) if v == 0.0 => "$0".into(),
+        Some(0.0) => "$0".into(),
         Some(v) if v < 0.01 => format!("${v:.4}"),
         Some(v) if v < 100.0 => format!("${v:.2}"),
         Some(v) => format!("${v:.0}"),
