@@ -25,6 +25,17 @@ pub fn ms(n: Option<f64>) -> String {
     }
 }
 
+/// Bytes in B/KB/MB/GB (powers of 1000, as AWS bills).
+pub fn bytes(n: f64) -> String {
+    match n {
+        n if !n.is_finite() || n < 0.0 => "n/a".into(),
+        n if n < 1e3 => format!("{n:.0} B"),
+        n if n < 1e6 => format!("{:.1} KB", n / 1e3),
+        n if n < 1e9 => format!("{:.1} MB", n / 1e6),
+        n => format!("{:.2} GB", n / 1e9),
+    }
+}
+
 /// US dollars, with enough digits to tell cheap functions apart.
 pub fn money(n: Option<f64>) -> String {
     match n.filter(|v| v.is_finite()) {

@@ -131,9 +131,28 @@ pub struct Store {
     /// REPORT statistics per function, with when they were computed: from
     /// the log lines read, or from a Logs Insights query.
     pub reports: HashMap<String, (DateTime<Utc>, ReportStats)>,
+    /// The fleet Logs Insights run, if one was started.
+    pub insights_run: Option<InsightsRun>,
     /// Rule changes not yet acted on (bell, `--alarm-log`, `notify_command`);
     /// the face drains them with [`Store::take_alarm_events`].
     alarm_events: Vec<AlarmEvent>,
+}
+
+/// The fleet Logs Insights run as the faces show it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InsightsRun {
+    /// Queries, groups, bytes scanned so far.
+    pub progress: crate::poll::insights::Progress,
+    /// Still running.
+    pub running: bool,
+    /// Stopped by the user.
+    pub cancelled: bool,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Queries that failed, with why.
+    pub errors: Vec<SourceError>,
+    /// Functions that got statistics.
+    pub functions_covered: usize,
 }
 
 /// Detail metrics of one function.
@@ -171,6 +190,10 @@ impl Store {
                     DataKind::Trace => self.trace.in_flight = true,
                     DataKind::Reserved | DataKind::Usage | DataKind::Logs => {}
                 }
+                true
+            }
+            Update::Insights(u) => {
+                self.apply_insights(u);
                 true
             }
             Update::Inventory {
@@ -300,6 +323,46 @@ impl Store {
                     self.finished.push(kind);
                 }
                 false
+            }
+        }
+    }
+
+    fn apply_insights(&mut self, u: crate::poll::insights::InsightsUpdate) {
+        use crate::poll::insights::InsightsUpdate;
+        match u {
+            InsightsUpdate::Progress(p) => {
+                let run = self.insights_run.get_or_insert_with(InsightsRun::default);
+                if run.finished_at.is_some() {
+                    // A new run replaces the finished one.
+                    *run = InsightsRun::default();
+                }
+                run.running = true;
+                run.progress = p;
+            }
+            InsightsUpdate::Done {
+                at,
+                progress,
+                stats,
+                errors,
+                cancelled,
+            } => {
+                // REPORT lines do not name the function: a log group shared
+                // by several functions gives each of them the group's numbers.
+                let mut covered = 0;
+                for f in self.inventory.value.as_deref().unwrap_or(&[]) {
+                    if let Some(s) = stats.get(&f.log_group) {
+                        self.reports.insert(f.name.clone(), (at, s.clone()));
+                        covered += 1;
+                    }
+                }
+                self.insights_run = Some(InsightsRun {
+                    progress,
+                    running: false,
+                    cancelled,
+                    finished_at: Some(at),
+                    errors,
+                    functions_covered: covered,
+                });
             }
         }
     }

@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod fleet;
 pub mod function;
 pub mod insight;
+pub mod insights_query;
 pub mod logs;
 pub mod metrics;
 pub mod rules;

@@ -3,6 +3,7 @@
 //! [`Update`]s over one bounded channel to the face that owns the store.
 //! What they fetch follows the [`Scope`] the face writes.
 
+pub mod insights;
 pub mod logs;
 mod schedule;
 mod screen;
@@ -90,6 +91,8 @@ impl Scope {
 pub enum Update {
     /// A fetch of this kind started.
     Started(DataKind),
+    /// The fleet Logs Insights run progressed or ended.
+    Insights(insights::InsightsUpdate),
     /// The function list (already limited by `--functions`).
     Inventory {
         /// When the fetch completed.

@@ -7,6 +7,7 @@ pub mod demo;
 
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::insights_query::QueryPoll;
 use crate::model::logs::{LogPage, LogQuery};
 use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
 use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
@@ -135,6 +136,36 @@ pub trait Logs: Send + Sync + 'static {
         &self,
         query: &LogQuery,
     ) -> impl Future<Output = Result<LogPage, SourceError>> + Send;
+
+    /// Starts a Logs Insights query over at most 50 log groups; returns its id.
+    fn start_query(
+        &self,
+        _log_groups: &[String],
+        _range: TimeRange,
+        _query: &str,
+    ) -> impl Future<Output = Result<String, SourceError>> + Send {
+        async { Err(unsupported("logs:StartQuery")) }
+    }
+
+    /// The status and rows of a Logs Insights query so far.
+    fn query_results(
+        &self,
+        _query_id: &str,
+    ) -> impl Future<Output = Result<QueryPoll, SourceError>> + Send {
+        async { Err(unsupported("logs:GetQueryResults")) }
+    }
+
+    /// Stops a running Logs Insights query (cancel: it stops the billing).
+    fn stop_query(&self, _query_id: &str) -> impl Future<Output = Result<(), SourceError>> + Send {
+        async { Err(unsupported("logs:StopQuery")) }
+    }
+}
+
+fn unsupported(api: &str) -> SourceError {
+    SourceError::Unsupported {
+        api: api.into(),
+        message: "this source has no Logs Insights".into(),
+    }
 }
 
 /// X-Ray.

@@ -92,6 +92,8 @@ fn spawn_input() -> mpsc::Receiver<Event> {
 
 struct Session {
     updates: mpsc::Receiver<Update>,
+    /// For work the face starts itself (the Logs Insights run).
+    tx: mpsc::Sender<Update>,
     scope: watch::Sender<Scope>,
     handles: Vec<JoinHandle<()>>,
 }
@@ -101,8 +103,9 @@ impl Session {
         let (tx, updates) = mpsc::channel(256);
         let (scope_tx, scope_rx) = watch::channel(scope);
         let cfg = PollerConfig::from_settings(settings, false);
-        let handles = spawn_all(src, cfg, tx, scope_rx);
+        let handles = spawn_all(src, cfg, tx.clone(), scope_rx);
         Self {
+            tx,
             updates,
             scope: scope_tx,
             handles,
@@ -151,6 +154,8 @@ async fn event_loop<S: Source>(
     }
     let mut store = Store::new(&settings.alarms, settings.prices);
     let sink = crate::notify::AlarmSink::from_settings(settings);
+    let mut current = src.clone();
+    let mut insights_cancel: Option<watch::Sender<bool>> = None;
     let mut session = Session::start(src, settings, app.scope());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -192,12 +197,55 @@ async fn event_loop<S: Source>(
         }
         match effect {
             Effect::None => {}
-            Effect::FleetInsights => {}
+            Effect::FleetInsights => {
+                let running = store.insights_run.as_ref().is_some_and(|r| r.running);
+                match (&insights_cancel, running) {
+                    (Some(cancel), true) => {
+                        let _ = cancel.send(true);
+                        app.say("stopping the Logs Insights queries…", false);
+                    }
+                    _ => {
+                        let groups: Vec<String> = store
+                            .functions()
+                            .iter()
+                            .map(|f| f.log_group.clone())
+                            .collect();
+                        if groups.is_empty() {
+                            app.say("no functions to query yet", true);
+                        } else {
+                            let (cancel_tx, cancel_rx) = watch::channel(false);
+                            insights_cancel = Some(cancel_tx);
+                            let range =
+                                crate::model::metrics::TimeRange::ending_at(Utc::now(), app.window);
+                            app.say(
+                                format!(
+                                    "Logs Insights over {} log groups, last {} (I again stops it; billed per GB scanned)",
+                                    groups.len(),
+                                    crate::format::window(app.window)
+                                ),
+                                false,
+                            );
+                            tokio::spawn(crate::poll::insights::run_fleet_query(
+                                current.clone(),
+                                groups,
+                                range,
+                                crate::poll::insights::RunLimits::default(),
+                                session.tx.clone(),
+                                cancel_rx,
+                            ));
+                        }
+                    }
+                }
+            }
             Effect::Quit => break,
             Effect::Region(region) => match reconnect(region.clone()).await {
                 Ok(new) => {
                     session.stop();
                     let new = Arc::new(new);
+                    current = new.clone();
+                    if let Some(c) = insights_cancel.take() {
+                        let _ = c.send(true);
+                    }
                     app.info = new.describe();
                     store = Store::new(&settings.alarms, settings.prices);
                     session = Session::start(new, settings, app.scope());
@@ -216,6 +264,11 @@ async fn event_loop<S: Source>(
             *s = scope;
             changed
         });
+    }
+    if let Some(c) = insights_cancel.take() {
+        // Stop the queries (and their billing) on the way out.
+        let _ = c.send(true);
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
     session.stop();
     Ok(())

@@ -21,6 +21,8 @@ use ratatui::crossterm::event::{
 use ratatui::style::{Color, Modifier};
 use std::time::Duration;
 
+mod insights;
+
 const WINDOW: Duration = Duration::from_secs(3600);
 
 fn now() -> DateTime<Utc> {
@@ -32,13 +34,18 @@ fn now() -> DateTime<Utc> {
 /// A store filled from the demo fleet exactly as the pollers would, data
 /// fetched 12 s before `now()`.
 fn demo_store() -> (Store, DemoSource) {
+    demo_store_with(&[])
+}
+
+/// The same, evaluating `rules`.
+fn demo_store_with(rules: &[crate::model::alarms::AlarmRule]) -> (Store, DemoSource) {
     let demo = DemoSource::new(42).at(now());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let at = now() - chrono::Duration::seconds(12);
-    let mut store = Store::default();
+    let mut store = Store::new(rules, crate::model::insight::Prices::default());
     rt.block_on(async {
         let fns = demo.list_functions().await.unwrap();
         let range = TimeRange::ending_at(now(), WINDOW);

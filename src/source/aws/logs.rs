@@ -3,7 +3,9 @@
 
 use super::AwsSource;
 use super::errors::map_err;
+use crate::model::insights_query::{QueryPoll, QueryStatus};
 use crate::model::logs::{LogEvent, LogPage, LogQuery};
+use crate::model::metrics::TimeRange;
 use crate::source::{Logs, SourceError};
 use chrono::{DateTime, Utc};
 
@@ -44,5 +46,66 @@ impl Logs for AwsSource {
                 .filter(|t| !t.is_empty())
                 .map(str::to_string),
         })
+    }
+
+    async fn start_query(
+        &self,
+        log_groups: &[String],
+        range: TimeRange,
+        query: &str,
+    ) -> Result<String, SourceError> {
+        let out = self
+            .logs
+            .start_query()
+            .set_log_group_names(Some(log_groups.to_vec()))
+            .start_time(range.start.timestamp())
+            .end_time(range.end.timestamp())
+            .query_string(query)
+            .limit(10_000)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:StartQuery", e))?;
+        out.query_id()
+            .map(str::to_string)
+            .ok_or_else(|| SourceError::Service {
+                api: "logs:StartQuery".into(),
+                message: "the response has no queryId".into(),
+            })
+    }
+
+    async fn query_results(&self, query_id: &str) -> Result<QueryPoll, SourceError> {
+        let out = self
+            .logs
+            .get_query_results()
+            .query_id(query_id)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:GetQueryResults", e))?;
+        let rows = out
+            .results()
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter_map(|f| Some((f.field()?.to_string(), f.value()?.to_string())))
+                    .collect()
+            })
+            .collect();
+        let stats = out.statistics();
+        Ok(QueryPoll {
+            status: out.status().map(|s| QueryStatus::from_api(s.as_str())),
+            rows,
+            bytes_scanned: stats.map_or(0.0, |s| s.bytes_scanned()),
+            records_matched: stats.map_or(0.0, |s| s.records_matched()),
+        })
+    }
+
+    async fn stop_query(&self, query_id: &str) -> Result<(), SourceError> {
+        self.logs
+            .stop_query()
+            .query_id(query_id)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:StopQuery", e))?;
+        Ok(())
     }
 }

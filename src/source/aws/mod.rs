@@ -144,15 +144,19 @@ pub(crate) mod tests {
     use super::AwsSource;
     use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client};
 
-    fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
-        rules.iter().fold(
-            MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-            |i, r| i.with_rule(r),
-        )
+    fn interceptor(rules: &[&Rule], mode: RuleMode) -> MockResponseInterceptor {
+        rules
+            .iter()
+            .fold(MockResponseInterceptor::new().rule_mode(mode), |i, r| {
+                i.with_rule(r)
+            })
     }
 
     macro_rules! client {
         ($krate:ident, $rules:expr) => {
+            client!($krate, $rules, RuleMode::Sequential)
+        };
+        ($krate:ident, $rules:expr, $mode:expr) => {
             $krate::Client::from_conf(
                 $krate::Config::builder()
                     .behavior_version($krate::config::BehaviorVersion::latest())
@@ -161,7 +165,7 @@ pub(crate) mod tests {
                         "AKIDTEST", "secret", None, None, "test",
                     ))
                     .http_client(create_mock_http_client())
-                    .interceptor(interceptor($rules))
+                    .interceptor(interceptor($rules, $mode))
                     .build(),
             )
         };
@@ -184,6 +188,17 @@ pub(crate) mod tests {
             client!(aws_sdk_cloudwatch, cloudwatch),
             client!(aws_sdk_cloudwatchlogs, logs),
             client!(aws_sdk_xray, xray),
+        )
+    }
+
+    /// A source whose Logs client answers from rules matched in any order
+    /// (for concurrent calls), the other clients from none.
+    pub fn mock_logs_any(logs: &[&Rule]) -> AwsSource {
+        AwsSource::from_clients(
+            client!(aws_sdk_lambda, &[]),
+            client!(aws_sdk_cloudwatch, &[]),
+            client!(aws_sdk_cloudwatchlogs, logs, RuleMode::MatchAny),
+            client!(aws_sdk_xray, &[]),
         )
     }
 }

@@ -6,7 +6,9 @@ mod telemetry;
 
 use crate::model::alarms::{Alarm, AlarmKind, AlarmSource, AlarmState};
 use crate::model::function::{AccountLimits, FunctionInfo};
-use crate::model::logs::{LogPage, LogQuery};
+use crate::model::insight::ReportStats;
+use crate::model::insights_query::{QueryPoll, QueryStatus};
+use crate::model::logs::{LogPage, LogQuery, parse_report};
 use crate::model::metrics::{MetricKind, MetricQuery, Series, Stat, TimeRange};
 use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
 use crate::source::{
@@ -285,6 +287,82 @@ impl Logs for DemoSource {
             });
         };
         Ok(telemetry::log_page(self.seed, i, spec, query, self.now()))
+    }
+
+    /// The demo answers from its own REPORT lines; the id carries the
+    /// request, so no state is kept.
+    async fn start_query(
+        &self,
+        log_groups: &[String],
+        range: TimeRange,
+        _query: &str,
+    ) -> Result<String, SourceError> {
+        self.call(1).await;
+        let idx: Vec<String> = self
+            .specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| log_groups.contains(&s.info.log_group))
+            .map(|(i, _)| i.to_string())
+            .collect();
+        Ok(format!(
+            "demo:{}:{}:{}",
+            range.start.timestamp_millis(),
+            range.end.min(self.now()).timestamp_millis(),
+            idx.join(",")
+        ))
+    }
+
+    async fn query_results(&self, query_id: &str) -> Result<QueryPoll, SourceError> {
+        self.call(1).await;
+        let bad = || SourceError::NotFound {
+            api: "logs:GetQueryResults".into(),
+            message: format!("unknown query id '{query_id}'"),
+        };
+        let mut parts = query_id.split(':').skip(1);
+        let (Some(start), Some(end), Some(list)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let (start, end): (i64, i64) = (
+            start.parse().map_err(|_| bad())?,
+            end.parse().map_err(|_| bad())?,
+        );
+        let mut poll = QueryPoll {
+            status: Some(QueryStatus::Complete),
+            ..Default::default()
+        };
+        for i in list.split(',').filter_map(|i| i.parse::<usize>().ok()) {
+            let Some(spec) = self.specs.get(i) else {
+                continue;
+            };
+            let (lines, bytes) = telemetry::report_lines(self.seed, i, spec, start, end);
+            poll.bytes_scanned += bytes as f64;
+            poll.records_matched += lines.len() as f64;
+            let reports: Vec<_> = lines.iter().filter_map(|l| parse_report(l)).collect();
+            let s = ReportStats::from_reports(&reports);
+            let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+            let row = [
+                ("@log", format!("000000000000:{}", spec.info.log_group)),
+                ("invocations", s.invocations.to_string()),
+                ("coldStarts", s.cold_starts.to_string()),
+                ("initP50", f(s.init_p50_ms)),
+                ("initP99", f(s.init_p99_ms)),
+                ("maxMemoryMB", f(s.max_memory_used_mb)),
+                ("memorySizeMB", f(s.memory_size_mb)),
+                ("avgDuration", f(s.avg_duration_ms)),
+                ("avgBilled", f(s.avg_billed_ms)),
+                ("timeouts", s.timeouts.to_string()),
+            ];
+            poll.rows
+                .push(row.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+        }
+        Ok(poll)
+    }
+
+    async fn stop_query(&self, _query_id: &str) -> Result<(), SourceError> {
+        self.call(1).await;
+        Ok(())
     }
 }
 

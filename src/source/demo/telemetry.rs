@@ -297,3 +297,30 @@ pub fn trace(seed: u64, specs: &[Spec], id: &str) -> Option<RawTrace> {
         segments: vec![service.to_string(), function.to_string()],
     })
 }
+
+/// The REPORT lines of a demo function in `[start, end)` (epoch ms) and
+/// the bytes of every line scanned, as a Logs Insights query would see them.
+pub fn report_lines(
+    seed: u64,
+    idx: usize,
+    spec: &Spec,
+    start: i64,
+    end: i64,
+) -> (Vec<String>, u64) {
+    let mut reports = Vec::new();
+    let mut bytes = 0u64;
+    for minute in start.div_euclid(60_000)..end.div_euclid(60_000) {
+        for req in requests(seed, idx, spec, minute) {
+            for (ts, message) in lines(spec, &req) {
+                if ts < start || ts >= end {
+                    continue;
+                }
+                bytes += message.len() as u64;
+                if message.starts_with("REPORT ") {
+                    reports.push(message);
+                }
+            }
+        }
+    }
+    (reports, bytes)
+}

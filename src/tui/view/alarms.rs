@@ -50,7 +50,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             t.dim(),
         )]
     } else {
-        sorted.iter().map(|a| alarm_line(a, t, now)).collect()
+        collapse(&sorted)
+            .into_iter()
+            .map(|(a, n)| alarm_line(a, n, t, now))
+            .collect()
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -83,7 +86,28 @@ fn severity_word(s: Option<Severity>) -> &'static str {
     }
 }
 
-fn alarm_line<'a>(a: &Alarm, t: Theme, now: DateTime<Utc>) -> Line<'a> {
+/// A rule covers every function it matches: its OK and NO_DATA entries
+/// fold into one line per rule and state (with the count), so the pane
+/// shows what needs attention; FIRING and PENDING stay one line each.
+fn collapse<'a>(sorted: &[&'a Alarm]) -> Vec<(&'a Alarm, usize)> {
+    let mut out: Vec<(&Alarm, usize)> = Vec::new();
+    for a in sorted {
+        let folds =
+            a.source == AlarmSource::Rule && matches!(a.state, AlarmState::Ok | AlarmState::NoData);
+        if folds
+            && let Some(entry) = out.iter_mut().find(|(b, _)| {
+                b.source == AlarmSource::Rule && b.name == a.name && b.state == a.state
+            })
+        {
+            entry.1 += 1;
+            continue;
+        }
+        out.push((a, 1));
+    }
+    out
+}
+
+fn alarm_line<'a>(a: &Alarm, count: usize, t: Theme, now: DateTime<Utc>) -> Line<'a> {
     let (sym, word, style) = state_style(a.state, t);
     let src = match a.source {
         AlarmSource::Cloudwatch => "cw",
@@ -100,15 +124,19 @@ fn alarm_line<'a>(a: &Alarm, t: Theme, now: DateTime<Utc>) -> Line<'a> {
             format!(
                 " [{src}{}] {} {since}",
                 severity_word(a.severity),
-                a.function
-                    .as_deref()
-                    .map(sanitize)
-                    .unwrap_or_else(|| "-".into())
+                if count > 1 {
+                    format!("{count} functions")
+                } else {
+                    a.function
+                        .as_deref()
+                        .map(sanitize)
+                        .unwrap_or_else(|| "-".into())
+                }
             ),
             t.dim(),
         ),
         Span::styled(
-            if a.source == AlarmSource::Rule && !a.state.is_unsettled() {
+            if a.source == AlarmSource::Rule && !a.state.is_unsettled() && count == 1 {
                 format!(" {}", sanitize(&a.reason))
             } else {
                 String::new()

@@ -131,6 +131,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         " · sort {sort_name} {}",
         if app.reverse { "▲" } else { "▼" }
     ));
+    if let Some(run) = &store.insights_run {
+        name.push_str(&format!(" · {}", insights_status(run)));
+    }
     let fresh = match &store.inventory.last_error {
         Some(_) if store.inventory.value.is_none() => {
             freshness(&store.inventory, app.refresh, now, app)
@@ -212,5 +215,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             "no function matches the filter (Esc clears it)"
         };
         frame.render_widget(Paragraph::new(msg).style(t.dim()), inner);
+    }
+}
+
+/// "Insights 1/3 queries · 1.2 GB scanned (~$0.0060)", then what it covered.
+pub fn insights_status(run: &crate::store::InsightsRun) -> String {
+    let p = &run.progress;
+    let scanned = format!(
+        "{} scanned (~{})",
+        format::bytes(p.bytes_scanned),
+        format::money(Some(crate::model::insights_query::scan_cost(
+            p.bytes_scanned
+        )))
+    );
+    if run.running {
+        format!("Insights {}/{} queries · {scanned}", p.done, p.queries)
+    } else if run.cancelled {
+        format!("Insights stopped · {scanned}")
+    } else if !run.errors.is_empty() {
+        format!(
+            "Insights {} of {} queries failed: {} · {scanned}",
+            run.errors.len(),
+            p.queries,
+            sanitize(&run.errors[0].to_string())
+        )
+    } else {
+        format!("Insights: {} functions · {scanned}", run.functions_covered)
     }
 }

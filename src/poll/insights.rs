@@ -1,0 +1,223 @@
+//! The fleet Logs Insights run: the fleet's log groups split into queries
+//! of at most 50 groups, run a few at a time, polled until done, with
+//! progress reported as it goes and cancellation that stops the queries
+//! still running (a stopped query stops being billed). Every loop is
+//! bounded: a query that never completes is stopped after `max_wait`.
+
+use super::Update;
+use crate::model::insight::ReportStats;
+use crate::model::insights_query::{FLEET_QUERY, MAX_GROUPS_PER_QUERY, parse_rows};
+use crate::model::metrics::TimeRange;
+use crate::source::{Logs, SourceError};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// How a run paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct RunLimits {
+    /// Between two GetQueryResults of one query.
+    pub poll_every: Duration,
+    /// The longest one query may run before it is stopped.
+    pub max_wait: Duration,
+    /// Queries running at once (the account allows 30 across all users).
+    pub parallel: usize,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        Self {
+            poll_every: Duration::from_secs(1),
+            max_wait: Duration::from_secs(600),
+            parallel: 4,
+        }
+    }
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Progress {
+    /// Queries in the run.
+    pub queries: usize,
+    /// Queries finished (complete, failed or stopped).
+    pub done: usize,
+    /// Log groups in the run.
+    pub groups: usize,
+    /// Bytes scanned so far, all queries.
+    pub bytes_scanned: f64,
+    /// REPORT lines matched so far.
+    pub records_matched: f64,
+}
+
+/// What a run sends to the face.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsightsUpdate {
+    /// Still running.
+    Progress(Progress),
+    /// Finished, cancelled or failed: the statistics per log group that
+    /// came back, and the errors of the queries that did not.
+    Done {
+        /// When it ended.
+        at: DateTime<Utc>,
+        /// Final progress.
+        progress: Progress,
+        /// Statistics per log group.
+        stats: HashMap<String, ReportStats>,
+        /// One per failed query.
+        errors: Vec<SourceError>,
+        /// Stopped by the user.
+        cancelled: bool,
+    },
+}
+
+enum ChunkEvent {
+    Scanned {
+        chunk: usize,
+        bytes: f64,
+        records: f64,
+    },
+    Finished {
+        result: Result<HashMap<String, ReportStats>, SourceError>,
+    },
+}
+
+/// Runs the fleet query over `groups` (deduplicated) and reports through
+/// `tx` as [`Update::Insights`]. Setting `cancel` to `true` stops it.
+pub async fn run_fleet_query<S: Logs>(
+    src: Arc<S>,
+    groups: Vec<String>,
+    range: TimeRange,
+    limits: RunLimits,
+    tx: mpsc::Sender<Update>,
+    cancel: watch::Receiver<bool>,
+) {
+    let mut groups = groups;
+    groups.sort();
+    groups.dedup();
+    let chunks: Vec<Vec<String>> = groups
+        .chunks(MAX_GROUPS_PER_QUERY)
+        .map(<[String]>::to_vec)
+        .collect();
+    let mut progress = Progress {
+        queries: chunks.len(),
+        groups: groups.len(),
+        ..Progress::default()
+    };
+    let _ = tx
+        .send(Update::Insights(InsightsUpdate::Progress(progress.clone())))
+        .await;
+    let (ev_tx, mut ev_rx) = mpsc::channel(64);
+    let permits = Arc::new(Semaphore::new(limits.parallel.max(1)));
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let (src, ev_tx, permits, cancel) =
+            (src.clone(), ev_tx.clone(), permits.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            let result = run_one(&*src, i, &chunk, range, limits, &ev_tx, cancel).await;
+            let _ = ev_tx.send(ChunkEvent::Finished { result }).await;
+        });
+    }
+    drop(ev_tx);
+    let mut scanned: HashMap<usize, (f64, f64)> = HashMap::new();
+    let mut stats = HashMap::new();
+    let mut errors = Vec::new();
+    while let Some(ev) = ev_rx.recv().await {
+        match ev {
+            ChunkEvent::Scanned {
+                chunk,
+                bytes,
+                records,
+            } => {
+                scanned.insert(chunk, (bytes, records));
+            }
+            ChunkEvent::Finished { result } => {
+                progress.done += 1;
+                match result {
+                    Ok(s) => stats.extend(s),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        progress.bytes_scanned = scanned.values().map(|v| v.0).sum();
+        progress.records_matched = scanned.values().map(|v| v.1).sum();
+        let _ = tx
+            .send(Update::Insights(InsightsUpdate::Progress(progress.clone())))
+            .await;
+    }
+    let cancelled = *cancel.borrow();
+    let _ = tx
+        .send(Update::Insights(InsightsUpdate::Done {
+            at: Utc::now(),
+            progress,
+            stats,
+            errors,
+            cancelled,
+        }))
+        .await;
+}
+
+async fn run_one<S: Logs>(
+    src: &S,
+    chunk: usize,
+    groups: &[String],
+    range: TimeRange,
+    limits: RunLimits,
+    ev: &mpsc::Sender<ChunkEvent>,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<HashMap<String, ReportStats>, SourceError> {
+    if *cancel.borrow() {
+        return Ok(HashMap::new());
+    }
+    let id = src.start_query(groups, range, FLEET_QUERY).await?;
+    let polls = (limits.max_wait.as_millis() / limits.poll_every.as_millis().max(1)).max(1);
+    for _ in 0..polls {
+        let cancelled = tokio::select! {
+            _ = tokio::time::sleep(limits.poll_every) => false,
+            r = cancel.wait_for(|c| *c) => r.is_ok(),
+        };
+        if !cancelled && cancel.has_changed().is_err() {
+            // The canceller is gone: nothing can cancel any more; keep pacing.
+            tokio::time::sleep(limits.poll_every).await;
+        }
+        if cancelled {
+            let _ = src.stop_query(&id).await;
+            return Ok(HashMap::new());
+        }
+        let poll = src.query_results(&id).await?;
+        let _ = ev
+            .send(ChunkEvent::Scanned {
+                chunk,
+                bytes: poll.bytes_scanned,
+                records: poll.records_matched,
+            })
+            .await;
+        match poll.status {
+            Some(s) if s.is_done() => {
+                use crate::model::insights_query::QueryStatus;
+                return match s {
+                    QueryStatus::Complete => Ok(parse_rows(&poll.rows)),
+                    other => Err(SourceError::Service {
+                        api: "logs:GetQueryResults".into(),
+                        message: format!("Logs Insights query ended {other:?}"),
+                    }),
+                };
+            }
+            _ => {}
+        }
+    }
+    let _ = src.stop_query(&id).await;
+    Err(SourceError::Service {
+        api: "logs:GetQueryResults".into(),
+        message: format!(
+            "Logs Insights query did not finish within {}s; stopped",
+            limits.max_wait.as_secs()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+//! Rules, alarm history and fleet insights on the dashboard.
+
+use super::*;
+use crate::model::alarms::{AlarmRule, Op, RuleMetric, Severity};
+use crate::poll::insights::{RunLimits, run_fleet_query};
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+fn rule(name: &str, metric: RuleMetric, threshold: f64, for_m: u64) -> AlarmRule {
+    AlarmRule {
+        name: name.into(),
+        functions: "*".into(),
+        metric,
+        op: Op::Gt,
+        threshold,
+        period: Duration::from_secs(300),
+        hold_for: Duration::from_secs(for_m * 60),
+        severity: Severity::Critical,
+    }
+}
+
+#[test]
+fn rules_share_the_alarms_pane_and_the_header_counter() {
+    let (mut store, _) = demo_store_with(&[
+        rule("error-rate", RuleMetric::ErrorRate, 0.03, 2),
+        rule("cold", RuleMetric::ColdStartRate, 0.5, 0),
+    ]);
+    let firing: Vec<String> = store
+        .all_alarms()
+        .filter(|a| a.state == crate::model::alarms::AlarmState::Firing)
+        .filter_map(|a| a.function.clone())
+        .collect();
+    assert!(!firing.is_empty(), "the demo has error-prone functions");
+    // The replay at start reports each rule that ends FIRING once.
+    let events = store.take_alarm_events();
+    assert_eq!(events.len(), firing.len());
+    let mut a = app(false, 170, 45);
+    let screen = draw(&a, &store).backend().to_string();
+    let cw_firing = store
+        .alarms
+        .value
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|a| a.state.is_firing())
+        .count();
+    assert!(
+        screen.contains(&format!("✖ {} FIRING", cw_firing + firing.len())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("FIRING  error-rate [rule crit]"),
+        "{screen}"
+    );
+    assert!(screen.contains("NODATA  cold [rule crit]"), "{screen}");
+    insta::assert_snapshot!("rules_in_alarms_pane", screen);
+    press(&mut a, &store, "a");
+    let history = draw(&a, &store).backend().to_string();
+    assert!(
+        history.contains(&format!("Alarm history {}", firing.len())),
+        "{history}"
+    );
+    insta::assert_snapshot!("alarm_history", history);
+}
+
+#[test]
+fn fleet_insights_fill_cold_start_and_memory_columns() {
+    let (mut store, demo) = demo_store();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let groups: Vec<String> = store
+        .functions()
+        .iter()
+        .map(|f| f.log_group.clone())
+        .collect();
+    let (tx, mut rx) = mpsc::channel(256);
+    let (_cancel, cancel_rx) = watch::channel(false);
+    rt.block_on(run_fleet_query(
+        Arc::new(demo),
+        groups,
+        TimeRange::ending_at(now(), WINDOW),
+        RunLimits::default(),
+        tx,
+        cancel_rx,
+    ));
+    let mut updates = 0;
+    while let Ok(u) = rx.try_recv() {
+        store.apply(u);
+        updates += 1;
+    }
+    assert!(updates >= 2);
+    let run = store.insights_run.clone().unwrap();
+    assert!(!run.running && run.errors.is_empty(), "{run:?}");
+    assert_eq!(run.functions_covered, store.functions().len());
+    let mut a = app(false, 170, 45);
+    press(&mut a, &store, "c");
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains("COLD%") && screen.contains("MEM%") && screen.contains("$/H"),
+        "{screen}"
+    );
+    assert!(screen.contains("Insights: 30 functions"), "{screen}");
+    insta::assert_snapshot!("fleet_insight_columns", screen);
+    // The function view shows the REPORT statistics.
+    let name = store.functions()[0].name.clone();
+    a.selected = Some(name.clone());
+    a.screen = Screen::Function(name);
+    let f = draw(&a, &store).backend().to_string();
+    assert!(f.contains("init p50"), "{f}");
+}
