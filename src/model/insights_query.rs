@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(s.timeouts, 2);
         assert_eq!(group_of("/aws/lambda/x"), "/aws/lambda/x");
         assert!((scan_cost(2e9) - 0.01).abs() < 1e-12);
-        assert!(QueryStatus::from_api("Running").is_done() == false);
+        assert!(!QueryStatus::from_api("Running").is_done());
         assert!(QueryStatus::from_api("Complete").is_done());
     }
 }
