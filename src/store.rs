@@ -153,6 +153,8 @@ pub struct InsightsRun {
     pub errors: Vec<SourceError>,
     /// Functions that got statistics.
     pub functions_covered: usize,
+    /// Log groups that do not exist (functions that never ran).
+    pub missing: Vec<String>,
 }
 
 /// Detail metrics of one function.
@@ -344,6 +346,7 @@ impl Store {
                 progress,
                 stats,
                 errors,
+                missing,
                 cancelled,
             } => {
                 // REPORT lines do not name the function: a log group shared
@@ -362,6 +365,7 @@ impl Store {
                     finished_at: Some(at),
                     errors,
                     functions_covered: covered,
+                    missing,
                 });
             }
         }
@@ -387,6 +391,11 @@ impl Store {
         let events = self.rules.evaluate(functions, &inputs);
         self.alarm_events.extend(events);
         self.rule_alarms = self.rules.alarms();
+    }
+
+    /// Evaluates the rules again (after REPORT statistics arrived).
+    pub fn evaluate_rules_now(&mut self, at: DateTime<Utc>) {
+        self.evaluate_rules(at);
     }
 
     /// Rule changes since the last call, oldest first.

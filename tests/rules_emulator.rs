@@ -167,6 +167,62 @@ async fn error_prone_function_fires_its_rule_with_exit_3_log_and_notify() {
         );
     }
 
+    // --insights runs Logs Insights through the real SDK. The emulator
+    // ignores `stats` and answers with raw events: lamtop shows no numbers
+    // rather than wrong ones. Only checkout has a log group: healthy never ran.
+    let t = (m - 120) * 1000;
+    seed::log_events(
+        &conf,
+        "/aws/lambda/checkout",
+        "2026/11/27/[$LATEST]0123456789abcdef0123456789abcdef",
+        &[(t, "REPORT RequestId: r1\tDuration: 10.00 ms\tBilled Duration: 10 ms\tMemory Size: 512 MB\tMax Memory Used: 80 MB")],
+    )
+    .await;
+    emu.reset_calls();
+    let mut cmd = emu.lamtop();
+    cmd.args([
+        "--once",
+        "--output",
+        "json",
+        "--window",
+        "15m",
+        "--insights",
+    ]);
+    let (code, out, err) = run(cmd, LIMIT);
+    assert_eq!(code, 0, "stderr: {err}\nstdout: {out}");
+    let snap: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(
+        snap["insights_query"]["queries"], 1,
+        "{}",
+        snap["insights_query"]
+    );
+    assert_eq!(snap["insights_query"]["groups"], 2);
+    assert_eq!(
+        snap["insights_query"]["errors"].as_array().unwrap().len(),
+        0,
+        "{}",
+        snap["insights_query"]
+    );
+    assert!(
+        snap["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["reports"].is_null())
+    );
+    // StartQuery refuses the pair for the missing group; lamtop splits it
+    // and names the group instead of failing the run.
+    assert_eq!(
+        snap["insights_query"]["missing_log_groups"],
+        serde_json::json!(["/aws/lambda/healthy"])
+    );
+    assert_eq!(emu.count("logs:StartQuery"), 3, "{:?}", emu.calls());
+    assert!(emu.count("logs:GetQueryResults") >= 1);
+    assert!(
+        err.contains("Logs Insights: 1 queries over 2 log groups"),
+        "{err}"
+    );
+
     // A config that runs a program must not be writable by others.
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
     let mut cmd = emu.lamtop();

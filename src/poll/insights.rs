@@ -3,6 +3,11 @@
 //! progress reported as it goes and cancellation that stops the queries
 //! still running (a stopped query stops being billed). Every loop is
 //! bounded: a query that never completes is stopped after `max_wait`.
+//!
+//! A function that never ran has no log group, and StartQuery refuses a
+//! whole query when one group is missing without saying which: such a
+//! query is split in halves until the missing groups are isolated (at most
+//! 2·log2(50) extra StartQuery calls per missing group, no extra permission).
 
 use super::Update;
 use crate::model::insight::ReportStats;
@@ -67,6 +72,8 @@ pub enum InsightsUpdate {
         stats: HashMap<String, ReportStats>,
         /// One per failed query.
         errors: Vec<SourceError>,
+        /// Log groups that do not exist (functions that never ran).
+        missing: Vec<String>,
         /// Stopped by the user.
         cancelled: bool,
     },
@@ -79,8 +86,15 @@ enum ChunkEvent {
         records: f64,
     },
     Finished {
-        result: Result<HashMap<String, ReportStats>, SourceError>,
+        outcome: ChunkOutcome,
     },
+}
+
+#[derive(Default)]
+struct ChunkOutcome {
+    stats: HashMap<String, ReportStats>,
+    errors: Vec<SourceError>,
+    missing: Vec<String>,
 }
 
 /// Runs the fleet query over `groups` (deduplicated) and reports through
@@ -117,14 +131,15 @@ pub async fn run_fleet_query<S: Logs>(
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let result = run_one(&*src, i, &chunk, range, limits, &ev_tx, cancel).await;
-            let _ = ev_tx.send(ChunkEvent::Finished { result }).await;
+            let outcome = run_chunk(&*src, i, chunk, range, limits, &ev_tx, cancel).await;
+            let _ = ev_tx.send(ChunkEvent::Finished { outcome }).await;
         });
     }
     drop(ev_tx);
     let mut scanned: HashMap<usize, (f64, f64)> = HashMap::new();
     let mut stats = HashMap::new();
     let mut errors = Vec::new();
+    let mut missing = Vec::new();
     while let Some(ev) = ev_rx.recv().await {
         match ev {
             ChunkEvent::Scanned {
@@ -134,12 +149,11 @@ pub async fn run_fleet_query<S: Logs>(
             } => {
                 scanned.insert(chunk, (bytes, records));
             }
-            ChunkEvent::Finished { result } => {
+            ChunkEvent::Finished { outcome } => {
                 progress.done += 1;
-                match result {
-                    Ok(s) => stats.extend(s),
-                    Err(e) => errors.push(e),
-                }
+                stats.extend(outcome.stats);
+                errors.extend(outcome.errors);
+                missing.extend(outcome.missing);
             }
         }
         progress.bytes_scanned = scanned.values().map(|v| v.0).sum();
@@ -155,9 +169,39 @@ pub async fn run_fleet_query<S: Logs>(
             progress,
             stats,
             errors,
+            missing,
             cancelled,
         }))
         .await;
+}
+
+/// One chunk of at most 50 groups, split when a group is missing.
+async fn run_chunk<S: Logs>(
+    src: &S,
+    chunk: usize,
+    groups: Vec<String>,
+    range: TimeRange,
+    limits: RunLimits,
+    ev: &mpsc::Sender<ChunkEvent>,
+    cancel: watch::Receiver<bool>,
+) -> ChunkOutcome {
+    let mut out = ChunkOutcome::default();
+    let mut work = vec![groups];
+    // Each split halves a list: bounded by 2·50 lists per chunk.
+    for _ in 0..(2 * MAX_GROUPS_PER_QUERY) {
+        let Some(groups) = work.pop() else { break };
+        match run_one(src, chunk, &groups, range, limits, ev, cancel.clone()).await {
+            Ok(s) => out.stats.extend(s),
+            Err(SourceError::NotFound { .. }) if groups.len() > 1 => {
+                let (a, b) = groups.split_at(groups.len() / 2);
+                work.push(a.to_vec());
+                work.push(b.to_vec());
+            }
+            Err(SourceError::NotFound { .. }) => out.missing.extend(groups),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    out
 }
 
 async fn run_one<S: Logs>(

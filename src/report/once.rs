@@ -71,6 +71,52 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Stor
     Some(store)
 }
 
+/// Runs the fleet Logs Insights query over the window and folds its
+/// results in, then lets the rules see them (cold starts, memory).
+async fn run_insights<S: Source>(src: Arc<S>, settings: &Settings, store: &mut Store) {
+    let groups: Vec<String> = store
+        .functions()
+        .iter()
+        .map(|f| f.log_group.clone())
+        .collect();
+    let range = store
+        .metrics
+        .value
+        .as_ref()
+        .and_then(|m| m.range)
+        .unwrap_or_else(|| {
+            crate::model::metrics::TimeRange::ending_at(Utc::now(), settings.window)
+        });
+    let (tx, mut rx) = mpsc::channel(64);
+    // Kept alive for the run: nothing cancels a one-shot query but its bound.
+    let (_cancel, cancel_rx) = watch::channel(false);
+    let limits = crate::poll::insights::RunLimits {
+        max_wait: Duration::from_secs(300),
+        ..Default::default()
+    };
+    let run = tokio::spawn(crate::poll::insights::run_fleet_query(
+        src, groups, range, limits, tx, cancel_rx,
+    ));
+    while let Some(u) = rx.recv().await {
+        store.apply(u);
+    }
+    let _ = run.await;
+    store.evaluate_rules_now(Utc::now());
+    if let Some(r) = &store.insights_run {
+        let p = &r.progress;
+        eprintln!(
+            "lamtop: Logs Insights: {} queries over {} log groups scanned {} (~{}); {} functions covered",
+            p.queries,
+            p.groups,
+            crate::format::bytes(p.bytes_scanned),
+            crate::format::money(Some(crate::model::insights_query::scan_cost(
+                p.bytes_scanned
+            ))),
+            r.functions_covered
+        );
+    }
+}
+
 /// Errors that make the run fail (exit 1): anything but "this endpoint does
 /// not implement that API", which only turns values into n/a.
 fn fatal_errors(store: &Store) -> Vec<&SourceError> {
@@ -112,13 +158,16 @@ fn print(text: &str) {
 /// The whole `--once` face; returns the exit code.
 pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> i32 {
     let info = src.describe();
-    let Some(mut store) = collect(src, settings).await else {
+    let Some(mut store) = collect(src.clone(), settings).await else {
         eprintln!(
             "lamtop: no snapshot within {}s: the endpoint is too slow or unreachable",
             ONCE_DEADLINE.as_secs()
         );
         return EXIT_ERROR;
     };
+    if opts.insights && store.inventory.value.is_some() {
+        run_insights(src, settings, &mut store).await;
+    }
     let alarm_events = store.take_alarm_events();
     let fatal = fatal_errors(&store);
     let mut said: Vec<String> = Vec::new();

@@ -86,6 +86,8 @@ pub struct Snapshot {
     pub alarms: Vec<AlarmEntry>,
     /// Rule changes worth a look (into or out of FIRING), oldest first.
     pub alarm_history: Vec<crate::model::rules::AlarmEvent>,
+    /// The fleet Logs Insights run (`--insights`), `null` when not run.
+    pub insights_query: Option<InsightsQuery>,
     /// What could not be fetched (the numbers it affects are `null`).
     pub errors: Vec<ErrorEntry>,
     /// Things worth knowing, e.g. `--functions` patterns that matched nothing.
@@ -251,6 +253,25 @@ pub struct AlarmEntry {
     pub since: Option<DateTime<Utc>>,
     /// Why.
     pub reason: String,
+}
+
+/// What the fleet Logs Insights run did and cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct InsightsQuery {
+    /// Queries run (at most 50 log groups each).
+    pub queries: usize,
+    /// Log groups queried.
+    pub groups: usize,
+    /// Functions that got REPORT statistics.
+    pub functions_covered: usize,
+    /// Bytes scanned.
+    pub bytes_scanned: f64,
+    /// Estimated cost of the scan in USD.
+    pub estimated_cost_usd: Num,
+    /// One per failed query.
+    pub errors: Vec<String>,
+    /// Log groups that do not exist (functions that never ran).
+    pub missing_log_groups: Vec<String>,
 }
 
 /// One failed fetch.
@@ -439,6 +460,17 @@ pub fn build(
         functions,
         alarms: store.all_alarms().map(alarm_entry).collect(),
         alarm_history: store.rules.history.iter().cloned().collect(),
+        insights_query: store.insights_run.as_ref().map(|r| InsightsQuery {
+            queries: r.progress.queries,
+            groups: r.progress.groups,
+            functions_covered: r.functions_covered,
+            bytes_scanned: r.progress.bytes_scanned,
+            estimated_cost_usd: Num::money(Some(crate::model::insights_query::scan_cost(
+                r.progress.bytes_scanned,
+            ))),
+            errors: r.errors.iter().map(|e| sanitize(&e.to_string())).collect(),
+            missing_log_groups: r.missing.iter().map(|g| sanitize(g)).collect(),
+        }),
         errors,
         warnings,
     }
