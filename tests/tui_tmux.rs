@@ -94,6 +94,18 @@ async fn dashboard_shows_seeded_fleet_opens_function_help_and_quits() {
     )
     .await;
 
+    // One function has run (a log group with a REPORT line), so the
+    // Logs Insights run of `--once --insights` gets to GetQueryResults.
+    seed::log_events(
+        &conf,
+        "/aws/lambda/seeded-fn-002",
+        "2026/11/27/[$LATEST]00000000000000000000000000000002",
+        &[(
+            (m - 180) * 1000,
+            "REPORT RequestId: r\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB",
+        )],
+    )
+    .await;
     let home = std::env::temp_dir().join(format!("lamtop-tmux-{}", emu.port));
     let log_file = home.join("lamtop-tui.log");
     std::fs::create_dir_all(&home).unwrap();
@@ -137,7 +149,7 @@ async fn dashboard_shows_seeded_fleet_opens_function_help_and_quits() {
     let s = tmux.wait_for("seeded-fn-004");
     assert!(s.contains("Functions 5/5"), "{s}");
     assert!(s.contains("us-east-1"), "{s}");
-    let s = tmux.wait_for("1 ALARM");
+    let s = tmux.wait_for("1 FIRING");
     assert!(s.contains("seeded-fn-001-errors"), "{s}");
     // Seeded numbers: function 0 has 2+1 invocations (see seed::expected).
     let want = format!(" {} ", seed::expected(0).invocations as i64);
