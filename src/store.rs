@@ -438,7 +438,7 @@ impl Store {
         self.summaries = self
             .functions()
             .iter()
-            .map(|f| self.compute_summary(&f.name))
+            .map(|f| self.compute_summary(f))
             .collect();
         self.index = self
             .functions()
@@ -465,14 +465,18 @@ impl Store {
         self.functions().iter().zip(&self.summaries)
     }
 
-    /// Metric insights of one function (rates, cost, concurrency headroom).
-    pub fn insight(&self, f: &FunctionInfo) -> crate::model::insight::Insight {
-        let window_s = self
-            .metrics
+    /// Length of the last good metrics window (0 before any).
+    fn window_seconds(&self) -> i64 {
+        self.metrics
             .value
             .as_ref()
             .and_then(|m| m.range)
-            .map_or(0, |r| r.seconds());
+            .map_or(0, |r| r.seconds())
+    }
+
+    /// Metric insights of one function (rates, cost, concurrency headroom).
+    pub fn insight(&self, f: &FunctionInfo) -> crate::model::insight::Insight {
+        let window_s = self.window_seconds();
         let reserved = self.reserved.get(&f.name).and_then(|s| s.value).flatten();
         let limit = self.account.value.and_then(|a| a.concurrency_limit);
         crate::model::insight::insight(
@@ -495,7 +499,8 @@ impl Store {
         self.account_totals
     }
 
-    fn compute_summary(&self, name: &str) -> FunctionSummary {
+    fn compute_summary(&self, f: &FunctionInfo) -> FunctionSummary {
+        let name = f.name.as_str();
         let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(name, k, s));
         let invocations_series = get(MetricKind::Invocations, Stat::Sum);
         let invocations = invocations_series.map(Series::sum);
@@ -520,7 +525,9 @@ impl Store {
             duration_total_ms: get(MetricKind::Duration, Stat::Average)
                 .zip(invocations_series)
                 .map(|(avg, inv)| avg.weighted_total(inv)),
+            cost_per_hour: None,
         }
+        .with_cost(f, self.window_seconds(), &self.prices)
     }
 
     fn compute_account(&self) -> AccountSummary {

@@ -31,6 +31,8 @@ pub struct FunctionSummary {
     /// Total run time in the window (ms): Σ invocations × mean duration per
     /// period, the basis of the GB-second cost estimate.
     pub duration_total_ms: Option<f64>,
+    /// Estimated USD per hour at the window's rate (the store's prices).
+    pub cost_per_hour: Option<f64>,
 }
 
 impl FunctionSummary {
@@ -71,11 +73,13 @@ pub enum SortColumn {
     TimeoutPct,
     /// Configured memory.
     Memory,
+    /// Estimated cost per hour.
+    Cost,
 }
 
 impl SortColumn {
     /// Every column, in cycling order.
-    pub const ALL: [SortColumn; 13] = [
+    pub const ALL: [SortColumn; 14] = [
         Self::Name,
         Self::Invocations,
         Self::Errors,
@@ -89,6 +93,7 @@ impl SortColumn {
         Self::Concurrency,
         Self::TimeoutPct,
         Self::Memory,
+        Self::Cost,
     ];
 
     /// The `--sort` / `:sort` spelling.
@@ -107,6 +112,7 @@ impl SortColumn {
             Self::Concurrency => "concurrency",
             Self::TimeoutPct => "timeout_pct",
             Self::Memory => "memory",
+            Self::Cost => "cost",
         }
     }
 
@@ -141,6 +147,7 @@ impl SortColumn {
             Self::Concurrency => s.concurrency_max,
             Self::TimeoutPct => s.timeout_ratio(f.timeout_s),
             Self::Memory => Some(f64::from(f.memory_mb)),
+            Self::Cost => s.cost_per_hour,
         }
     }
 }
@@ -202,6 +209,7 @@ mod tests {
         rows.sort_by(|x, y| compare(Some(SortColumn::Name), true, *x, *y));
         assert_eq!(rows[0].0.name, "c");
         assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
-        assert_eq!(SortColumn::Memory.next(), SortColumn::Name);
+        assert_eq!(SortColumn::Memory.next(), SortColumn::Cost);
+        assert_eq!(SortColumn::Cost.next(), SortColumn::Name);
     }
 }

@@ -56,6 +56,15 @@ impl Prices {
     }
 }
 
+impl FunctionSummary {
+    /// The summary with its estimated cost per hour filled in, so sorting
+    /// by cost reads a number instead of recomputing it.
+    pub fn with_cost(mut self, f: &FunctionInfo, window_s: i64, prices: &Prices) -> Self {
+        self.cost_per_hour = insight(f, &self, window_s, prices, None, None).cost_per_hour;
+        self
+    }
+}
+
 /// Metric-derived insights of one function over the window.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Insight {

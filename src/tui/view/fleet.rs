@@ -39,7 +39,7 @@ const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 18] = [
     ("MEM", 6, Some(SortColumn::Memory), 130),
     ("RUNTIME", 12, None, 140),
     // Insight columns (`c`): they replace TREND, P50, MAX and RUNTIME.
-    ("$/H", 8, None, 0),
+    ("$/H", 8, Some(SortColumn::Cost), 0),
     ("THR%", 6, None, 0),
     ("COLD%", 6, None, 0),
     ("MEM%", 5, None, 0),
