@@ -110,8 +110,9 @@ pub struct Store {
     pub traces: Slot<crate::model::traces::TraceList>,
     /// The trace open in the trace view (`None` inside: not found).
     pub trace: Slot<(String, Option<crate::model::segments::TraceTree>)>,
-    /// Samples of the source's API call counter, oldest first (bounded).
-    pub usage: VecDeque<(DateTime<Utc>, u64)>,
+    /// Samples of the source's API call counters (time, attempts,
+    /// throttled attempts), oldest first (bounded).
+    pub usage: VecDeque<(DateTime<Utc>, u64, u64)>,
     /// Pollers that reported `Finished` (one-shot mode).
     pub finished: Vec<DataKind>,
     /// Window numbers per function, aligned with `functions()`, derived in
@@ -270,9 +271,16 @@ impl Store {
                 self.detail.settle(at, result);
                 true
             }
-            Update::ApiUsage { at, total_calls } => {
-                let changed = self.usage.back().is_none_or(|(_, n)| *n != total_calls);
-                self.usage.push_back((at, total_calls));
+            Update::ApiUsage {
+                at,
+                total_calls,
+                throttled_calls,
+            } => {
+                let changed = self
+                    .usage
+                    .back()
+                    .is_none_or(|(_, n, t)| (*n, *t) != (total_calls, throttled_calls));
+                self.usage.push_back((at, total_calls, throttled_calls));
                 while self.usage.len() > USAGE_SAMPLES {
                     self.usage.pop_front();
                 }
@@ -556,14 +564,27 @@ impl Store {
     /// API calls in the last minute (from the usage samples; since start
     /// when lamtop has run for less than a minute).
     pub fn calls_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
-        let (_, latest) = self.usage.back()?;
+        self.last_minute(now, |(_, n, _)| *n)
+    }
+
+    /// Throttled attempts in the last minute (same rule).
+    pub fn throttled_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
+        self.last_minute(now, |(_, _, t)| *t)
+    }
+
+    fn last_minute(
+        &self,
+        now: DateTime<Utc>,
+        field: impl Fn(&(DateTime<Utc>, u64, u64)) -> u64,
+    ) -> Option<u64> {
+        let latest = field(self.usage.back()?);
         let cutoff = now - chrono::Duration::seconds(60);
         let base = self
             .usage
             .iter()
             .rev()
-            .find(|(t, _)| *t <= cutoff)
-            .map_or(0, |(_, n)| *n);
+            .find(|s| s.0 <= cutoff)
+            .map_or(0, &field);
         Some(latest.saturating_sub(base))
     }
 

@@ -17,28 +17,56 @@ use tokio::time::Instant;
 
 /// Spaces calls out so that all log polling in the process stays under
 /// `per_second` calls (FilterLogEvents has a small account-wide quota).
+/// While the account is throttled the rate halves (down to a floor) and
+/// doubles back to the configured rate once calls go through again.
 #[derive(Debug)]
 pub struct RateLimiter {
-    interval: Duration,
+    /// The configured rate.
+    configured: f64,
+    /// The rate now (calls per second), adapted to throttling.
+    current: std::sync::Mutex<f64>,
     next: Mutex<Option<Instant>>,
 }
+
+/// The slowest the log limit goes while throttled.
+const MIN_LOG_RATE: f64 = 0.2;
 
 impl RateLimiter {
     /// A limiter allowing `per_second` calls per second (at least 0.1).
     pub fn new(per_second: f64) -> Arc<Self> {
+        let rate = per_second.max(0.1);
         Arc::new(Self {
-            interval: Duration::from_secs_f64(1.0 / per_second.max(0.1)),
+            configured: rate,
+            current: std::sync::Mutex::new(rate),
             next: Mutex::new(None),
         })
     }
 
+    /// The rate now.
+    pub fn per_second(&self) -> f64 {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Halves the rate (not below 0.2/s or the configured rate).
+    pub fn slow_down(&self) {
+        let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        *r = (*r / 2.0).max(MIN_LOG_RATE.min(self.configured));
+    }
+
+    /// Doubles the rate back toward the configured one.
+    pub fn speed_up(&self) {
+        let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        *r = (*r * 2.0).min(self.configured);
+    }
+
     /// Waits for the next free slot.
     pub async fn acquire(&self) {
+        let interval = Duration::from_secs_f64(1.0 / self.per_second());
         let slot = {
             let mut next = self.next.lock().await;
             let now = Instant::now();
             let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
+            *next = Some(slot + interval);
             slot
         };
         tokio::time::sleep_until(slot).await;

@@ -5,6 +5,7 @@
 
 pub mod insights;
 pub mod logs;
+pub mod pressure;
 mod schedule;
 mod screen;
 mod tasks;
@@ -156,6 +157,8 @@ pub enum Update {
         at: DateTime<Utc>,
         /// Total calls since start.
         total_calls: u64,
+        /// Of which the service throttled.
+        throttled_calls: u64,
     },
     /// The log pane now follows another function (or filter): start over.
     LogsReset {

@@ -25,12 +25,13 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// A schedule that fetches every `interval`, backs off up to 8× that
-    /// while throttled, and retries failures after at most 15 s.
+    /// A schedule that fetches every `interval`, backs off up to 4× that
+    /// while throttled (woken early when throttling ends), and retries
+    /// failures after at most 15 s.
     pub fn every(interval: Duration) -> Self {
         Self {
             interval,
-            max_backoff: interval * 8,
+            max_backoff: interval * 4,
             retry_after_failure: interval.min(Duration::from_secs(15)),
             throttled_in_a_row: 0,
         }
@@ -70,8 +71,7 @@ mod tests {
         let mut s = Schedule::every(Duration::from_secs(60));
         assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(120));
         assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(240));
-        assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(480));
-        assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(480));
+        assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(240));
         assert_eq!(s.next_delay(Outcome::Ok), Duration::from_secs(60));
         assert_eq!(s.next_delay(Outcome::Throttled), Duration::from_secs(120));
         assert_eq!(s.next_delay(Outcome::Failed), Duration::from_secs(15));

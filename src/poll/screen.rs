@@ -170,11 +170,17 @@ pub(super) async fn logs_task<S: Source>(
     }
 }
 
-pub(super) async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
+pub(super) async fn usage_step<S: Source>(
+    src: Arc<S>,
+    tx: Tx,
+    pressure: Arc<super::pressure::Pressure>,
+) -> Option<Outcome> {
+    pressure.sample();
     let _ = tx
         .send(Update::ApiUsage {
             at: Utc::now(),
             total_calls: src.api_calls(),
+            throttled_calls: src.throttled_calls(),
         })
         .await;
     Some(Outcome::Ok)

@@ -2,6 +2,7 @@
 //! owned result, wait for its schedule or a relevant Scope change. In
 //! one-shot mode each fetches once and reports `Finished`.
 
+use super::pressure::Pressure;
 use super::screen::{
     TRACE_EVERY, TRACES_EVERY, detail_step, logs_task, reserved_step, trace_step, traces_step,
     usage_step,
@@ -83,6 +84,12 @@ pub fn spawn_all<S: Source>(
     let (fleet_tx, fleet_rx) = watch::channel(Fleet::Pending);
     let fleet_tx = Arc::new(fleet_tx);
     let mut handles = Vec::new();
+    let limiter = RateLimiter::new(cfg.log_calls_per_second);
+    let counters = {
+        let s = src.clone();
+        Box::new(move || (s.api_calls(), s.throttled_calls()))
+    };
+    let pressure = Pressure::new(counters, Some(limiter.clone()));
 
     let (s, t, f, filter) = (
         src.clone(),
@@ -97,6 +104,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |_| inventory_step(s.clone(), t.clone(), f.clone(), filter.clone()),
+        pressure.clone(),
     )));
 
     let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
@@ -109,6 +117,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |sc| metrics_step(s.clone(), t.clone(), fr.clone(), sc, once, rules.clone()),
+        pressure.clone(),
     )));
 
     let (s, t, fr) = (src.clone(), tx.clone(), fleet_rx.clone());
@@ -119,6 +128,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |_| alarms_step(s.clone(), t.clone(), fr.clone(), once),
+        pressure.clone(),
     )));
 
     let (s, t) = (src.clone(), tx.clone());
@@ -129,6 +139,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |sc| reserved_step(s.clone(), t.clone(), sc),
+        pressure.clone(),
     )));
 
     let (s, t) = (src.clone(), tx.clone());
@@ -139,6 +150,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |sc| detail_step(s.clone(), t.clone(), sc),
+        pressure.clone(),
     )));
 
     let (s, t) = (src.clone(), tx.clone());
@@ -149,6 +161,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |sc| traces_step(s.clone(), t.clone(), sc),
+        pressure.clone(),
     )));
 
     let (s, t) = (src.clone(), tx.clone());
@@ -159,6 +172,7 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         move |sc| trace_step(s.clone(), t.clone(), sc),
+        pressure.clone(),
     )));
 
     handles.push(tokio::spawn(logs_task(
@@ -166,19 +180,20 @@ pub fn spawn_all<S: Source>(
         tx.clone(),
         scope.clone(),
         fleet_rx.clone(),
-        RateLimiter::new(cfg.log_calls_per_second),
+        limiter,
         cfg.log_capacity,
         cfg.once,
     )));
 
-    let (s, t) = (src, tx.clone());
+    let (s, t, p) = (src, tx.clone(), pressure.clone());
     handles.push(tokio::spawn(run(
         DataKind::Usage,
         cfg.once,
         Schedule::every(USAGE_EVERY),
         tx,
         scope,
-        move |_| usage_step(s.clone(), t.clone()),
+        move |_| usage_step(s.clone(), t.clone(), p.clone()),
+        pressure.clone(),
     )));
     drop(fleet_tx);
     handles
@@ -207,22 +222,35 @@ async fn run<F, Fut>(
     tx: Tx,
     mut scope: watch::Receiver<Scope>,
     mut step: F,
+    pressure: Arc<Pressure>,
 ) where
     F: FnMut(Scope) -> Fut,
     Fut: Future<Output = Option<Outcome>>,
 {
     loop {
         let current = scope.borrow_and_update().clone();
-        let outcome = step(current.clone()).await;
+        let throttled_before = pressure.throttled_total();
+        let mut outcome = step(current.clone()).await.unwrap_or(Outcome::Ok);
+        // Throttles the SDK retried away still mean "slow down": the
+        // quota is per account, shared with every other client.
+        if outcome == Outcome::Ok
+            && kind != DataKind::Usage
+            && pressure.throttled_total() > throttled_before
+        {
+            outcome = Outcome::Throttled;
+        }
         if once {
             let _ = tx.send(Update::Finished(kind)).await;
             return;
         }
-        let sleep = tokio::time::sleep(schedule.next_delay(outcome.unwrap_or(Outcome::Ok)));
+        let backed_off = outcome == Outcome::Throttled;
+        let sleep = tokio::time::sleep(schedule.next_delay(outcome));
         tokio::pin!(sleep);
         loop {
             tokio::select! {
                 _ = &mut sleep => break,
+                // Throttling ended: no reason to wait out the backoff.
+                _ = pressure.calmed(), if backed_off => break,
                 changed = scope.changed() => {
                     if changed.is_err() {
                         return;

@@ -189,6 +189,11 @@ pub trait Source: Inventory + Metrics + Alarms + Logs + Traces {
     /// API calls made so far (HTTP attempts, retries included); a counter
     /// read, no IO.
     fn api_calls(&self) -> u64;
+    /// Attempts the service throttled so far (including those the SDK
+    /// retried successfully); a counter read, no IO.
+    fn throttled_calls(&self) -> u64 {
+        0
+    }
 }
 
 /// Identity of a source, for headers and snapshots.

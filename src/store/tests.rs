@@ -129,10 +129,12 @@ fn calls_last_minute_from_samples() {
         s.apply(Update::ApiUsage {
             at: at(t),
             total_calls: n,
+            throttled_calls: n / 3,
         });
     }
     // Samples at or before 30 s: base 5.
     assert_eq!(s.calls_last_minute(at(90)), Some(15));
+    assert_eq!(s.throttled_last_minute(at(90)), Some(6 - 1));
     // Less than a minute of samples: everything since start.
     assert_eq!(s.calls_last_minute(at(50)), Some(20));
 }

@@ -135,6 +135,9 @@ pub struct App {
     pub alarm_history: bool,
     /// The fleet table shows the insight columns.
     pub insight_columns: bool,
+    /// The service throttled some calls in the last minute (pollers are
+    /// backing off); set by the event loop from the store.
+    pub throttled: bool,
 }
 
 impl App {
@@ -163,6 +166,7 @@ impl App {
             traces: TraceState::default(),
             alarm_history: false,
             insight_columns: false,
+            throttled: false,
         }
     }
 

@@ -190,6 +190,7 @@ async fn event_loop<S: Source>(
                     dirty |= store.apply(u);
                 }
                 on_alarm_events(&mut store, &sink, &mut app, settings.bell);
+                app.throttled = store.throttled_last_minute(Utc::now()).is_some_and(|n| n > 0);
             }
             _ = tick.tick() => dirty = true,
             _ = term_sig.recv() => break,

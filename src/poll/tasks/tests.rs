@@ -74,3 +74,58 @@ async fn loop_mode_refreshes_on_schedule_and_on_window_change() {
         h.abort();
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn throttles_hidden_by_retries_back_off_and_calm_wakes_the_poller() {
+    use std::sync::Mutex as StdMutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let calls = Arc::new(AtomicU64::new(0));
+    let thr = Arc::new(AtomicU64::new(0));
+    let (c, t) = (calls.clone(), thr.clone());
+    let pressure = Pressure::new(
+        Box::new(move || (c.load(Ordering::Relaxed), t.load(Ordering::Relaxed))),
+        None,
+    );
+    let start = tokio::time::Instant::now();
+    let steps = Arc::new(StdMutex::new(Vec::new()));
+    let (tx, _rx) = mpsc::channel(16);
+    let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
+    let (s, c, t) = (steps.clone(), calls.clone(), thr.clone());
+    tokio::spawn(run(
+        DataKind::Metrics,
+        false,
+        Schedule::every(Duration::from_secs(60)),
+        tx,
+        scope_rx,
+        move |_| {
+            let (s, c, t) = (s.clone(), c.clone(), t.clone());
+            async move {
+                let mut s = s.lock().unwrap();
+                s.push(start.elapsed().as_secs());
+                c.fetch_add(1, Ordering::Relaxed);
+                // The first three polls get their data, after retried throttles.
+                if s.len() <= 3 {
+                    t.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Outcome::Ok)
+            }
+        },
+        pressure.clone(),
+    ));
+    tokio::time::sleep(Duration::from_secs(370)).await;
+    // Backoff 120 s, then 240 s (the cap, 4× the interval).
+    assert_eq!(*steps.lock().unwrap(), [0, 120, 360]);
+    assert_eq!(
+        pressure.sample(),
+        super::super::pressure::Sampled::Throttled
+    );
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    // Another call goes through unthrottled: the storm is over.
+    calls.fetch_add(1, Ordering::Relaxed);
+    assert_eq!(pressure.sample(), super::super::pressure::Sampled::Calm);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(*steps.lock().unwrap(), [0, 120, 360, 400]);
+    // Then the normal interval again.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(*steps.lock().unwrap(), [0, 120, 360, 400, 460]);
+}

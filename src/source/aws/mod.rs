@@ -95,6 +95,10 @@ impl Source for AwsSource {
     fn api_calls(&self) -> u64 {
         self.calls.get()
     }
+
+    fn throttled_calls(&self) -> u64 {
+        self.calls.throttled()
+    }
 }
 
 /// Converts an SDK timestamp to chrono.

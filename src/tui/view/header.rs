@@ -53,8 +53,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     } else {
         Span::styled(" ✓ no alarms ", t.bar())
     };
+    let throttled = match store.throttled_last_minute(now) {
+        Some(n) if n > 0 => format!(" ({n} throttled)"),
+        _ => String::new(),
+    };
     let text = format!(
-        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min · ~${cost:.3}/h ",
+        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled} · ~${cost:.3}/h ",
         format::window(app.window),
         format::window(app.refresh),
     );

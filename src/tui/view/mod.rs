@@ -120,7 +120,15 @@ pub fn freshness<T>(
         Some(t) => {
             let age = (now - t).num_seconds();
             if age > 2 * interval.as_secs() as i64 {
-                Span::styled(format!("STALE {}", crate::format::age(age)), theme.warn())
+                let why = if app.throttled {
+                    " · throttled, backing off"
+                } else {
+                    ""
+                };
+                Span::styled(
+                    format!("STALE {}{why}", crate::format::age(age)),
+                    theme.warn(),
+                )
             } else if slot.in_flight {
                 Span::styled("refreshing…", theme.dim())
             } else {
