@@ -166,6 +166,11 @@ async fn event_loop<S: Source>(
                 .draw(|f| view::render(f, &app, &store, Utc::now()))
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
+            // Debug builds only: a deliberate panic, so the tests can prove
+            // the terminal is restored and the message printed.
+            if cfg!(debug_assertions) && std::env::var_os("LAMTOP_DEBUG_PANIC").is_some() {
+                panic!("LAMTOP_DEBUG_PANIC is set: deliberate panic after the first frame");
+            }
         }
         let mut effect = Effect::None;
         tokio::select! {

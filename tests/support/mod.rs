@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod seed;
+pub mod tmux;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
