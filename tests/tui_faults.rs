@@ -35,8 +35,13 @@ async fn seeded(emu: &Emulator) {
     seed::functions(&conf, 5).await;
     let m = now_minute();
     seed::metrics(&conf, 5, [m - 480, m - 240]).await;
+    // Within the log pane's first two minutes.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     let events: Vec<(i64, String)> = (0..20)
-        .map(|i| ((m - 300 + i * 10) * 1000, format!("storm test line {i}")))
+        .map(|i| (now_ms - 60_000 + i * 2_000, format!("storm test line {i}")))
         .collect();
     let refs: Vec<(i64, &str)> = events.iter().map(|(t, s)| (*t, s.as_str())).collect();
     seed::log_events(
@@ -89,6 +94,7 @@ async fn throttling_storm_backs_off_marks_stale_and_recovers_within_one_interval
     emu.reset_calls();
     std::thread::sleep(Duration::from_secs(60));
     let baseline = attempts(&emu);
+    println!("baseline minute: {:?}", emu.calls());
 
     // The storm: 30 % of every call throttled for two minutes.
     emu.set_faults(serde_json::json!([{ "ops": ["*"], "kind": "throttle", "rate": 0.3 }]));
@@ -99,14 +105,21 @@ async fn throttling_storm_backs_off_marks_stale_and_recovers_within_one_interval
         "the header names the throttling:\n{s}"
     );
     emu.reset_calls();
-    std::thread::sleep(Duration::from_secs(60));
+    let storm_minute = Instant::now();
+    // Backed off, the panes' data ages past twice the interval and they
+    // say why.
+    tmux.wait_until("a pane marked stale because of throttling", |s| {
+        s.contains("STALE") && s.contains("throttled, backing off")
+    });
+    std::thread::sleep(Duration::from_secs(60).saturating_sub(storm_minute.elapsed()));
     let storm = attempts(&emu);
+    println!("second storm minute: {:?}", emu.calls());
     let during = tmux.screen();
     assert!(!during.contains("EXITED"), "lamtop died:\n{during}");
     println!("attempts per minute: baseline {baseline}, second storm minute {storm}");
     // Throttled attempts included, lamtop sends fewer calls than when calm.
     assert!(
-        storm < baseline,
+        storm * 4 < baseline * 3,
         "call rate did not drop: {storm}/min in the storm vs {baseline}/min"
     );
 

@@ -14,6 +14,9 @@ use tokio::sync::Notify;
 /// Reads (attempts, throttled attempts) of the source: counter reads, no IO.
 pub type Counters = Box<dyn Fn() -> (u64, u64) + Send + Sync>;
 
+/// Calm samples in a row that end a throttling episode.
+const CALM_SAMPLES: u32 = 2;
+
 /// The shared state.
 pub struct Pressure {
     counters: Counters,
@@ -21,8 +24,10 @@ pub struct Pressure {
     last: Mutex<(u64, u64)>,
     /// Woken when calls go through without throttling after a throttle.
     calm: Notify,
-    /// Whether the last sample saw throttling.
+    /// Whether throttling was seen and has not yet calmed down.
     throttled: Mutex<bool>,
+    /// Calm samples in a row since the last throttled one.
+    calm_streak: Mutex<u32>,
     limiter: Option<Arc<RateLimiter>>,
 }
 
@@ -52,6 +57,7 @@ impl Pressure {
             last: Mutex::new(start),
             calm: Notify::new(),
             throttled: Mutex::new(false),
+            calm_streak: Mutex::new(0),
             limiter,
         })
     }
@@ -78,18 +84,25 @@ impl Pressure {
             Sampled::Quiet
         };
         let mut throttled = self.throttled.lock().unwrap_or_else(|e| e.into_inner());
+        let mut streak = self.calm_streak.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Sampled::Throttled => {
                 *throttled = true;
+                *streak = 0;
                 if let Some(l) = &self.limiter {
                     l.slow_down();
                 }
             }
             Sampled::Calm => {
-                if let Some(l) = &self.limiter {
+                *streak += 1;
+                if *streak >= CALM_SAMPLES
+                    && let Some(l) = &self.limiter
+                {
                     l.speed_up();
                 }
-                if std::mem::replace(&mut *throttled, false) {
+                // One lucky window proves little at a 30 % throttle rate:
+                // wake the pollers after two calm samples in a row.
+                if *streak >= CALM_SAMPLES && std::mem::replace(&mut *throttled, false) {
                     self.calm.notify_waiters();
                 }
             }
@@ -134,13 +147,15 @@ mod tests {
         tokio::task::yield_now().await;
         calls.fetch_add(1, Ordering::Relaxed);
         assert_eq!(p.sample(), Sampled::Calm);
+        assert!(!waiter.is_finished(), "one calm sample is not enough");
+        assert_eq!(limiter.per_second(), 1.0);
+        calls.fetch_add(1, Ordering::Relaxed);
+        assert_eq!(p.sample(), Sampled::Calm);
         tokio::time::timeout(std::time::Duration::from_secs(1), waiter)
             .await
             .expect("calm wakes the waiter")
             .unwrap();
         assert_eq!(limiter.per_second(), 2.0);
-        calls.fetch_add(1, Ordering::Relaxed);
-        p.sample();
         calls.fetch_add(1, Ordering::Relaxed);
         p.sample();
         assert_eq!(limiter.per_second(), 4.0, "recovers to the configured rate");

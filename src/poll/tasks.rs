@@ -227,18 +227,19 @@ async fn run<F, Fut>(
     F: FnMut(Scope) -> Fut,
     Fut: Future<Output = Option<Outcome>>,
 {
+    // Throttled attempts seen up to the previous step: any new one since,
+    // by any poller, means the account is being throttled.
+    let mut seen = pressure.throttled_total();
     loop {
         let current = scope.borrow_and_update().clone();
-        let throttled_before = pressure.throttled_total();
         let mut outcome = step(current.clone()).await.unwrap_or(Outcome::Ok);
         // Throttles the SDK retried away still mean "slow down": the
         // quota is per account, shared with every other client.
-        if outcome == Outcome::Ok
-            && kind != DataKind::Usage
-            && pressure.throttled_total() > throttled_before
-        {
+        let now = pressure.throttled_total();
+        if outcome == Outcome::Ok && kind != DataKind::Usage && now > seen {
             outcome = Outcome::Throttled;
         }
+        seen = now;
         if once {
             let _ = tx.send(Update::Finished(kind)).await;
             return;
@@ -249,8 +250,12 @@ async fn run<F, Fut>(
         loop {
             tokio::select! {
                 _ = &mut sleep => break,
-                // Throttling ended: no reason to wait out the backoff.
-                _ = pressure.calmed(), if backed_off => break,
+                // Throttling ended: no reason to wait out the backoff, nor
+                // to count the storm's throttles against the next poll.
+                _ = pressure.calmed(), if backed_off => {
+                    seen = pressure.throttled_total();
+                    break;
+                }
                 changed = scope.changed() => {
                     if changed.is_err() {
                         return;
