@@ -194,3 +194,30 @@ async fn panic_restores_the_terminal_and_prints_the_message() {
     assert!(s.lines().any(|l| l.trim() == "icanon"), "{s}");
     assert!(!s.contains("Functions"), "{s}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_denied_on_xray_names_the_action_and_the_rest_works() {
+    let emu = Emulator::start();
+    seeded(&emu).await;
+    emu.set_faults(
+        serde_json::json!([{ "ops": ["GetTraceSummaries", "BatchGetTraces"], "kind": "denied" }]),
+    );
+    let tmux = Tmux::start(
+        format!("lamtop-denied-{}", emu.port),
+        160,
+        45,
+        &dashboard_command(&emu, "", ""),
+    );
+    tmux.wait_for("seeded-fn-004");
+    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
+    // The traces pane names the action to grant; logs and metrics still work.
+    let s = tmux.wait_until("the denied X-Ray action named", |s| {
+        s.contains("xray:GetTraceSummaries was denied")
+            && s.contains("grant the IAM action")
+            && s.contains("storm test line 19")
+            && metrics_age(s).is_some()
+    });
+    assert!(!s.contains("EXITED"), "{s}");
+    tmux.send(&["q"]);
+    tmux.wait_for("EXITED 0");
+}

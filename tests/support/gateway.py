@@ -18,6 +18,7 @@ Control API (plain JSON over HTTP on the same port):
   POST /__gateway/reset-calls    -> clears the counters
   POST /__gateway/faults         <- {"faults": [{"ops": ["*"], "kind": "throttle", "rate": 0.3,
                                                   "latency_ms": 0, "count": null}]}
+                                    kinds: throttle, 5xx, reset, latency, denied
   POST /__gateway/backend        <- {"up": false} stops moto, {"up": true} starts it again
                                     (its data survives, like a service after an outage)
 
@@ -283,6 +284,10 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(float(fault.get("latency_ms", 2000)) / 1000.0)
             elif kind == "reset":
                 return self.reset_connection()
+            elif kind == "denied":
+                status = 400 if proto in ("cbor", "json") else 403
+                return self.error(proto, status, "AccessDeniedException",
+                                  "User: arn:aws:iam::123456789012:user/test is not authorized (injected by the test gateway)")
             elif kind == "throttle":
                 status, code = THROTTLE.get(proto, (400, "ThrottlingException"))
                 return self.error(proto, status, code, "Rate exceeded (injected by the test gateway)")

@@ -42,6 +42,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     ));
     let list = visible(store, &app.traces);
     if list.is_empty() {
+        // A pane title is too narrow for a whole error: say it in the body
+        // (e.g. which IAM action to grant).
+        if let Some(e) = &store.traces.last_error {
+            let msg = crate::model::text::sanitize(&e.to_string());
+            frame.render_widget(
+                Paragraph::new(msg)
+                    .style(t.error())
+                    .wrap(ratatui::widgets::Wrap { trim: true })
+                    .block(block),
+                area,
+            );
+            return;
+        }
         let msg = if store.traces.updated_at.is_some() {
             "no traces in this window (is tracing enabled?)"
         } else {
