@@ -221,3 +221,33 @@ async fn access_denied_on_xray_names_the_action_and_the_rest_works() {
     tmux.send(&["q"]);
     tmux.wait_for("EXITED 0");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn emulator_killed_mid_session_shows_unreachable_keeps_history_and_reconnects() {
+    let emu = Emulator::start();
+    seeded(&emu).await;
+    let tmux = Tmux::start(
+        format!("lamtop-down-{}", emu.port),
+        160,
+        45,
+        &dashboard_command(&emu, "", ""),
+    );
+    tmux.wait_for("seeded-fn-004");
+    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
+    tmux.wait_for("storm test line 19");
+    emu.backend(false);
+    // Every call now fails at the connection: the panes say so, the data
+    // and the log lines already read stay on screen.
+    let s = tmux.wait_until("endpoint unreachable shown", |s| {
+        s.contains("unreachable") && s.contains("storm test line 19")
+    });
+    assert!(s.contains("20 events"), "log history kept:\n{s}");
+    emu.backend(true);
+    // Back: fresh data again without restarting lamtop, no line doubled.
+    let s = tmux.wait_until("reconnected", |s| {
+        !s.contains("unreachable") && metrics_age(s).is_some_and(|a| a <= REFRESH_S)
+    });
+    assert!(s.contains("20 events"), "no duplicate or lost lines:\n{s}");
+    tmux.send(&["q"]);
+    tmux.wait_for("EXITED 0");
+}
