@@ -15,6 +15,7 @@
 //!     alarms.rs      Alarm (CloudWatch and rules, one model), AlarmState, AlarmRule, RuleMetric
 //!     rules.rs       rule evaluation: metric values per instant, Tracker state machine, RuleEngine
 //!     insight.rs     error/throttle rates, cost (Prices), ReportStats (cold starts, memory)
+//!     insights_query.rs  the fleet Logs Insights query text, result rows → ReportStats
 //!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
 //!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
 //!     traces.rs      TraceSummary, RawTrace
@@ -29,7 +30,9 @@
 //!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the fleet pollers
 //!                    and the shared loop); screen.rs (pollers of what is on screen);
 //!                    logs.rs (lossless log follower, shared rate limiter, tail targets),
-//!                    traces.rs (one-shot trace fetch)
+//!                    traces.rs (one-shot trace fetch), pressure.rs (throttling seen by
+//!                    the source → backoff, log rate, wake on calm), insights.rs (the
+//!                    fleet Logs Insights run: chunks of 50, parallel, cancel, bounded)
 //!   store.rs         Store, apply(), slots with freshness, summaries for the faces;
 //!                    store/logbuf.rs (the log pane's bounded, ordered buffer)
 //!   report/          once.rs (the --once face), snapshot.rs (lamtop.snapshot/v1),
@@ -44,6 +47,7 @@
 //!   notify.rs        alarm changes off screen: --alarm-log JSON lines, notify_command (no shell)
 //!   format.rs        number formatting shared by every face
 //! tests/             integration tests; tests/support/ holds the emulator harness
+//!                    (mod.rs, gateway.py, seed.rs) and tmux.rs (the real terminal)
 //! ```
 
 use clap::Parser;
