@@ -2,6 +2,7 @@
 //! (sources → pollers → store → faces); `main.rs` wires it to the command
 //! line. See the module map at the top of `main.rs`.
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod format;

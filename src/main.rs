@@ -44,6 +44,7 @@
 //!                    completion), logview.rs (log pane state), traces.rs (trace rows, pivot),
 //!                    theme.rs, view/ (layout, header, fleet, alarms, account, function, logs,
 //!                    traces, trace, help, footer)
+//!   cache.rs         the previous run's function list (XDG cache, per profile/region/endpoint)
 //!   notify.rs        alarm changes off screen: --alarm-log JSON lines, notify_command (no shell)
 //!   format.rs        number formatting shared by every face
 //! tests/             integration tests; tests/support/ holds the emulator harness

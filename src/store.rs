@@ -92,6 +92,8 @@ pub struct Store {
     pub inventory: Slot<Vec<FunctionInfo>>,
     /// `--functions` patterns that matched nothing.
     pub unmatched_patterns: Vec<String>,
+    /// The inventory shown is the previous run's cached list.
+    pub inventory_cached: bool,
     /// Account limits.
     pub account: Slot<AccountLimits>,
     /// The AWS account id, when known.
@@ -199,6 +201,19 @@ impl Store {
                 self.apply_insights(u);
                 true
             }
+            Update::CachedInventory {
+                saved_at,
+                functions,
+            } => {
+                if self.inventory.value.is_some() {
+                    return false;
+                }
+                self.inventory.value = Some(functions);
+                self.inventory.updated_at = Some(saved_at);
+                self.inventory_cached = true;
+                self.derive();
+                true
+            }
             Update::Inventory {
                 at,
                 result,
@@ -206,6 +221,7 @@ impl Store {
             } => {
                 if result.is_ok() {
                     self.unmatched_patterns = unmatched;
+                    self.inventory_cached = false;
                 }
                 self.inventory.settle(at, result);
                 self.derive();

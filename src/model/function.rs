@@ -2,10 +2,10 @@
 //! runs in: the inventory half of the domain, free of any AWS SDK type.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// CPU architecture of a function; it decides the GB-second price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     /// Intel/AMD, the Lambda default.
@@ -35,7 +35,7 @@ impl Architecture {
 }
 
 /// X-Ray tracing mode of a function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TracingMode {
     /// Traces only when the caller sampled the request.
@@ -46,7 +46,7 @@ pub enum TracingMode {
 }
 
 /// One function as listed by the inventory.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionInfo {
     /// Function name, the `FunctionName` metric dimension.
     pub name: String,

@@ -248,16 +248,21 @@ pub fn plan_detail_queries(function: &str, window: Duration) -> Vec<MetricQuery>
         .collect()
 }
 
-/// A series aligned to its period: `points[i]` covers
+/// A series aligned to its period: point `i` covers
 /// `[start + i·period, start + (i+1)·period)`; `None` is a gap (no datapoint).
+///
+/// Stored compactly, 4 bytes a point (`f32`, NaN for a gap): 5,000
+/// functions × 6 series × 180 minutes is 22 MB instead of 86 MB. `f32` is
+/// exact for counts up to 16.7 M per period and keeps 7 significant digits
+/// of a duration; sums and means are taken in `f64`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Start of the first bucket.
     pub start: DateTime<Utc>,
     /// Bucket length in seconds.
     pub period_s: u32,
-    /// One value per bucket.
-    pub points: Vec<Option<f64>>,
+    /// One value per bucket, NaN for a gap.
+    values: Vec<f32>,
 }
 
 impl Series {
@@ -271,7 +276,7 @@ impl Series {
     ) -> Self {
         let period = i64::from(period_s.max(1));
         let n = usize::try_from(range.seconds().max(0) / period).unwrap_or(0);
-        let mut points = vec![None; n.max(1)];
+        let mut values = vec![f32::NAN; n.max(1)];
         for (t, v) in datapoints {
             if !v.is_finite() {
                 continue;
@@ -282,41 +287,86 @@ impl Series {
             }
             if let Some(slot) = usize::try_from(offset / period)
                 .ok()
-                .and_then(|i| points.get_mut(i))
+                .and_then(|i| values.get_mut(i))
             {
-                *slot = Some(v);
+                *slot = v as f32;
             }
         }
         Self {
             start: range.start,
             period_s: period_s.max(1),
-            points,
+            values,
         }
+    }
+
+    /// A series from explicit per-bucket values (tests, the demo).
+    pub fn from_values(start: DateTime<Utc>, period_s: u32, points: &[Option<f64>]) -> Self {
+        Self {
+            start,
+            period_s: period_s.max(1),
+            values: points
+                .iter()
+                .map(|p| p.filter(|v| v.is_finite()).map_or(f32::NAN, |v| v as f32))
+                .collect(),
+        }
+    }
+
+    /// Number of buckets.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no buckets.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Bucket `i` (`None`: a gap or out of range).
+    pub fn get(&self, i: usize) -> Option<f64> {
+        self.values
+            .get(i)
+            .filter(|v| !v.is_nan())
+            .map(|v| f64::from(*v))
+    }
+
+    /// Every bucket in order.
+    pub fn points(&self) -> impl DoubleEndedIterator<Item = Option<f64>> + ExactSizeIterator + '_ {
+        self.values
+            .iter()
+            .map(|v| (!v.is_nan()).then(|| f64::from(*v)))
+    }
+
+    /// The buckets of `range` (clamped to the series).
+    pub fn points_in(
+        &self,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> impl Iterator<Item = Option<f64>> + '_ {
+        let (a, b) = (*range.start(), *range.end());
+        self.points().skip(a).take((b + 1).saturating_sub(a))
     }
 
     /// Sum of the present points (0 when there are none: Lambda publishes
     /// nothing for an idle minute).
     pub fn sum(&self) -> f64 {
-        self.points.iter().flatten().sum()
+        self.points().flatten().sum()
     }
 
     /// Largest present point.
     pub fn max(&self) -> Option<f64> {
-        self.points.iter().flatten().copied().reduce(f64::max)
+        self.points().flatten().reduce(f64::max)
     }
 
     /// The latest present point.
     pub fn last(&self) -> Option<f64> {
-        self.points.iter().rev().flatten().next().copied()
+        self.points().rev().flatten().next()
     }
 
     /// Σ point × weight over buckets where both are present, e.g. the total
     /// run time from per-period mean durations and invocation counts.
     pub fn weighted_total(&self, weights: &Series) -> f64 {
-        self.points
-            .iter()
-            .zip(&weights.points)
-            .filter_map(|(v, w)| Some(v.as_ref()? * w.as_ref()?))
+        self.points()
+            .zip(weights.points())
+            .filter_map(|(v, w)| Some(v? * w?))
             .sum()
     }
 
@@ -327,11 +377,9 @@ impl Series {
     pub fn weighted_mean(&self, weights: Option<&Series>) -> Option<f64> {
         let mut num = 0.0;
         let mut den = 0.0;
-        for (i, p) in self.points.iter().enumerate() {
+        for (i, p) in self.points().enumerate() {
             let Some(v) = p else { continue };
-            let w = weights
-                .and_then(|w| w.points.get(i).copied().flatten())
-                .filter(|w| *w > 0.0);
+            let w = weights.and_then(|w| w.get(i)).filter(|w| *w > 0.0);
             // A bucket without a known weight counts once.
             let w = w.unwrap_or(1.0);
             num += v * w;
@@ -390,7 +438,10 @@ mod tests {
                 (at(240), f64::INFINITY),
             ],
         );
-        assert_eq!(s.points, vec![Some(1.0), None, Some(2.0), None, None]);
+        assert_eq!(
+            s.points().collect::<Vec<_>>(),
+            vec![Some(1.0), None, Some(2.0), None, None]
+        );
         assert_eq!(s.sum(), 3.0);
         assert_eq!(s.max(), Some(2.0));
         assert_eq!(s.last(), Some(2.0));

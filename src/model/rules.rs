@@ -166,7 +166,7 @@ pub fn samples(
         return complete_buckets(series, inp.at)
             .filter(|(t, _)| newer(t))
             .map(|(t, i)| {
-                let p99 = series.points[i];
+                let p99 = series.get(i);
                 let v = match rule.metric {
                     RuleMetric::TimeoutRatio => p99
                         .filter(|_| f.timeout_s > 0)
@@ -201,7 +201,7 @@ pub fn samples(
         let lo = (i + 1).saturating_sub(n);
         let span = lo..=i;
         let sum = |s: Option<&Series>| -> Option<f64> {
-            s.map(|s| s.points[span.clone()].iter().flatten().sum())
+            s.map(|s| s.points_in(span.clone()).flatten().sum())
         };
         let invocations = sum(inv);
         let value = match rule.metric {
@@ -216,10 +216,9 @@ pub fn samples(
             // Idle minutes have no datapoint: nothing was running.
             RuleMetric::Concurrency => {
                 get(MetricKind::ConcurrentExecutions, Stat::Maximum).map(|s| {
-                    s.points[span.clone()]
-                        .iter()
+                    s.points_in(span.clone())
                         .flatten()
-                        .fold(0.0, |a: f64, b| a.max(*b))
+                        .fold(0.0, |a: f64, b| a.max(b))
                 })
             }
             RuleMetric::CostPerHour => get(MetricKind::Duration, Stat::Average)
@@ -227,7 +226,7 @@ pub fn samples(
                 .map(|(avg, i)| {
                     let total: f64 = span
                         .clone()
-                        .filter_map(|j| Some(avg.points[j]? * base.points[j]?))
+                        .filter_map(|j| Some(avg.get(j)? * base.get(j)?))
                         .sum();
                     let secs = (span.clone().count() as i64 * step) as f64;
                     inp.prices.cost(f.architecture, f.memory_mb, i, total) * 3600.0 / secs
@@ -245,7 +244,7 @@ fn complete_buckets(
     at: DateTime<Utc>,
 ) -> impl Iterator<Item = (DateTime<Utc>, usize)> + '_ {
     let step = i64::from(s.period_s);
-    (0..s.points.len()).filter_map(move |i| {
+    (0..s.len()).filter_map(move |i| {
         let end = s.start + ChronoDuration::seconds((i as i64 + 1) * step);
         (end <= at).then_some((end, i))
     })
@@ -258,9 +257,9 @@ fn window_mean(
 ) -> Option<f64> {
     let (mut num, mut den) = (0.0, 0.0);
     for j in span {
-        let Some(v) = avg.points[j] else { continue };
+        let Some(v) = avg.get(j) else { continue };
         let w = inv
-            .and_then(|s| s.points[j])
+            .and_then(|s| s.get(j))
             .filter(|w| *w > 0.0)
             .unwrap_or(1.0);
         num += v * w;

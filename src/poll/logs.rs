@@ -53,10 +53,12 @@ impl RateLimiter {
         *r = (*r / 2.0).max(MIN_LOG_RATE.min(self.configured));
     }
 
-    /// Doubles the rate back toward the configured one.
+    /// Raises the rate by a tenth of the configured one (additive increase,
+    /// multiplicative decrease: a throttled account is not hammered again
+    /// after one lucky second).
     pub fn speed_up(&self) {
         let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        *r = (*r * 2.0).min(self.configured);
+        *r = (*r + self.configured / 10.0).min(self.configured);
     }
 
     /// Waits for the next free slot.

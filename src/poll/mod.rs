@@ -103,6 +103,13 @@ pub enum Update {
         /// `--functions` patterns that matched nothing.
         unmatched: Vec<String>,
     },
+    /// The function list of the previous run, before the real one arrives.
+    CachedInventory {
+        /// When it was saved.
+        saved_at: DateTime<Utc>,
+        /// Functions (already limited by `--functions`).
+        functions: Vec<FunctionInfo>,
+    },
     /// The AWS account id.
     Identity {
         /// The id, or why not.

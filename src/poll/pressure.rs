@@ -1,10 +1,11 @@
 //! Throttling pressure, shared by every poller of a source. The source
 //! counts the attempts the service throttled (also those the SDK's retries
 //! hid); a poll that saw any backs off even if its data arrived, and the
-//! log rate limit halves. When calls go through again without throttling,
-//! the backed-off pollers are woken at once and the log rate recovers, so
-//! the dashboard is whole again within one interval of the storm ending
-//! (given any call in flight; otherwise at the end of the backoff).
+//! log rate limit halves. When ten attempts in a row go through without a
+//! throttle, the backed-off pollers are woken at once (the log rate climbs
+//! back a tenth of the configured rate each calm second), so the dashboard is whole again within one
+//! interval of the storm ending (given calls in flight, e.g. a followed log;
+//! otherwise at the end of the backoff, at most 4× the interval).
 
 use super::logs::RateLimiter;
 use std::sync::Arc;
@@ -14,8 +15,13 @@ use tokio::sync::Notify;
 /// Reads (attempts, throttled attempts) of the source: counter reads, no IO.
 pub type Counters = Box<dyn Fn() -> (u64, u64) + Send + Sync>;
 
-/// Calm samples in a row that end a throttling episode.
-const CALM_SAMPLES: u32 = 2;
+/// Attempts in a row without a throttle that end a throttling episode: at
+/// a 30 % throttle rate, ten lucky attempts in a row happen 3 % of the time,
+/// so a storm in progress rarely looks over.
+const CALM_CALLS: u64 = 10;
+
+/// How often the pressure task samples the counters (counter reads only).
+pub const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The shared state.
 pub struct Pressure {
@@ -26,8 +32,8 @@ pub struct Pressure {
     calm: Notify,
     /// Whether throttling was seen and has not yet calmed down.
     throttled: Mutex<bool>,
-    /// Calm samples in a row since the last throttled one.
-    calm_streak: Mutex<u32>,
+    /// The attempt counter at the last sample that saw a throttle.
+    calls_at_throttle: Mutex<u64>,
     limiter: Option<Arc<RateLimiter>>,
 }
 
@@ -57,7 +63,7 @@ impl Pressure {
             last: Mutex::new(start),
             calm: Notify::new(),
             throttled: Mutex::new(false),
-            calm_streak: Mutex::new(0),
+            calls_at_throttle: Mutex::new(0),
             limiter,
         })
     }
@@ -84,25 +90,24 @@ impl Pressure {
             Sampled::Quiet
         };
         let mut throttled = self.throttled.lock().unwrap_or_else(|e| e.into_inner());
-        let mut streak = self.calm_streak.lock().unwrap_or_else(|e| e.into_inner());
+        let mut at_throttle = self
+            .calls_at_throttle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         match result {
             Sampled::Throttled => {
                 *throttled = true;
-                *streak = 0;
+                *at_throttle = now.0;
                 if let Some(l) = &self.limiter {
                     l.slow_down();
                 }
             }
             Sampled::Calm => {
-                *streak += 1;
-                if *streak >= CALM_SAMPLES
-                    && let Some(l) = &self.limiter
-                {
+                if let Some(l) = &self.limiter {
                     l.speed_up();
                 }
-                // One lucky window proves little at a 30 % throttle rate:
-                // wake the pollers after two calm samples in a row.
-                if *streak >= CALM_SAMPLES && std::mem::replace(&mut *throttled, false) {
+                if *throttled && now.0.saturating_sub(*at_throttle) >= CALM_CALLS {
+                    *throttled = false;
                     self.calm.notify_waiters();
                 }
             }
@@ -145,19 +150,21 @@ mod tests {
             tokio::spawn(async move { p.calmed().await })
         };
         tokio::task::yield_now().await;
-        calls.fetch_add(1, Ordering::Relaxed);
+        calls.fetch_add(9, Ordering::Relaxed);
         assert_eq!(p.sample(), Sampled::Calm);
-        assert!(!waiter.is_finished(), "one calm sample is not enough");
-        assert_eq!(limiter.per_second(), 1.0);
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "nine lucky attempts are not enough");
+        assert!((limiter.per_second() - 1.4).abs() < 1e-9);
         calls.fetch_add(1, Ordering::Relaxed);
         assert_eq!(p.sample(), Sampled::Calm);
         tokio::time::timeout(std::time::Duration::from_secs(1), waiter)
             .await
             .expect("calm wakes the waiter")
             .unwrap();
-        assert_eq!(limiter.per_second(), 2.0);
-        calls.fetch_add(1, Ordering::Relaxed);
-        p.sample();
+        for _ in 0..10 {
+            calls.fetch_add(1, Ordering::Relaxed);
+            p.sample();
+        }
         assert_eq!(limiter.per_second(), 4.0, "recovers to the configured rate");
         assert_eq!(p.throttled_total(), 2);
     }

@@ -170,12 +170,7 @@ pub(super) async fn logs_task<S: Source>(
     }
 }
 
-pub(super) async fn usage_step<S: Source>(
-    src: Arc<S>,
-    tx: Tx,
-    pressure: Arc<super::pressure::Pressure>,
-) -> Option<Outcome> {
-    pressure.sample();
+pub(super) async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
     let _ = tx
         .send(Update::ApiUsage {
             at: Utc::now(),

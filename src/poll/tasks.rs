@@ -40,6 +40,9 @@ pub struct PollerConfig {
     pub log_capacity: usize,
     /// Alarm rules, for the extra p99 series the p99 rules need.
     pub rules: Arc<crate::model::rules::RuleEngine>,
+    /// The function-list cache of this profile and region (dashboard only):
+    /// shown at once, then refreshed.
+    pub inventory_cache: Option<std::path::PathBuf>,
 }
 
 impl PollerConfig {
@@ -55,6 +58,7 @@ impl PollerConfig {
             log_calls_per_second: settings.log_calls_per_second,
             log_capacity: settings.log_capacity,
             rules: Arc::new(crate::model::rules::RuleEngine::new(&settings.alarms)),
+            inventory_cache: None,
         }
     }
 }
@@ -90,12 +94,24 @@ pub fn spawn_all<S: Source>(
         Box::new(move || (s.api_calls(), s.throttled_calls()))
     };
     let pressure = Pressure::new(counters, Some(limiter.clone()));
+    if !cfg.once {
+        let (p, t) = (pressure.clone(), tx.clone());
+        handles.push(tokio::spawn(async move {
+            let mut every = tokio::time::interval(super::pressure::SAMPLE_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            while !t.is_closed() {
+                every.tick().await;
+                p.sample();
+            }
+        }));
+    }
 
-    let (s, t, f, filter) = (
+    let (s, t, f, filter, cache) = (
         src.clone(),
         tx.clone(),
         fleet_tx.clone(),
         cfg.filter.clone(),
+        cfg.inventory_cache.clone(),
     );
     handles.push(tokio::spawn(run(
         DataKind::Inventory,
@@ -103,7 +119,15 @@ pub fn spawn_all<S: Source>(
         Schedule::every(cfg.inventory_every),
         tx.clone(),
         scope.clone(),
-        move |_| inventory_step(s.clone(), t.clone(), f.clone(), filter.clone()),
+        move |_| {
+            inventory_step(
+                s.clone(),
+                t.clone(),
+                f.clone(),
+                filter.clone(),
+                cache.clone(),
+            )
+        },
         pressure.clone(),
     )));
 
@@ -185,14 +209,14 @@ pub fn spawn_all<S: Source>(
         cfg.once,
     )));
 
-    let (s, t, p) = (src, tx.clone(), pressure.clone());
+    let (s, t) = (src, tx.clone());
     handles.push(tokio::spawn(run(
         DataKind::Usage,
         cfg.once,
         Schedule::every(USAGE_EVERY),
         tx,
         scope,
-        move |_| usage_step(s.clone(), t.clone(), p.clone()),
+        move |_| usage_step(s.clone(), t.clone()),
         pressure.clone(),
     )));
     drop(fleet_tx);
@@ -283,12 +307,33 @@ async fn inventory_step<S: Source>(
     tx: Tx,
     fleet: Arc<watch::Sender<Fleet>>,
     filter: FunctionFilter,
+    cache: Option<std::path::PathBuf>,
 ) -> Option<Outcome> {
+    // First run with a cache: show the last run's list now, and let the
+    // metrics poller start on it while ListFunctions pages.
+    if let Some(path) = cache.as_deref()
+        && matches!(*fleet.borrow(), Fleet::Pending)
+        && let Some((saved_at, all)) = crate::cache::load(path)
+    {
+        let (kept, _) = filter.apply(all);
+        fleet.send_replace(Fleet::Ready(Arc::new(kept.clone())));
+        let _ = tx
+            .send(Update::CachedInventory {
+                saved_at,
+                functions: kept,
+            })
+            .await;
+    }
     let _ = tx.send(Update::Started(DataKind::Inventory)).await;
     let result = src.list_functions().await;
     let outcome = outcome_of(&result);
     let (result, unmatched) = match result {
         Ok(all) => {
+            if let Some(path) = cache.as_deref()
+                && let Err(e) = crate::cache::save(path, &all, Utc::now())
+            {
+                tracing::warn!(error = %e, path = %path.display(), "cannot save the function list cache");
+            }
             let (kept, unmatched) = filter.apply(all);
             fleet.send_replace(Fleet::Ready(Arc::new(kept.clone())));
             (Ok(kept), unmatched)

@@ -102,7 +102,14 @@ impl Session {
     fn start<S: Source>(src: Arc<S>, settings: &Settings, scope: Scope) -> Self {
         let (tx, updates) = mpsc::channel(256);
         let (scope_tx, scope_rx) = watch::channel(scope);
-        let cfg = PollerConfig::from_settings(settings, false);
+        let mut cfg = PollerConfig::from_settings(settings, false);
+        if !settings.demo {
+            cfg.inventory_cache = crate::cache::path(
+                settings.profile.as_deref(),
+                &src.describe().region,
+                settings.endpoint_url.as_deref(),
+            );
+        }
         let handles = spawn_all(src, cfg, tx.clone(), scope_rx);
         Self {
             tx,

@@ -313,3 +313,40 @@ pub async fn counts(conf: &SdkConfig, function: &str, metric: &str, minutes: &[(
         .await
         .expect("PutMetricData");
 }
+
+/// Creates `n` plain functions `scale-fn-00000`… (128 MB, 3 s), eight at a
+/// time: enough to test a large fleet without the metrics cost of `functions`.
+pub async fn many_functions(conf: &SdkConfig, n: usize) {
+    let lambda = aws_sdk_lambda::Client::new(conf);
+    let mut set = tokio::task::JoinSet::new();
+    for worker in 0..8 {
+        let lambda = lambda.clone();
+        set.spawn(async move {
+            for i in (worker..n).step_by(8) {
+                let name = scale_name(i);
+                lambda
+                    .create_function()
+                    .function_name(&name)
+                    .runtime(Runtime::Python312)
+                    .role(ROLE)
+                    .handler("index.handler")
+                    .code(
+                        FunctionCode::builder()
+                            .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));
+            }
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        r.expect("a seeding worker");
+    }
+}
+
+/// The name of scale function `i`.
+pub fn scale_name(i: usize) -> String {
+    format!("scale-fn-{i:05}")
+}

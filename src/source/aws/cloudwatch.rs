@@ -13,6 +13,11 @@ use std::collections::HashMap;
 
 /// GetMetricData accepts at most this many queries per call.
 pub const MAX_QUERIES_PER_CALL: usize = 500;
+/// The least time between two GetMetricData calls of one refresh: at most
+/// 10 calls a second, a fifth of the API's quota, so a 5,000-function
+/// refresh (91 calls) never bursts into throttling and leaves room for
+/// every other client of the account.
+pub const MIN_GAP_BETWEEN_CALLS: std::time::Duration = std::time::Duration::from_millis(100);
 const LAMBDA_NAMESPACE: &str = "AWS/Lambda";
 const API_METRICS: &str = "cloudwatch:GetMetricData";
 const API_ALARMS: &str = "cloudwatch:DescribeAlarms";
@@ -128,7 +133,10 @@ impl Metrics for AwsSource {
         let mut first_err = None;
         let batches = batches(queries);
         let total = batches.len();
-        for batch in batches {
+        for (i, batch) in batches.into_iter().enumerate() {
+            if i > 0 {
+                tokio::time::sleep(MIN_GAP_BETWEEN_CALLS).await;
+            }
             match self.fetch_batch(range, &batch, &mut fetch.calls).await {
                 Ok(s) => fetch.series.extend(s),
                 Err(e) => {

@@ -131,6 +131,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         " · sort {sort_name} {}",
         if app.reverse { "▲" } else { "▼" }
     ));
+    if store.inventory_cached {
+        let age = store
+            .inventory
+            .updated_at
+            .map_or("?".into(), |t| format::age((now - t).num_seconds()));
+        name.push_str(&format!(" · list cached {age} ago, refreshing…"));
+    }
     if let Some(run) = &store.insights_run {
         name.push_str(&format!(" · {}", insights_status(run)));
     }

@@ -7,10 +7,10 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 /// A sparkline of `width` characters: buckets summed, scaled to the
 /// largest bucket; gaps (no datapoint) are blank, zero is the lowest bar.
 pub fn spark(series: Option<&Series>, width: usize) -> String {
-    let Some(s) = series.filter(|s| !s.points.is_empty()) else {
+    let Some(s) = series.filter(|s| !s.is_empty()) else {
         return " ".repeat(width);
     };
-    let n = s.points.len();
+    let n = s.len();
     let width = width.max(1);
     let buckets: Vec<Option<f64>> = (0..width)
         .map(|i| {
@@ -18,7 +18,7 @@ pub fn spark(series: Option<&Series>, width: usize) -> String {
                 i * n / width,
                 ((i + 1) * n / width).max(i * n / width + 1).min(n),
             );
-            let vals: Vec<f64> = s.points[a..b].iter().flatten().copied().collect();
+            let vals: Vec<f64> = s.points_in(a..=b - 1).flatten().collect();
             (!vals.is_empty()).then(|| vals.iter().sum())
         })
         .collect();
@@ -37,8 +37,7 @@ pub fn spark(series: Option<&Series>, width: usize) -> String {
 pub fn points(series: Option<&Series>) -> Vec<(f64, f64)> {
     let Some(s) = series else { return Vec::new() };
     let step = f64::from(s.period_s) / 60.0;
-    s.points
-        .iter()
+    s.points()
         .enumerate()
         .filter_map(|(i, p)| p.map(|v| (i as f64 * step, v)))
         .collect()
