@@ -607,9 +607,31 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
             file.endpoint_url
         }
     });
+    let region = cli.region.clone().or(file.region);
+    if let Some(r) = region.as_deref().filter(|r| r.contains(',')) {
+        let list: Vec<&str> = r.split(',').map(str::trim).collect();
+        if let Some(bad) = list
+            .iter()
+            .find(|x| x.is_empty() || x.contains('@') || x.contains(' '))
+        {
+            return Err(ConfigError(format!(
+                "region list '{r}' has an invalid entry '{bad}': use e.g. us-east-1,eu-west-1"
+            )));
+        }
+        if let Some(dup) = list
+            .iter()
+            .enumerate()
+            .find(|(i, x)| list[..*i].contains(x))
+        {
+            return Err(ConfigError(format!(
+                "region list '{r}' names '{}' twice",
+                dup.1
+            )));
+        }
+    }
     Ok(Settings {
         profile: cli.profile.clone().or(file.profile),
-        region: cli.region.clone().or(file.region),
+        region,
         endpoint_url,
         config_path,
         functions,

@@ -25,6 +25,8 @@
 //!     mod.rs         the traits (Inventory, Metrics, Alarms, Logs, Traces) + SourceError
 //!     aws/           client.rs (profile, region, endpoint, retry, timeouts), errors.rs,
 //!                    lambda.rs, cloudwatch.rs, logs.rs, xray.rs — the only aws-sdk users
+//!     multi.rs       several regions as one source: names qualified `name@region`, calls
+//!                    routed, account series summed, per-region status
 //!     demo/          fleet.rs (the synthetic fleet model), telemetry.rs (its logs and
 //!                    traces), mod.rs (trait impls)
 //!   poll/            Update, Scope, DataKind; schedule.rs (backoff); tasks.rs (the fleet pollers
@@ -58,6 +60,7 @@ use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
 use lamtop::report::snapshot::parse_sort_column;
 use lamtop::source::aws::{AwsSource, ConnectOptions};
 use lamtop::source::demo::DemoSource;
+use lamtop::source::multi::MultiSource;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -131,7 +134,58 @@ fn connect_options(settings: &Settings) -> ConnectOptions {
     }
 }
 
+/// `--region a,b`: the regions, when more than one is given.
+fn region_list(settings: &Settings) -> Option<Vec<String>> {
+    let r = settings.region.as_deref()?;
+    r.contains(',')
+        .then(|| r.split(',').map(|x| x.trim().to_string()).collect())
+}
+
+/// Several demo fleets, one per region name (seeds follow `--demo-seed`).
+fn demo_regions(seed: u64, regions: &[String]) -> MultiSource<DemoSource> {
+    MultiSource::new(
+        regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.clone(), DemoSource::new(seed + i as u64)))
+            .collect(),
+    )
+}
+
+/// One AWS source per region, connected at once.
+async fn aws_regions(
+    connect: &ConnectOptions,
+    regions: &[String],
+) -> Result<MultiSource<AwsSource>, String> {
+    let mut out = Vec::new();
+    for r in regions {
+        let mut opts = connect.clone();
+        opts.region = Some(r.clone());
+        out.push((r.clone(), AwsSource::connect(&opts).await?));
+    }
+    Ok(MultiSource::new(out))
+}
+
 async fn run_dashboard(settings: Settings, color: bool) -> Result<(), String> {
+    if let Some(regions) = region_list(&settings) {
+        if settings.demo {
+            let seed = settings.demo_seed;
+            let src = Arc::new(demo_regions(seed, &regions));
+            let reconnect: lamtop::tui::Reconnect<MultiSource<DemoSource>> = Box::new(move |r| {
+                let list: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
+                Box::pin(async move { Ok(demo_regions(seed, &list)) })
+            });
+            return lamtop::tui::run(src, &settings, color, reconnect).await;
+        }
+        let connect = connect_options(&settings);
+        let src = Arc::new(aws_regions(&connect, &regions).await?);
+        let reconnect: lamtop::tui::Reconnect<MultiSource<AwsSource>> = Box::new(move |r| {
+            let connect = connect.clone();
+            let list: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
+            Box::pin(async move { aws_regions(&connect, &list).await })
+        });
+        return lamtop::tui::run(src, &settings, color, reconnect).await;
+    }
     if settings.demo {
         let src = Arc::new(DemoSource::new(settings.demo_seed));
         let reconnect: lamtop::tui::Reconnect<DemoSource> =
@@ -149,6 +203,16 @@ async fn run_dashboard(settings: Settings, color: bool) -> Result<(), String> {
 }
 
 async fn run_tail(settings: Settings, args: TailArgs, color: bool) -> Result<i32, (i32, String)> {
+    if let Some(regions) = region_list(&settings) {
+        if settings.demo {
+            let src = Arc::new(demo_regions(settings.demo_seed, &regions));
+            return Ok(lamtop::report::tail::run(src, &args, color).await);
+        }
+        let src = aws_regions(&connect_options(&settings), &regions)
+            .await
+            .map_err(|e| (EXIT_ERROR, e))?;
+        return Ok(lamtop::report::tail::run(Arc::new(src), &args, color).await);
+    }
     if settings.demo {
         let src = Arc::new(DemoSource::new(settings.demo_seed));
         return Ok(lamtop::report::tail::run(src, &args, color).await);
@@ -170,7 +234,16 @@ async fn run_trace(settings: Settings, args: TraceArgs, color: bool) -> Result<i
             ),
         ));
     }
-    let tree = if settings.demo {
+    let tree = if let Some(regions) = region_list(&settings) {
+        if settings.demo {
+            fetch_tree(&demo_regions(settings.demo_seed, &regions), &args.id).await
+        } else {
+            let src = aws_regions(&connect_options(&settings), &regions)
+                .await
+                .map_err(|e| (EXIT_ERROR, e))?;
+            fetch_tree(&src, &args.id).await
+        }
+    } else if settings.demo {
         fetch_tree(&DemoSource::new(settings.demo_seed), &args.id).await
     } else {
         let src = AwsSource::connect(&connect_options(&settings))
@@ -213,6 +286,16 @@ async fn run_trace(settings: Settings, args: TraceArgs, color: bool) -> Result<i
 }
 
 async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {
+    if let Some(regions) = region_list(&settings) {
+        if settings.demo {
+            let src = Arc::new(demo_regions(settings.demo_seed, &regions));
+            return Ok(once::run(src, &settings, &opts).await);
+        }
+        let src = aws_regions(&connect_options(&settings), &regions)
+            .await
+            .map_err(|e| (EXIT_ERROR, e))?;
+        return Ok(once::run(Arc::new(src), &settings, &opts).await);
+    }
     if settings.demo {
         let src = Arc::new(DemoSource::new(settings.demo_seed));
         return Ok(once::run(src, &settings, &opts).await);

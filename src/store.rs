@@ -94,6 +94,8 @@ pub struct Store {
     pub unmatched_patterns: Vec<String>,
     /// The inventory shown is the previous run's cached list.
     pub inventory_cached: bool,
+    /// Per-region status when watching several regions.
+    pub regions: Vec<crate::source::multi::RegionStatus>,
     /// Account limits.
     pub account: Slot<AccountLimits>,
     /// The AWS account id, when known.
@@ -291,7 +293,10 @@ impl Store {
                 at,
                 total_calls,
                 throttled_calls,
+                regions,
             } => {
+                let regions_changed = regions != self.regions;
+                self.regions = regions;
                 let changed = self
                     .usage
                     .back()
@@ -300,7 +305,7 @@ impl Store {
                 while self.usage.len() > USAGE_SAMPLES {
                     self.usage.pop_front();
                 }
-                changed
+                changed || regions_changed
             }
             Update::Traces { at, result } => {
                 self.traces.settle(at, result);

@@ -311,6 +311,17 @@ impl Series {
         }
     }
 
+    /// Adds `other` point by point (a gap plus a value is the value), e.g.
+    /// an account-level series of two regions. Buckets beyond this
+    /// series' length are ignored.
+    pub fn add(&mut self, other: &Series) {
+        for (a, b) in self.values.iter_mut().zip(other.points()) {
+            if let Some(b) = b {
+                *a = if a.is_nan() { b as f32 } else { *a + b as f32 };
+            }
+        }
+    }
+
     /// Number of buckets.
     pub fn len(&self) -> usize {
         self.values.len()

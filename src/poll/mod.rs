@@ -166,6 +166,8 @@ pub enum Update {
         total_calls: u64,
         /// Of which the service throttled.
         throttled_calls: u64,
+        /// Per-region status (several regions only).
+        regions: Vec<crate::source::multi::RegionStatus>,
     },
     /// The log pane now follows another function (or filter): start over.
     LogsReset {

@@ -176,6 +176,7 @@ pub(super) async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome
             at: Utc::now(),
             total_calls: src.api_calls(),
             throttled_calls: src.throttled_calls(),
+            regions: src.region_statuses(),
         })
         .await;
     Some(Outcome::Ok)

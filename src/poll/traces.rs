@@ -98,6 +98,8 @@ async fn mark_cold_starts<S: Traces + ?Sized>(
 
 /// Whether a segment document belongs to the function.
 fn is_function_segment(doc: &str, function: &str) -> bool {
+    // Segments carry the plain name; several regions qualify it (`f@region`).
+    let function = crate::source::multi::split(function).0;
     serde_json::from_str::<serde_json::Value>(doc).is_ok_and(|v| {
         v.get("name").and_then(|n| n.as_str()) == Some(function)
             && v.get("origin")

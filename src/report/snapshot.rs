@@ -156,6 +156,8 @@ pub struct DurationMs {
 pub struct Function {
     /// Name.
     pub name: String,
+    /// The region (`--region a,b` only; `null` for one region).
+    pub region: Option<String>,
     /// Runtime.
     pub runtime: String,
     /// Memory in MB.
@@ -342,7 +344,8 @@ pub fn build(
     let functions: Vec<Function> = rows
         .into_iter()
         .map(|(f, s)| Function {
-            name: sanitize(&f.name),
+            name: sanitize(crate::source::multi::split(&f.name).0),
+            region: crate::source::multi::split(&f.name).1.map(sanitize),
             runtime: sanitize(&f.runtime),
             memory_mb: f.memory_mb,
             timeout_s: f.timeout_s,

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod demo;
+pub mod multi;
 
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
@@ -193,6 +194,11 @@ pub trait Source: Inventory + Metrics + Alarms + Logs + Traces {
     /// retried successfully); a counter read, no IO.
     fn throttled_calls(&self) -> u64 {
         0
+    }
+    /// Per-region status when the source spans several regions (empty
+    /// otherwise); a read, no IO.
+    fn region_statuses(&self) -> Vec<multi::RegionStatus> {
+        Vec::new()
     }
 }
 

@@ -130,6 +130,7 @@ fn calls_last_minute_from_samples() {
             at: at(t),
             total_calls: n,
             throttled_calls: n / 3,
+            regions: vec![],
         });
     }
     // Samples at or before 30 s: base 5.

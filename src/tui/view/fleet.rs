@@ -23,8 +23,10 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 const SPARK: u16 = 12;
 
 /// (header, width, sort column, shown from this terminal width)
-const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 18] = [
+const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 19] = [
     ("FUNCTION", 0, Some(SortColumn::Name), 0),
+    // Only when several regions are watched.
+    ("REGION", 14, None, 0),
     ("INVOC", 7, Some(SortColumn::Invocations), 0),
     ("TREND", SPARK, None, 100),
     ("ERRORS", 7, Some(SortColumn::Errors), 0),
@@ -45,10 +47,12 @@ const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 18] = [
     ("MEM%", 5, None, 0),
 ];
 
+/// The region column.
+const REGION: usize = 1;
 /// The first insight column.
-const INSIGHTS_FROM: usize = 14;
+const INSIGHTS_FROM: usize = 15;
 /// The columns the insight columns replace.
-const MAKE_ROOM: [usize; 4] = [2, 7, 9, 13];
+const MAKE_ROOM: [usize; 4] = [3, 8, 10, 14];
 
 fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec<Cell<'a>> {
     let t = app.theme;
@@ -71,8 +75,10 @@ fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec
         None
     };
     let reports = store.report_stats(&r.info.name);
-    let all: [Cell; 18] = [
-        Cell::from(sanitize(&r.info.name)),
+    let (plain, region) = crate::source::multi::split(&r.info.name);
+    let all: [Cell; 19] = [
+        Cell::from(sanitize(plain)),
+        Cell::from(sanitize(region.unwrap_or(""))),
         Cell::from(format::count(s.invocations)),
         Cell::from(Span::styled(spark(inv, usize::from(SPARK)), t.series(0))),
         Cell::from(Span::styled(
@@ -161,8 +167,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         frame.render_widget(Paragraph::new(msg).block(block), area);
         return;
     }
+    let regions = store.functions().iter().any(|f| f.name.contains('@'));
     let shown: Vec<usize> = (0..COLUMNS.len())
         .filter(|i| area.width >= COLUMNS[*i].3)
+        .filter(|i| regions || *i != REGION)
         .filter(|i| {
             if app.insight_columns {
                 !MAKE_ROOM.contains(i)

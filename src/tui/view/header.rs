@@ -57,6 +57,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         Some(n) if n > 0 => format!(" ({n} throttled)"),
         _ => String::new(),
     };
+    // Several regions: each one's state, so one failing region is visible.
+    let regions: String = store
+        .regions
+        .iter()
+        .map(|r| {
+            let mark = match (&r.error, r.ok_at) {
+                (Some(_), _) => "⚠",
+                (None, Some(_)) => "✓",
+                (None, None) => "…",
+            };
+            format!(" {} {mark}", crate::model::text::sanitize(&r.region))
+        })
+        .collect();
+    let source = if regions.is_empty() {
+        source
+    } else if app.info.demo {
+        format!("DEMO fleets{regions}")
+    } else {
+        match store.account_id.as_deref() {
+            Some(a) => format!("{a} ·{regions}"),
+            None => regions.trim_start().to_string(),
+        }
+    };
     let text = format!(
         " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled} · ~${cost:.3}/h ",
         format::window(app.window),

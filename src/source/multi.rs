@@ -1,0 +1,456 @@
+//! Several regions as one source (`--region us-east-1,eu-west-1`).
+//!
+//! Everything above the sources keys functions by name, and the same
+//! function name is common in two regions (one stack, deployed twice). So
+//! this source qualifies what it hands up — `orders-api@eu-west-1`, log
+//! group `/aws/lambda/orders-api@eu-west-1` (neither may contain `@`) — and
+//! routes every call down to its region with the plain name. Account-level
+//! series are summed across regions; alarms, traces and Logs Insights
+//! queries are fanned out and merged. Each region keeps its own status
+//! (last success, last error), shown per region by the faces.
+
+use crate::model::alarms::Alarm;
+use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::insights_query::{QueryPoll, QueryStatus};
+use crate::model::logs::{LogPage, LogQuery};
+use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
+use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
+use crate::source::{
+    Alarms, Inventory, Logs, Metrics, MetricsFetch, Source, SourceError, SourceInfo, Traces,
+};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// `name@region`.
+pub fn qualify(name: &str, region: &str) -> String {
+    format!("{name}@{region}")
+}
+
+/// Splits `name@region` (a plain name has no region).
+pub fn split(qualified: &str) -> (&str, Option<&str>) {
+    match qualified.rsplit_once('@') {
+        Some((n, r)) => (n, Some(r)),
+        None => (qualified, None),
+    }
+}
+
+/// How one region is doing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegionStatus {
+    /// Region name.
+    pub region: String,
+    /// Last successful call.
+    pub ok_at: Option<DateTime<Utc>>,
+    /// The latest failure, cleared by the next success of the same API.
+    pub error: Option<String>,
+}
+
+/// The regions, each with its own source.
+pub struct MultiSource<S> {
+    regions: Vec<(String, Arc<S>)>,
+    status: Mutex<HashMap<String, RegionStatus>>,
+}
+
+impl<S: Source> MultiSource<S> {
+    /// One source per region (in the order given).
+    pub fn new(regions: Vec<(String, S)>) -> Self {
+        let status = regions
+            .iter()
+            .map(|(r, _)| {
+                (
+                    r.clone(),
+                    RegionStatus {
+                        region: r.clone(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        Self {
+            regions: regions.into_iter().map(|(r, s)| (r, Arc::new(s))).collect(),
+            status: Mutex::new(status),
+        }
+    }
+
+    fn region(&self, name: &str) -> Option<&S> {
+        self.regions
+            .iter()
+            .find(|(r, _)| r == name)
+            .map(|(_, s)| s.as_ref())
+    }
+
+    /// The source of a qualified name, and the plain name.
+    fn route<'a>(&self, qualified: &'a str, api: &str) -> Result<(&S, &'a str), SourceError> {
+        let (name, region) = split(qualified);
+        region
+            .and_then(|r| self.region(r))
+            .map(|s| (s, name))
+            .ok_or_else(|| SourceError::NotFound {
+                api: api.into(),
+                message: format!("'{qualified}' names no region lamtop is watching"),
+            })
+    }
+
+    fn record<T>(&self, region: &str, r: &Result<T, SourceError>) {
+        let mut st = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        let e = st.entry(region.to_string()).or_default();
+        e.region = region.to_string();
+        match r {
+            Ok(_) => {
+                e.ok_at = Some(Utc::now());
+                e.error = None;
+            }
+            Err(err) => e.error = Some(err.to_string()),
+        }
+    }
+
+    /// Every region's status, in the order given.
+    pub fn statuses(&self) -> Vec<RegionStatus> {
+        let st = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        self.regions
+            .iter()
+            .filter_map(|(r, _)| st.get(r).cloned())
+            .collect()
+    }
+
+    /// Runs `f` on every region at once; results in region order.
+    async fn each<'a, T, F, Fut>(&'a self, f: F) -> Vec<(&'a str, Result<T, SourceError>)>
+    where
+        F: Fn(&'a S) -> Fut,
+        Fut: std::future::Future<Output = Result<T, SourceError>> + 'a,
+    {
+        let futs = self.regions.iter().map(|(r, s)| {
+            let fut = f(s.as_ref());
+            async move { (r.as_str(), fut.await) }
+        });
+        let out = join_all(futs).await;
+        for (r, res) in &out {
+            self.record(r, res);
+        }
+        out
+    }
+}
+
+/// Awaits futures concurrently (no extra dependency for one join).
+async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// Merges per-region results: the successes, or the first error when every
+/// region failed.
+fn merge<T>(
+    results: Vec<(&str, Result<Vec<T>, SourceError>)>,
+    mut map: impl FnMut(&str, T) -> T,
+) -> Result<Vec<T>, SourceError> {
+    let mut out = Vec::new();
+    let mut first_err = None;
+    let mut any_ok = false;
+    for (region, r) in results {
+        match r {
+            Ok(v) => {
+                any_ok = true;
+                out.extend(v.into_iter().map(|x| map(region, x)));
+            }
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match (any_ok, first_err) {
+        (false, Some(e)) => Err(e),
+        _ => Ok(out),
+    }
+}
+
+impl<S: Source> Inventory for MultiSource<S> {
+    async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
+        let results = self.each(|s| s.list_functions()).await;
+        merge(results, |region, mut f| {
+            f.name = qualify(&f.name, region);
+            f.log_group = qualify(&f.log_group, region);
+            f
+        })
+    }
+
+    async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
+        let (s, name) = self.route(function, "lambda:GetFunctionConcurrency")?;
+        s.reserved_concurrency(name).await
+    }
+
+    async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
+        let results = self.each(|s| s.account_limits()).await;
+        let mut total = AccountLimits::default();
+        let mut first_err = None;
+        for (_, r) in results {
+            match r {
+                Ok(l) => {
+                    let add = |a: Option<u32>, b: Option<u32>| match (a, b) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        (a, b) => a.or(b),
+                    };
+                    total.concurrency_limit = add(total.concurrency_limit, l.concurrency_limit);
+                    total.unreserved_concurrency =
+                        add(total.unreserved_concurrency, l.unreserved_concurrency);
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        match first_err {
+            Some(e) if total.concurrency_limit.is_none() => Err(e),
+            _ => Ok(total),
+        }
+    }
+
+    async fn account_id(&self) -> Result<String, SourceError> {
+        match self.regions.first() {
+            Some((_, s)) => s.account_id().await,
+            None => Err(SourceError::NotFound {
+                api: "sts:GetCallerIdentity".into(),
+                message: "no region".into(),
+            }),
+        }
+    }
+}
+
+impl<S: Source> Metrics for MultiSource<S> {
+    async fn fetch_metrics(
+        &self,
+        range: TimeRange,
+        queries: &[MetricQuery],
+    ) -> Result<MetricsFetch, SourceError> {
+        // Per region: its functions' queries with plain names, plus every
+        // account-level query (summed below).
+        let per_region: Vec<Vec<MetricQuery>> = self
+            .regions
+            .iter()
+            .map(|(region, _)| {
+                queries
+                    .iter()
+                    .filter_map(|q| match q.key.function.as_deref().map(split) {
+                        None => Some(q.clone()),
+                        Some((name, Some(r))) if r == region => {
+                            let mut q = q.clone();
+                            q.key.function = Some(name.to_string());
+                            Some(q)
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let results = join_all(
+            self.regions
+                .iter()
+                .zip(&per_region)
+                .map(|((r, s), qs)| async move { (r.as_str(), s.fetch_metrics(range, qs).await) }),
+        )
+        .await;
+        let mut out = MetricsFetch::default();
+        let mut accounts: HashMap<MetricKey, Series> = HashMap::new();
+        let mut first_err = None;
+        let mut any_ok = false;
+        for ((region, r), qs) in results.into_iter().zip(&per_region) {
+            self.record(region, &r);
+            let requalify = |mut k: MetricKey| {
+                if let Some(f) = &k.function {
+                    k.function = Some(qualify(f, region));
+                }
+                k
+            };
+            match r {
+                Ok(f) => {
+                    any_ok = true;
+                    out.calls += f.calls;
+                    for (k, s) in f.series {
+                        if k.function.is_none() {
+                            match accounts.get_mut(&k) {
+                                Some(sum) => sum.add(&s),
+                                None => {
+                                    accounts.insert(k, s);
+                                }
+                            }
+                        } else {
+                            out.series.push((requalify(k), s));
+                        }
+                    }
+                    out.failed
+                        .extend(f.failed.into_iter().map(|(k, e)| (requalify(k), e)));
+                }
+                Err(e) => {
+                    out.failed.extend(
+                        qs.iter()
+                            .filter(|q| q.key.function.is_some())
+                            .map(|q| (requalify(q.key.clone()), e.clone())),
+                    );
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        out.series.extend(accounts);
+        match (any_ok, first_err) {
+            (false, Some(e)) => Err(e),
+            _ => Ok(out),
+        }
+    }
+}
+
+impl<S: Source> Alarms for MultiSource<S> {
+    async fn describe_alarms(&self) -> Result<Vec<Alarm>, SourceError> {
+        let results = self.each(|s| s.describe_alarms()).await;
+        merge(results, |region, mut a| {
+            a.name = qualify(&a.name, region);
+            a.function = a.function.map(|f| qualify(&f, region));
+            // Composite rules name alarms of their own region.
+            a
+        })
+    }
+}
+
+impl<S: Source> Logs for MultiSource<S> {
+    async fn filter_log_events(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
+        let (s, group) = self.route(&query.log_group, "logs:FilterLogEvents")?;
+        let mut q = query.clone();
+        q.log_group = group.to_string();
+        s.filter_log_events(&q).await
+    }
+
+    /// Groups of several regions become one query per region; the id lists
+    /// them (`region=id;region=id`).
+    async fn start_query(
+        &self,
+        log_groups: &[String],
+        range: TimeRange,
+        query: &str,
+    ) -> Result<String, SourceError> {
+        let mut ids = Vec::new();
+        for (region, s) in &self.regions {
+            let groups: Vec<String> = log_groups
+                .iter()
+                .filter_map(|g| match split(g) {
+                    (name, Some(r)) if r == region => Some(name.to_string()),
+                    _ => None,
+                })
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let id = s.start_query(&groups, range, query).await?;
+            ids.push(format!("{region}={id}"));
+        }
+        Ok(ids.join(";"))
+    }
+
+    async fn query_results(&self, query_id: &str) -> Result<QueryPoll, SourceError> {
+        let mut out = QueryPoll {
+            status: Some(QueryStatus::Complete),
+            ..Default::default()
+        };
+        for part in query_id.split(';').filter(|p| !p.is_empty()) {
+            let (region, id) = part.split_once('=').unwrap_or(("", part));
+            let Some(s) = self.region(region) else {
+                continue;
+            };
+            let p = s.query_results(id).await?;
+            out.bytes_scanned += p.bytes_scanned;
+            out.records_matched += p.records_matched;
+            // Running anywhere means running; a failure anywhere wins.
+            out.status = match (out.status, p.status) {
+                (Some(QueryStatus::Complete), s) => s,
+                (s, Some(QueryStatus::Complete)) => s,
+                (a, _) => a,
+            };
+            out.rows.extend(p.rows.into_iter().map(|row| {
+                row.into_iter()
+                    .map(|(k, v)| {
+                        if k == "@log" {
+                            let g = crate::model::insights_query::group_of(&v).to_string();
+                            (k, qualify(&g, region))
+                        } else {
+                            (k, v)
+                        }
+                    })
+                    .collect()
+            }));
+        }
+        Ok(out)
+    }
+
+    async fn stop_query(&self, query_id: &str) -> Result<(), SourceError> {
+        for part in query_id.split(';') {
+            if let Some((region, id)) = part.split_once('=')
+                && let Some(s) = self.region(region)
+            {
+                let _ = s.stop_query(id).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: Source> Traces for MultiSource<S> {
+    async fn trace_summaries(&self, query: &TraceQuery) -> Result<TraceSummaryPage, SourceError> {
+        let (s, name) = self.route(&query.function, "xray:GetTraceSummaries")?;
+        let mut q = query.clone();
+        q.function = name.to_string();
+        s.trace_summaries(&q).await
+    }
+
+    /// Trace ids are global: ask every region, keep what is found.
+    async fn batch_get_traces(&self, ids: &[String]) -> Result<Vec<RawTrace>, SourceError> {
+        let results = self.each(|s| s.batch_get_traces(ids)).await;
+        merge(results, |_, t| t)
+    }
+}
+
+impl<S: Source> Source for MultiSource<S> {
+    fn describe(&self) -> SourceInfo {
+        let first = self.regions.first().map(|(_, s)| s.describe());
+        SourceInfo {
+            region: self
+                .regions
+                .iter()
+                .map(|(r, _)| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            profile: first.as_ref().and_then(|i| i.profile.clone()),
+            demo: first.is_some_and(|i| i.demo),
+        }
+    }
+
+    fn api_calls(&self) -> u64 {
+        self.regions.iter().map(|(_, s)| s.api_calls()).sum()
+    }
+
+    fn throttled_calls(&self) -> u64 {
+        self.regions.iter().map(|(_, s)| s.throttled_calls()).sum()
+    }
+
+    fn region_statuses(&self) -> Vec<RegionStatus> {
+        self.statuses()
+    }
+}
+
+#[cfg(test)]
+mod tests;
