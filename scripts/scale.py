@@ -33,7 +33,7 @@ SOCKET = "lamtop-scale-%d" % os.getpid()
 
 def gateway():
     p = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "tests", "support", "gateway.py"), "--port", "0"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return p, int(p.stdout.readline().split()[1])
 
 
@@ -55,7 +55,7 @@ def seed(ep):
 
     def create(i):
         lam.create_function(FunctionName="scale-fn-%05d" % i, Runtime="python3.12",
-                            Role="arn:aws:iam::123456789012:role/x", Handler="index.handler",
+                            Role="arn:aws:iam::123456789012:role/lamtop-test", Handler="index.handler",
                             Code={"ZipFile": ZIP}, MemorySize=128 + 64 * (i % 8), Timeout=3 + i % 10)
 
     with ThreadPoolExecutor(8) as pool:
@@ -80,10 +80,10 @@ def screen():
     return tmux("capture-pane", "-p", "-t", "lamtop").stdout
 
 
-def pid_of(home):
-    out = subprocess.run(["pgrep", "-f", "--", "lamtop-scale-home=" + home], capture_output=True, text=True).stdout
+def pid_of(ep):
+    out = subprocess.run(["pgrep", "-f", "--", "--endpoint-url %s --window 3h" % ep], capture_output=True, text=True).stdout
     pids = [int(p) for p in out.split()]
-    # The shell runs lamtop via `exec -a`: the process we want is lamtop itself.
+    # Not the shell that started it: the process whose executable is lamtop.
     for p in pids:
         try:
             if os.path.basename(os.readlink("/proc/%d/exe" % p)) == os.path.basename(LAMTOP):
@@ -121,15 +121,18 @@ def run_once(ep, port, home, label):
     control(port, "/__gateway/reset-calls", {})
     cmd = ("env -i PATH=/usr/bin:/bin HOME={h} TERM=xterm-256color AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y "
            "AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1 "
-           "bash -c 'exec -a lamtop {bin} --endpoint-url {ep} --window 3h --refresh 60s' lamtop-scale-home={h}; sleep 600"
-           ).format(h=home, bin=LAMTOP, ep=ep)
+           "{bin} --endpoint-url {ep} --window 3h --refresh 60s; sleep 600").format(h=home, bin=LAMTOP, ep=ep)
     start = time.time()
     tmux("new-session", "-d", "-s", "lamtop", "-x", "200", "-y", "50", cmd)
     first = wait("the first frame", lambda s: "lamtop │" in s)
     listed = wait("the function list", lambda s: "Functions %d/%d" % (N, N) in s)
-    full = wait("the metrics", lambda s: "Functions %d/%d" % (N, N) in s and "updated" in s.split("\n")[1]
-                and "cached" not in s.split("\n")[1])
-    pid = pid_of(home)
+    def fleet_title(s):
+        lines = s.split("\n")
+        return lines[1].split("┐")[0] if len(lines) > 1 else ""
+
+    full = wait("the metrics", lambda s: "Functions %d/%d" % (N, N) in s and "updated" in fleet_title(s)
+                and "cached" not in fleet_title(s))
+    pid = pid_of(ep)
     calls = control(port, "/__gateway/calls")["counts"]
     gmd = calls.get("cloudwatch:GetMetricData", 0) + calls.get("cloudwatch:GetMetricData#percentiles", 0)
     t0, c0 = time.time(), cpu_ticks(pid) if pid else 0
