@@ -124,3 +124,38 @@ async fn logs_insights_queries_split_by_region_and_merge() {
     );
     let _ = one;
 }
+
+#[tokio::test]
+async fn a_failing_region_keeps_the_others_and_says_why() {
+    use crate::source::aws::tests::mock_source;
+    use aws_sdk_lambda::operation::list_functions::{ListFunctionsError, ListFunctionsOutput};
+    use aws_sdk_lambda::types::FunctionConfiguration;
+    use aws_smithy_mocks::mock;
+    let ok = mock!(aws_sdk_lambda::Client::list_functions).then_output(|| {
+        ListFunctionsOutput::builder()
+            .functions(
+                FunctionConfiguration::builder()
+                    .function_name("api")
+                    .build(),
+            )
+            .build()
+    });
+    let bad = mock!(aws_sdk_lambda::Client::list_functions)
+        .then_error(|| ListFunctionsError::unhandled("region is down"));
+    let m = MultiSource::new(vec![
+        ("r1".to_string(), mock_source(&[&ok], &[], &[])),
+        ("r2".to_string(), mock_source(&[&bad], &[], &[])),
+    ]);
+    let fns = m.list_functions().await.unwrap();
+    let names: Vec<&str> = fns.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["api@r1"]);
+    let st = m.statuses();
+    assert!(st[0].error.is_none() && st[0].ok_at.is_some());
+    assert!(
+        st[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("lambda:ListFunctions")),
+        "{st:?}"
+    );
+}

@@ -92,5 +92,20 @@ pub fn render(
                 .map_or("n/a".into(), |u| u.to_string())
         )),
     ];
-    frame.render_widget(Paragraph::new(lines), text_area);
+    let mut lines = lines;
+    // Several regions: what a failing one says (the header only marks it).
+    for r in store.regions.iter().filter(|r| r.error.is_some()) {
+        lines.push(Line::styled(
+            format!(
+                "⚠ {}: {}",
+                crate::model::text::sanitize(&r.region),
+                crate::model::text::sanitize(r.error.as_deref().unwrap_or(""))
+            ),
+            t.error(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        text_area,
+    );
 }
