@@ -17,8 +17,9 @@ use tokio::time::Instant;
 
 /// Spaces calls out so that all log polling in the process stays under
 /// `per_second` calls (FilterLogEvents has a small account-wide quota).
-/// While the account is throttled the rate halves (down to a floor) and
-/// doubles back to the configured rate once calls go through again.
+/// While the account is throttled the rate halves — from the pace calls
+/// actually went at, which is often slower than the limit — down to a
+/// floor, and climbs back slowly once calls go through again.
 #[derive(Debug)]
 pub struct RateLimiter {
     /// The configured rate.
@@ -26,6 +27,8 @@ pub struct RateLimiter {
     /// The rate now (calls per second), adapted to throttling.
     current: std::sync::Mutex<f64>,
     next: Mutex<Option<Instant>>,
+    /// The two latest acquisitions, for the pace calls actually go at.
+    recent: std::sync::Mutex<(Option<Instant>, Option<Instant>)>,
 }
 
 /// The slowest the log limit goes while throttled.
@@ -39,6 +42,7 @@ impl RateLimiter {
             configured: rate,
             current: std::sync::Mutex::new(rate),
             next: Mutex::new(None),
+            recent: std::sync::Mutex::new((None, None)),
         })
     }
 
@@ -47,18 +51,23 @@ impl RateLimiter {
         *self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Halves the rate (not below 0.2/s or the configured rate).
+    /// Halves the rate, or the pace calls actually went at if slower (not
+    /// below 0.2/s or the configured rate).
     pub fn slow_down(&self) {
+        let observed = match *self.recent.lock().unwrap_or_else(|e| e.into_inner()) {
+            (Some(a), Some(b)) if b > a => 1.0 / (b - a).as_secs_f64(),
+            _ => f64::INFINITY,
+        };
         let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        *r = (*r / 2.0).max(MIN_LOG_RATE.min(self.configured));
+        *r = (r.min(observed) / 2.0).max(MIN_LOG_RATE.min(self.configured));
     }
 
-    /// Raises the rate by a tenth of the configured one (additive increase,
-    /// multiplicative decrease: a throttled account is not hammered again
-    /// after one lucky second).
+    /// Raises the rate by a thirtieth of the configured one (additive
+    /// increase, multiplicative decrease: a throttled account is not
+    /// hammered again after one lucky second).
     pub fn speed_up(&self) {
         let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        *r = (*r + self.configured / 10.0).min(self.configured);
+        *r = (*r + self.configured / 30.0).min(self.configured);
     }
 
     /// Waits for the next free slot.
@@ -71,6 +80,10 @@ impl RateLimiter {
             *next = Some(slot + interval);
             slot
         };
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            *recent = (recent.1, Some(slot));
+        }
         tokio::time::sleep_until(slot).await;
     }
 }

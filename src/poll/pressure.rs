@@ -3,7 +3,7 @@
 //! hid); a poll that saw any backs off even if its data arrived, and the
 //! log rate limit halves. When ten attempts in a row go through without a
 //! throttle, the backed-off pollers are woken at once (the log rate climbs
-//! back a tenth of the configured rate each calm second), so the dashboard is whole again within one
+//! back a thirtieth of the configured rate each calm second), so the dashboard is whole again within one
 //! interval of the storm ending (given calls in flight, e.g. a followed log;
 //! otherwise at the end of the backoff, at most 4× the interval).
 
@@ -154,14 +154,14 @@ mod tests {
         assert_eq!(p.sample(), Sampled::Calm);
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished(), "nine lucky attempts are not enough");
-        assert!((limiter.per_second() - 1.4).abs() < 1e-9);
+        assert!((limiter.per_second() - (1.0 + 4.0 / 30.0)).abs() < 1e-9);
         calls.fetch_add(1, Ordering::Relaxed);
         assert_eq!(p.sample(), Sampled::Calm);
         tokio::time::timeout(std::time::Duration::from_secs(1), waiter)
             .await
             .expect("calm wakes the waiter")
             .unwrap();
-        for _ in 0..10 {
+        for _ in 0..30 {
             calls.fetch_add(1, Ordering::Relaxed);
             p.sample();
         }

@@ -201,3 +201,18 @@ async fn idle_polling_slows_down_and_the_limiter_spaces_calls() {
         start.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn throttling_slows_the_limit_below_the_pace_calls_actually_went_at() {
+    let l = RateLimiter::new(3.0);
+    l.acquire().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    l.acquire().await;
+    // Calls went every 2 s (0.5/s): halving the 3/s limit would change nothing.
+    l.slow_down();
+    assert!((l.per_second() - 0.25).abs() < 1e-9, "{}", l.per_second());
+    l.slow_down();
+    assert_eq!(l.per_second(), 0.2, "the floor");
+    l.speed_up();
+    assert!((l.per_second() - 0.3).abs() < 1e-9);
+}
