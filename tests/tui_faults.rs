@@ -241,7 +241,17 @@ async fn emulator_killed_mid_session_shows_unreachable_keeps_history_and_reconne
     let s = tmux.wait_until("endpoint unreachable shown", |s| {
         s.contains("unreachable") && s.contains("storm test line 19")
     });
-    assert!(s.contains("20 events"), "log history kept:\n{s}");
+    // The lines read before stay on screen, each once (the pane's title
+    // shows the error instead of the count meanwhile).
+    let shown: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("storm test line"))
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = shown.iter().copied().collect();
+    assert!(
+        shown.len() >= 10 && distinct.len() == shown.len(),
+        "log history kept:\n{s}"
+    );
     emu.backend(true);
     // Back: fresh data again without restarting lamtop, no line doubled.
     let s = tmux.wait_until("reconnected", |s| {
