@@ -375,9 +375,16 @@ impl Series {
     /// Σ point × weight over buckets where both are present, e.g. the total
     /// run time from per-period mean durations and invocation counts.
     pub fn weighted_total(&self, weights: &Series) -> f64 {
-        self.points()
-            .zip(weights.points())
-            .filter_map(|(v, w)| Some(v? * w?))
+        self.weighted_total_in(weights, 0..=self.len().saturating_sub(1))
+    }
+
+    /// [`Series::weighted_total`] over the buckets of `span` only.
+    pub fn weighted_total_in(
+        &self,
+        weights: &Series,
+        span: std::ops::RangeInclusive<usize>,
+    ) -> f64 {
+        span.filter_map(|i| Some(self.get(i)? * weights.get(i)?))
             .sum()
     }
 
@@ -386,13 +393,25 @@ impl Series {
     /// gives the exact window average. Falls back to the plain mean of
     /// present points where no weight is known.
     pub fn weighted_mean(&self, weights: Option<&Series>) -> Option<f64> {
+        self.weighted_mean_in(weights, 0..=self.len().saturating_sub(1))
+    }
+
+    /// [`Series::weighted_mean`] over the buckets of `span` only (a rule's
+    /// period inside the window).
+    pub fn weighted_mean_in(
+        &self,
+        weights: Option<&Series>,
+        span: std::ops::RangeInclusive<usize>,
+    ) -> Option<f64> {
         let mut num = 0.0;
         let mut den = 0.0;
-        for (i, p) in self.points().enumerate() {
-            let Some(v) = p else { continue };
-            let w = weights.and_then(|w| w.get(i)).filter(|w| *w > 0.0);
+        for i in span {
+            let Some(v) = self.get(i) else { continue };
             // A bucket without a known weight counts once.
-            let w = w.unwrap_or(1.0);
+            let w = weights
+                .and_then(|w| w.get(i))
+                .filter(|w| *w > 0.0)
+                .unwrap_or(1.0);
             num += v * w;
             den += w;
         }

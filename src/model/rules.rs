@@ -212,7 +212,7 @@ pub fn samples(
                 .zip(invocations)
                 .and_then(|(e, i)| (i > 0.0).then(|| e / i)),
             RuleMetric::DurationAvg => get(MetricKind::Duration, Stat::Average)
-                .and_then(|avg| window_mean(avg, inv, span.clone())),
+                .and_then(|avg| avg.weighted_mean_in(inv, span.clone())),
             // Idle minutes have no datapoint: nothing was running.
             RuleMetric::Concurrency => {
                 get(MetricKind::ConcurrentExecutions, Stat::Maximum).map(|s| {
@@ -224,10 +224,7 @@ pub fn samples(
             RuleMetric::CostPerHour => get(MetricKind::Duration, Stat::Average)
                 .zip(invocations)
                 .map(|(avg, i)| {
-                    let total: f64 = span
-                        .clone()
-                        .filter_map(|j| Some(avg.get(j)? * base.get(j)?))
-                        .sum();
+                    let total = avg.weighted_total_in(base, span.clone());
                     let secs = (span.clone().count() as i64 * step) as f64;
                     inp.prices.cost(f.architecture, f.memory_mb, i, total) * 3600.0 / secs
                 }),
@@ -248,24 +245,6 @@ fn complete_buckets(
         let end = s.start + ChronoDuration::seconds((i as i64 + 1) * step);
         (end <= at).then_some((end, i))
     })
-}
-
-fn window_mean(
-    avg: &Series,
-    inv: Option<&Series>,
-    span: std::ops::RangeInclusive<usize>,
-) -> Option<f64> {
-    let (mut num, mut den) = (0.0, 0.0);
-    for j in span {
-        let Some(v) = avg.get(j) else { continue };
-        let w = inv
-            .and_then(|s| s.get(j))
-            .filter(|w| *w > 0.0)
-            .unwrap_or(1.0);
-        num += v * w;
-        den += w;
-    }
-    (den > 0.0).then(|| num / den)
 }
 
 /// Every rule on every function it covers.
