@@ -60,8 +60,25 @@ impl FunctionSummary {
     /// The summary with its estimated cost per hour filled in, so sorting
     /// by cost reads a number instead of recomputing it.
     pub fn with_cost(mut self, f: &FunctionInfo, window_s: i64, prices: &Prices) -> Self {
-        self.cost_per_hour = insight(f, &self, window_s, prices, None, None).cost_per_hour;
+        self.cost_per_hour = cost_per_hour(f, &self, window_s, prices);
         self
+    }
+}
+
+/// Estimated USD per hour at the rate of a window of `window_s` seconds.
+fn cost_per_hour(
+    f: &FunctionInfo,
+    s: &FunctionSummary,
+    window_s: i64,
+    prices: &Prices,
+) -> Option<f64> {
+    match (s.invocations, s.duration_total_ms) {
+        (Some(i), Some(d)) if window_s > 0 => {
+            Some(prices.cost(f.architecture, f.memory_mb, i, d) * 3600.0 / window_s as f64)
+        }
+        // No invocation in the window: it costs nothing.
+        (Some(i), None) if i == 0.0 && window_s > 0 => Some(0.0),
+        _ => None,
     }
 }
 
@@ -103,14 +120,7 @@ pub fn insight(
         (Some(t), Some(i)) if t + i > 0.0 => Some(t / (t + i)),
         _ => None,
     };
-    let cost_per_hour = match (s.invocations, s.duration_total_ms) {
-        (Some(i), Some(d)) if window_s > 0 => {
-            Some(prices.cost(f.architecture, f.memory_mb, i, d) * 3600.0 / window_s as f64)
-        }
-        // No invocation in the window: it costs nothing.
-        (Some(i), None) if i == 0.0 && window_s > 0 => Some(0.0),
-        _ => None,
-    };
+    let cost_per_hour = cost_per_hour(f, s, window_s, prices);
     Insight {
         error_rate: s.error_rate,
         throttle_rate,

@@ -392,7 +392,7 @@ pub fn build(
     let cost_per_hour: Option<f64> = store
         .functions()
         .iter()
-        .map(|f| store.insight(f).cost_per_hour)
+        .map(|f| store.function_summary(&f.name).cost_per_hour)
         .sum();
     let acct = store.account_summary();
     let limits = store.account.value.unwrap_or_default();

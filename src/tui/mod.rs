@@ -167,6 +167,7 @@ async fn event_loop<S: Source>(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let debug_panic = cfg!(debug_assertions) && std::env::var_os("LAMTOP_DEBUG_PANIC").is_some();
     loop {
         if dirty {
             terminal
@@ -175,7 +176,7 @@ async fn event_loop<S: Source>(
             dirty = false;
             // Debug builds only: a deliberate panic, so the tests can prove
             // the terminal is restored and the message printed.
-            if cfg!(debug_assertions) && std::env::var_os("LAMTOP_DEBUG_PANIC").is_some() {
+            if debug_panic {
                 panic!("LAMTOP_DEBUG_PANIC is set: deliberate panic after the first frame");
             }
         }
