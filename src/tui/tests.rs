@@ -40,27 +40,10 @@ fn demo_store() -> (Store, DemoSource) {
 /// The same, evaluating `rules`.
 fn demo_store_with(rules: &[crate::model::alarms::AlarmRule]) -> (Store, DemoSource) {
     let demo = DemoSource::new(42).at(now());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let at = now() - chrono::Duration::seconds(12);
     let mut store = Store::new(rules, crate::model::insight::Prices::default());
-    rt.block_on(async {
-        let fns = demo.list_functions().await.unwrap();
-        let range = TimeRange::ending_at(now(), WINDOW);
-        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
-        let metrics = demo.fetch_metrics(range, &q).await;
-        store.apply(Update::Inventory {
-            at,
-            result: Ok(fns),
-            unmatched: vec![],
-        });
-        store.apply(Update::Metrics {
-            at,
-            range,
-            result: metrics,
-        });
+    fill(&demo, &mut store);
+    let at = now() - chrono::Duration::seconds(12);
+    block_on(async {
         store.apply(Update::Alarms {
             at,
             result: demo.describe_alarms().await,
@@ -71,6 +54,36 @@ fn demo_store_with(rules: &[crate::model::alarms::AlarmRule]) -> (Store, DemoSou
         });
     });
     (store, demo)
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Folds the inventory and one metrics refresh of `src` into `store`, as
+/// the pollers would, fetched 12 s before `now()`.
+fn fill<S: Source>(src: &S, store: &mut Store) {
+    let at = now() - chrono::Duration::seconds(12);
+    block_on(async {
+        let fns = src.list_functions().await.unwrap();
+        let range = TimeRange::ending_at(now(), WINDOW);
+        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
+        let metrics = src.fetch_metrics(range, &q).await;
+        store.apply(Update::Inventory {
+            at,
+            result: Ok(fns),
+            unmatched: vec![],
+        });
+        store.apply(Update::Metrics {
+            at,
+            range,
+            result: metrics,
+        });
+    });
 }
 
 /// Adds what the function view's pollers would fetch for `name`.

@@ -101,26 +101,36 @@ pub fn expected(i: usize) -> Expected {
 /// since moto matches a dimensionless query against every datum).
 pub const ACCOUNT_CONCURRENCY: [f64; 2] = [40.0, 75.0];
 
+/// A CreateFunction of an empty python3.12 zip with the test role; callers
+/// add what differs and send it.
+fn create(
+    lambda: &aws_sdk_lambda::Client,
+    name: &str,
+) -> aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder {
+    lambda
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
+                .build(),
+        )
+}
+
 /// Creates `n` functions.
 pub async fn functions(conf: &SdkConfig, n: usize) {
     let lambda = aws_sdk_lambda::Client::new(conf);
     for i in 0..n {
         let e = expected(i);
-        lambda
-            .create_function()
-            .function_name(&e.name)
+        create(&lambda, &e.name)
             .runtime(if i % 2 == 0 {
                 Runtime::Python312
             } else {
                 Runtime::Nodejs20x
             })
-            .role(ROLE)
-            .handler("index.handler")
-            .code(
-                FunctionCode::builder()
-                    .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
-                    .build(),
-            )
             .memory_size(e.memory_mb)
             .timeout(e.timeout_s)
             .architectures(if i % 3 == 0 {
@@ -271,17 +281,7 @@ pub async fn trace_segments(conf: &SdkConfig, documents: &[String]) {
 
 /// Creates one function with the given name (python3.12, x86_64).
 pub async fn function_named(conf: &SdkConfig, name: &str, memory_mb: i32, timeout_s: i32) {
-    aws_sdk_lambda::Client::new(conf)
-        .create_function()
-        .function_name(name)
-        .runtime(Runtime::Python312)
-        .role(ROLE)
-        .handler("index.handler")
-        .code(
-            FunctionCode::builder()
-                .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
-                .build(),
-        )
+    create(&aws_sdk_lambda::Client::new(conf), name)
         .memory_size(memory_mb)
         .timeout(timeout_s)
         .send()
@@ -324,17 +324,7 @@ pub async fn many_functions(conf: &SdkConfig, n: usize) {
         set.spawn(async move {
             for i in (worker..n).step_by(8) {
                 let name = scale_name(i);
-                lambda
-                    .create_function()
-                    .function_name(&name)
-                    .runtime(Runtime::Python312)
-                    .role(ROLE)
-                    .handler("index.handler")
-                    .code(
-                        FunctionCode::builder()
-                            .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
-                            .build(),
-                    )
+                create(&lambda, &name)
                     .send()
                     .await
                     .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));

@@ -119,33 +119,13 @@ fn several_regions_get_a_region_column_and_a_status_each() {
         ("us-east-1".to_string(), DemoSource::new(42).at(now())),
         ("eu-west-1".to_string(), DemoSource::new(43).at(now())),
     ]);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let at = now() - chrono::Duration::seconds(12);
     let mut store = Store::default();
-    rt.block_on(async {
-        let fns = m.list_functions().await.unwrap();
-        let range = TimeRange::ending_at(now(), WINDOW);
-        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
-        let metrics = m.fetch_metrics(range, &q).await;
-        store.apply(Update::Inventory {
-            at,
-            result: Ok(fns),
-            unmatched: vec![],
-        });
-        store.apply(Update::Metrics {
-            at,
-            range,
-            result: metrics,
-        });
-        store.apply(Update::ApiUsage {
-            at,
-            total_calls: m.api_calls(),
-            throttled_calls: 0,
-            regions: m.region_statuses(),
-        });
+    fill(&m, &mut store);
+    store.apply(Update::ApiUsage {
+        at: now() - chrono::Duration::seconds(12),
+        total_calls: m.api_calls(),
+        throttled_calls: 0,
+        regions: m.region_statuses(),
     });
     let a = app(false, 170, 45);
     let screen = draw(&a, &store).backend().to_string();
