@@ -13,14 +13,14 @@ use support::{Emulator, now_minute, seed};
 /// The refresh interval of these sessions.
 const REFRESH_S: u64 = 10;
 
-fn dashboard_command(emu: &Emulator, extra_env: &str, args: &str) -> String {
+fn dashboard_command(emu: &Emulator, extra_env: &str) -> String {
     let home = std::env::temp_dir().join(format!("lamtop-faults-{}", emu.port));
     std::fs::create_dir_all(&home).unwrap();
     format!(
         "env -i PATH=/usr/bin:/bin HOME={home} XDG_CONFIG_HOME={home}/.config TERM=xterm-256color \
          AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} AWS_REGION=us-east-1 \
          AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1 {extra_env} \
-         {bin} --endpoint-url {ep} --window 15m --refresh {REFRESH_S}s {args}; \
+         {bin} --endpoint-url {ep} --window 15m --refresh {REFRESH_S}s; \
          echo EXITED $?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; sleep 60",
         home = shell_quote(&home.to_string_lossy()),
         ak = support::ACCESS_KEY,
@@ -28,6 +28,22 @@ fn dashboard_command(emu: &Emulator, extra_env: &str, args: &str) -> String {
         bin = shell_quote(env!("CARGO_BIN_EXE_lamtop")),
         ep = emu.endpoint(),
     )
+}
+
+/// The dashboard in a 160x45 tmux session against `emu`.
+fn dashboard(emu: &Emulator, label: &str, extra_env: &str) -> Tmux {
+    Tmux::start(
+        format!("lamtop-{label}-{}", emu.port),
+        160,
+        45,
+        &dashboard_command(emu, extra_env),
+    )
+}
+
+/// Waits for the fleet, then opens the function with the seeded log lines.
+fn open_seeded_fn_002(tmux: &Tmux) {
+    tmux.wait_for("seeded-fn-004");
+    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
 }
 
 async fn seeded(emu: &Emulator) {
@@ -78,15 +94,9 @@ fn metrics_age(screen: &str) -> Option<u64> {
 async fn throttling_storm_backs_off_marks_stale_and_recovers_within_one_interval() {
     let emu = Emulator::start();
     seeded(&emu).await;
-    let tmux = Tmux::start(
-        format!("lamtop-storm-{}", emu.port),
-        160,
-        45,
-        &dashboard_command(&emu, "", ""),
-    );
-    tmux.wait_for("seeded-fn-004");
+    let tmux = dashboard(&emu, "storm", "");
     // The on-call view: one function open, its logs followed.
-    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
+    open_seeded_fn_002(&tmux);
     tmux.wait_for("storm test line 19");
 
     // Baseline: a quiet minute.
@@ -150,12 +160,7 @@ async fn throttling_storm_backs_off_marks_stale_and_recovers_within_one_interval
 async fn resize_storm_down_to_1x1_then_back_draws_the_full_dashboard() {
     let emu = Emulator::start();
     seeded(&emu).await;
-    let tmux = Tmux::start(
-        format!("lamtop-resize-{}", emu.port),
-        160,
-        45,
-        &dashboard_command(&emu, "", ""),
-    );
+    let tmux = dashboard(&emu, "resize", "");
     tmux.wait_for("seeded-fn-004");
     // 150 sizes in quick succession, tiny ones included, keys in between.
     let mut w: u32 = 7;
@@ -181,12 +186,7 @@ async fn resize_storm_down_to_1x1_then_back_draws_the_full_dashboard() {
 async fn panic_restores_the_terminal_and_prints_the_message() {
     let emu = Emulator::start();
     seeded(&emu).await;
-    let tmux = Tmux::start(
-        format!("lamtop-panic-{}", emu.port),
-        160,
-        45,
-        &dashboard_command(&emu, "LAMTOP_DEBUG_PANIC=1", ""),
-    );
+    let tmux = dashboard(&emu, "panic", "LAMTOP_DEBUG_PANIC=1");
     let s = tmux.wait_for("EXITED 101");
     assert!(s.contains("deliberate panic after the first frame"), "{s}");
     // Raw mode is off again (canonical input), and the alternate screen is
@@ -202,14 +202,8 @@ async fn access_denied_on_xray_names_the_action_and_the_rest_works() {
     emu.set_faults(
         serde_json::json!([{ "ops": ["GetTraceSummaries", "BatchGetTraces"], "kind": "denied" }]),
     );
-    let tmux = Tmux::start(
-        format!("lamtop-denied-{}", emu.port),
-        160,
-        45,
-        &dashboard_command(&emu, "", ""),
-    );
-    tmux.wait_for("seeded-fn-004");
-    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
+    let tmux = dashboard(&emu, "denied", "");
+    open_seeded_fn_002(&tmux);
     // The traces pane names the action to grant; logs and metrics still work.
     let s = tmux.wait_until("the denied X-Ray action named", |s| {
         s.contains("xray:GetTraceSummaries was denied")
@@ -226,14 +220,8 @@ async fn access_denied_on_xray_names_the_action_and_the_rest_works() {
 async fn emulator_killed_mid_session_shows_unreachable_keeps_history_and_reconnects() {
     let emu = Emulator::start();
     seeded(&emu).await;
-    let tmux = Tmux::start(
-        format!("lamtop-down-{}", emu.port),
-        160,
-        45,
-        &dashboard_command(&emu, "", ""),
-    );
-    tmux.wait_for("seeded-fn-004");
-    tmux.send(&["/", "0", "0", "2", "Enter", "Enter"]);
+    let tmux = dashboard(&emu, "down", "");
+    open_seeded_fn_002(&tmux);
     tmux.wait_for("storm test line 19");
     emu.backend(false);
     // Every call now fails at the connection: the panes say so, the data
