@@ -13,6 +13,8 @@ pub struct Cli {
     pub profile: Option<String>,
 
     /// AWS region (default: AWS_REGION, then the profile's region).
+    /// Several, comma-separated (us-east-1,eu-west-1), are watched as one
+    /// fleet with a region column.
     #[arg(long, env = "AWS_REGION", global = true)]
     pub region: Option<String>,
 
