@@ -168,11 +168,13 @@ pub struct TailArgs {
     #[arg(long = "grep-v", value_name = "REGEX")]
     pub grep_v: Vec<String>,
 
-    /// Only errors and timeouts.
+    /// Only failures: timeouts, out-of-memory kills, runtime exits, init
+    /// failures, crashes and error-level lines (see README, "Log lines").
     #[arg(long)]
     pub errors: bool,
 
-    /// Only REPORT lines, as one-line summaries.
+    /// Only report lines (REPORT, INIT_REPORT, RESTORE_REPORT and their
+    /// JSON twins), as one-line summaries.
     #[arg(long)]
     pub reports: bool,
 

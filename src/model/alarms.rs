@@ -172,11 +172,13 @@ pub enum RuleMetric {
     MemoryUsedRatio,
     /// Estimated USD per hour at the period's rate.
     CostPerHour,
+    /// Invocations killed for running out of memory (from REPORT lines).
+    OutOfMemory,
 }
 
 impl RuleMetric {
     /// Every metric.
-    pub const ALL: [RuleMetric; 11] = [
+    pub const ALL: [RuleMetric; 12] = [
         Self::Invocations,
         Self::Errors,
         Self::ErrorRate,
@@ -188,6 +190,7 @@ impl RuleMetric {
         Self::ColdStartRate,
         Self::MemoryUsedRatio,
         Self::CostPerHour,
+        Self::OutOfMemory,
     ];
 
     /// The config spelling.
@@ -205,7 +208,10 @@ impl RuleMetric {
 
     /// Needs REPORT lines rather than CloudWatch metrics.
     pub fn from_reports(self) -> bool {
-        matches!(self, Self::ColdStartRate | Self::MemoryUsedRatio)
+        matches!(
+            self,
+            Self::ColdStartRate | Self::MemoryUsedRatio | Self::OutOfMemory
+        )
     }
 
     /// Needs a p99 at the rule's own period.
@@ -215,7 +221,7 @@ impl RuleMetric {
 }
 
 /// The config spellings of [`RuleMetric::ALL`], in the same order.
-pub const RULE_METRICS: [&str; 11] = [
+pub const RULE_METRICS: [&str; 12] = [
     "invocations",
     "errors",
     "error_rate",
@@ -227,6 +233,7 @@ pub const RULE_METRICS: [&str; 11] = [
     "cold_start_rate",
     "memory_used_ratio",
     "cost_per_hour",
+    "out_of_memory",
 ];
 
 /// Comparison of a rule.

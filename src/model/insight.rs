@@ -4,7 +4,8 @@
 
 use crate::model::fleet::FunctionSummary;
 use crate::model::function::{Architecture, FunctionInfo};
-use crate::model::logs::Report;
+use crate::model::logs::taxonomy::report_failure;
+use crate::model::logs::{Failure, Report, ReportKind};
 use serde::Serialize;
 
 /// Hours in an average month (365 × 24 ÷ 12), the usual billing convention.
@@ -154,15 +155,28 @@ pub struct ReportStats {
     pub avg_billed_ms: Option<f64>,
     /// Invocations that ended in a timeout.
     pub timeouts: u64,
+    /// Invocations killed for running out of memory.
+    pub out_of_memory: u64,
+    /// Invocations whose runtime exited or was killed otherwise.
+    pub runtime_exits: u64,
+    /// Inits that failed or timed out (INIT_REPORT / platform.initReport).
+    pub init_failures: u64,
 }
 
 impl ReportStats {
-    /// Aggregates parsed REPORT lines.
+    /// Aggregates parsed report lines. An `INIT_REPORT` counts its failure
+    /// and its init duration; one whose init re-ran in the invoke phase is
+    /// a cold start that the invocation's REPORT does not mark (see
+    /// `tests/fixtures/real/SOURCES.md`).
     pub fn from_reports<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Self {
         let mut out = Self::default();
         let mut inits = Vec::new();
         let (mut dur, mut dur_n, mut billed, mut billed_n) = (0.0, 0u64, 0.0, 0u64);
         for r in reports {
+            if r.kind != ReportKind::Invoke {
+                out.count_init(r, &mut inits);
+                continue;
+            }
             out.invocations += 1;
             if r.cold_start() {
                 out.cold_starts += 1;
@@ -185,8 +199,11 @@ impl ReportStats {
                 billed += b;
                 billed_n += 1;
             }
-            if r.status.as_deref() == Some("timeout") {
-                out.timeouts += 1;
+            match report_failure(false, r.status.as_deref(), r.error_type.as_deref()) {
+                Some(Failure::Timeout) => out.timeouts += 1,
+                Some(Failure::OutOfMemory) => out.out_of_memory += 1,
+                Some(Failure::RuntimeExit) => out.runtime_exits += 1,
+                _ => {}
             }
         }
         inits.sort_by(f64::total_cmp);
@@ -195,6 +212,17 @@ impl ReportStats {
         out.avg_duration_ms = (dur_n > 0).then(|| dur / dur_n as f64);
         out.avg_billed_ms = (billed_n > 0).then(|| billed / billed_n as f64);
         out
+    }
+
+    fn count_init(&mut self, r: &Report, inits: &mut Vec<f64>) {
+        let init = r.kind == ReportKind::Init;
+        if report_failure(true, r.status.as_deref(), r.error_type.as_deref()).is_some() {
+            self.init_failures += u64::from(init);
+        }
+        if init && r.phase.as_deref() == Some("invoke") {
+            self.cold_starts += 1;
+            inits.extend(r.init_ms);
+        }
     }
 
     /// Cold starts ÷ invocations.

@@ -25,7 +25,9 @@ pub const FLEET_QUERY: &str = "filter @type = \"REPORT\"
         max(@memorySize) / 1000 / 1000 as memorySizeMB,
         avg(@duration) as avgDuration,
         avg(@billedDuration) as avgBilled,
-        sum(strcontains(@message, \"Status: timeout\")) as timeouts
+        sum(strcontains(@message, \"Status: timeout\")) as timeouts,
+        sum(strcontains(@message, \"Runtime.OutOfMemory\")) as outOfMemory,
+        sum(strcontains(@message, \"Status: error\")) as errorExits
   by @log";
 
 /// The status of a query, as GetQueryResults reports it.
@@ -114,6 +116,11 @@ pub fn parse_rows(rows: &[Vec<(String, String)>]) -> HashMap<String, ReportStats
             avg_duration_ms: num("avgDuration"),
             avg_billed_ms: num("avgBilled"),
             timeouts: num("timeouts").unwrap_or(0.0) as u64,
+            out_of_memory: num("outOfMemory").unwrap_or(0.0) as u64,
+            // `Status: error` REPORTs are out-of-memory kills or other exits.
+            runtime_exits: (num("errorExits").unwrap_or(0.0) - num("outOfMemory").unwrap_or(0.0))
+                .max(0.0) as u64,
+            init_failures: 0,
         };
         out.insert(group_of(log).to_string(), stats);
     }
@@ -150,6 +157,8 @@ mod tests {
                 ("avgDuration", "40.2"),
                 ("avgBilled", "41"),
                 ("timeouts", "2"),
+                ("outOfMemory", "3"),
+                ("errorExits", "4"),
             ]),
             // An endpoint that ignores `stats` returns raw events.
             row(&[("@timestamp", "2026-01-01"), ("@message", "REPORT …")]),
@@ -162,7 +171,7 @@ mod tests {
         assert_eq!(s.cold_start_rate(), Some(0.05));
         assert_eq!(s.init_p99_ms, Some(900.0));
         assert_eq!(s.memory_used_ratio(None), Some(0.75));
-        assert_eq!(s.timeouts, 2);
+        assert_eq!((s.timeouts, s.out_of_memory, s.runtime_exits), (2, 3, 1));
         assert_eq!(group_of("/aws/lambda/x"), "/aws/lambda/x");
         assert!((scan_cost(2e9) - 0.01).abs() < 1e-12);
         assert!(!QueryStatus::from_api("Running").is_done());

@@ -1,6 +1,8 @@
-//! Log events as the log source delivers them. Line classification and the
-//! REPORT parser arrive with the logs issue; the types here are what the
-//! sources, the demo fleet and the pollers already exchange.
+//! Log events as the log source delivers them, and what lamtop reads from
+//! each line ([`analyze`]): its kind, the failure it tells of, its report
+//! numbers, its request and trace ids, in both of Lambda's log formats.
+//! `taxonomy` holds the rules, `report` the report-line parser, `ids` the
+//! id extraction, `platform` the JSON platform records and summaries.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -44,77 +46,43 @@ pub struct LogPage {
     pub next_token: Option<String>,
 }
 
-/// What a Lambda log line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineKind {
-    /// `START RequestId: …` / `platform.start`.
-    Start,
-    /// `END RequestId: …` / `platform.runtimeDone`.
-    End,
-    /// `REPORT RequestId: …` / `platform.report`.
-    Report,
-    /// `INIT_START …` / `platform.initStart`: a cold start begins.
-    InitStart,
-    /// `XRAY TraceId: …`.
-    Xray,
-    /// The function ran into its timeout.
-    Timeout,
-    /// An error: `[ERROR]`, `ERROR`, `Runtime.*`, uncaught exceptions.
-    Error,
-    /// A warning from the application.
-    Warn,
-    /// Anything else.
-    Other,
+pub mod ids;
+pub mod platform;
+pub mod prefix;
+pub mod report;
+pub mod taxonomy;
+
+pub use ids::valid_trace_id;
+pub use report::{Report, ReportKind};
+pub use taxonomy::{Failure, Level, LineKind};
+
+use taxonomy::{
+    app_kind, failure_of, lambda_warning, level_of_word, most_specific, text_error_type,
+    unhandled_exception, warning_text,
+};
+
+/// Everything lamtop reads from one log line: what it is, the failure it
+/// tells of, and the ids that tie it to its request and trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineInfo {
+    /// What the line is.
+    pub kind: LineKind,
+    /// The failure it tells of, if any.
+    pub failure: Option<Failure>,
+    /// The error type it names (`Runtime.OutOfMemory`, `TypeError`).
+    pub error_type: Option<String>,
+    /// The Lambda request it belongs to.
+    pub request_id: Option<String>,
+    /// The X-Ray trace id it carries (the `Root`).
+    pub trace_id: Option<String>,
+    /// The numbers of a report line.
+    pub report: Option<Report>,
 }
 
-/// The REPORT of one invocation (text or JSON log format).
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct Report {
-    /// Request id.
-    pub request_id: String,
-    /// Run time in ms.
-    pub duration_ms: Option<f64>,
-    /// Billed run time in ms.
-    pub billed_ms: Option<f64>,
-    /// Configured memory in MB.
-    pub memory_mb: Option<u32>,
-    /// Peak memory used in MB.
-    pub max_memory_mb: Option<u32>,
-    /// Init duration in ms; present only on cold starts.
-    pub init_ms: Option<f64>,
-    /// SnapStart restore duration in ms.
-    pub restore_ms: Option<f64>,
-    /// `success`, `timeout`, `error` … when the line says.
-    pub status: Option<String>,
-}
-
-impl Report {
-    /// A cold start (an init phase ran for this request).
-    pub fn cold_start(&self) -> bool {
-        self.init_ms.is_some() || self.restore_ms.is_some()
-    }
-
-    /// One line for humans: `REPORT 102ms (billed 103ms) · 71/128 MB · ❄ cold 250ms`.
-    pub fn summary(&self) -> String {
-        let ms = |v: Option<f64>| v.map_or("?".to_string(), |v| format!("{v:.1}ms"));
-        let mut s = format!(
-            "REPORT {} (billed {}) · mem {}/{} MB",
-            ms(self.duration_ms),
-            ms(self.billed_ms),
-            self.max_memory_mb.map_or("?".into(), |v| v.to_string()),
-            self.memory_mb.map_or("?".into(), |v| v.to_string()),
-        );
-        if let Some(i) = self.init_ms {
-            s.push_str(&format!(" · ❄ cold start, init {i:.1}ms"));
-        }
-        if let Some(r) = self.restore_ms {
-            s.push_str(&format!(" · ❄ SnapStart restore {r:.1}ms"));
-        }
-        if let Some(st) = self.status.as_deref().filter(|s| *s != "success") {
-            s.push_str(&format!(" · status {st}"));
-        }
-        s
+impl LineInfo {
+    /// A failure line: what `--errors` and the pane's errors filter keep.
+    pub fn is_failure(&self) -> bool {
+        self.failure.is_some()
     }
 }
 
@@ -126,161 +94,195 @@ fn json_of(message: &str) -> Option<serde_json::Value> {
     serde_json::from_str(t).ok()
 }
 
-/// Classifies a line of the text or JSON log format.
-pub fn classify(message: &str) -> LineKind {
-    if let Some(v) = json_of(message) {
-        return classify_json(&v);
+/// Reads one log line of the text or JSON log format.
+pub fn analyze(message: &str) -> LineInfo {
+    match json_of(message) {
+        Some(v) => analyze_json(message, &v),
+        None => analyze_text(message),
     }
+}
+
+fn analyze_text(message: &str) -> LineInfo {
     let m = message.trim_start();
-    if m.starts_with("START RequestId:") {
+    let mut info = LineInfo {
+        kind: LineKind::Other,
+        failure: None,
+        error_type: None,
+        request_id: ids::request_id_text(m),
+        trace_id: ids::trace_id_text(m),
+        report: None,
+    };
+    if let Some(r) = report::parse_text(m) {
+        info.kind = match r.kind {
+            ReportKind::Invoke => LineKind::Report,
+            ReportKind::Init => LineKind::InitReport,
+            ReportKind::Restore => LineKind::RestoreReport,
+        };
+        info.failure = taxonomy::report_failure(
+            r.kind != ReportKind::Invoke,
+            r.status.as_deref(),
+            r.error_type.as_deref(),
+        );
+        info.error_type = r.error_type.clone();
+        info.report = Some(r);
+        return info;
+    }
+    if let Some(kind) = platform_text_kind(m) {
+        info.kind = kind;
+        if kind == LineKind::Platform {
+            // An extension that failed to start: `State: LaunchError … Error Type: X`.
+            let fields = report::fields(m);
+            let get = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| *v);
+            info.error_type = get("Error Type").map(str::to_string);
+            if info.error_type.is_some() || get("State").is_some_and(|s| s.contains("Error")) {
+                info.failure = Some(Failure::InitError);
+            }
+        }
+        return info;
+    }
+    let prefix = prefix::read(m);
+    if lambda_warning(m) {
+        info.kind = LineKind::Warn;
+        return info;
+    }
+    let quiet = prefix.level.is_some_and(|l| l <= Level::Info);
+    let exception = unhandled_exception(prefix.rest).filter(|_| !quiet);
+    info.failure = most_specific(
+        failure_of(m, prefix.level),
+        exception.map(|_| Failure::Crash),
+    );
+    info.kind = app_kind(info.failure, prefix.level);
+    if info.kind == LineKind::Other && warning_text(m) {
+        info.kind = LineKind::Warn;
+    }
+    if info.failure.is_some() {
+        info.error_type = text_error_type(m).or(exception.map(str::to_string));
+    }
+    info
+}
+
+/// The platform's own text lines other than reports.
+fn platform_text_kind(m: &str) -> Option<LineKind> {
+    let word = |w: &str| {
+        m.strip_prefix(w)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_whitespace()))
+    };
+    Some(if m.starts_with("START RequestId:") {
         LineKind::Start
     } else if m.starts_with("END RequestId:") {
         LineKind::End
-    } else if m.starts_with("REPORT RequestId:") {
-        if m.contains("Status: timeout") {
-            LineKind::Timeout
-        } else {
-            LineKind::Report
-        }
-    } else if m.starts_with("INIT_START") {
+    } else if word("INIT_START") {
         LineKind::InitStart
+    } else if word("RESTORE_START") || m == "RESTORE_START" {
+        LineKind::RestoreStart
     } else if m.starts_with("XRAY TraceId:") {
         LineKind::Xray
-    } else if m.contains("Task timed out after") {
-        LineKind::Timeout
-    } else if is_error_text(m) {
-        LineKind::Error
-    } else if m.contains("[WARN]") || m.contains("\tWARN\t") || m.starts_with("WARN") {
-        LineKind::Warn
+    } else if (word("EXTENSION") || word("TELEMETRY")) && m.contains("Name:") {
+        LineKind::Platform
     } else {
-        LineKind::Other
+        return None;
+    })
+}
+
+/// JSON keys structured loggers put the level under.
+const LEVEL_KEYS: [&str; 7] = [
+    "level",
+    "levelname",
+    "severity",
+    "Level",
+    "log.level",
+    "logLevel",
+    "LogLevel",
+];
+
+fn analyze_json(message: &str, v: &serde_json::Value) -> LineInfo {
+    // `platform.fault` (and the Logs API's string records) carry the text
+    // form inside: `"record": "RequestId: … Process exited …"`.
+    let record_text = v.get("record").and_then(|r| r.as_str());
+    let request_id = ids::request_id_json(v).or_else(|| record_text.and_then(ids::request_id_text));
+    let trace_id = ids::trace_id_json(v);
+    if let Some(rec) = platform::classify(v) {
+        let request_id = request_id.or_else(|| {
+            rec.report
+                .as_ref()
+                .map(|r| r.request_id.clone())
+                .filter(|id| !id.is_empty())
+        });
+        return LineInfo {
+            kind: rec.kind,
+            failure: rec.failure,
+            error_type: rec.error_type,
+            request_id,
+            trace_id,
+            report: rec.report,
+        };
+    }
+    let level = LEVEL_KEYS
+        .iter()
+        .find_map(|k| v.get(*k).and_then(|l| l.as_str()))
+        .and_then(level_of_word);
+    let failure = failure_of(message, level);
+    // The error object may be the line itself (Go, Ruby) or its message
+    // (Node's JSON-format `Invoke Error`).
+    let holders = [Some(v), v.get("message"), v.get("error")];
+    let error_type = holders
+        .iter()
+        .flatten()
+        .find_map(|o| {
+            ["errorType", "error_type", "exception_name", "ErrorType"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(|t| t.as_str()))
+        })
+        .map(str::to_string)
+        .or_else(|| failure.and_then(|_| text_error_type(message)));
+    LineInfo {
+        kind: app_kind(failure, level),
+        failure,
+        error_type,
+        request_id,
+        trace_id,
+        report: None,
     }
 }
 
-fn is_error_text(m: &str) -> bool {
-    m.starts_with("[ERROR]")
-        || m.contains("\tERROR\t")
-        || m.starts_with("ERROR")
-        || m.contains("Runtime.")
-        || m.contains("Traceback (most recent call last)")
-        || m.contains("Uncaught Exception")
-        || m.contains("Unhandled Promise Rejection")
-        || m.contains("\"errorType\"")
+/// What a line kind is, for code that needs no more.
+pub fn classify(message: &str) -> LineKind {
+    analyze(message).kind
 }
 
-fn classify_json(v: &serde_json::Value) -> LineKind {
-    match v.get("type").and_then(|t| t.as_str()) {
-        Some("platform.start") => return LineKind::Start,
-        Some("platform.runtimeDone") | Some("platform.end") => return LineKind::End,
-        Some("platform.initStart") | Some("platform.restoreStart") => return LineKind::InitStart,
-        Some("platform.report") => {
-            let status = v.pointer("/record/status").and_then(|s| s.as_str());
-            return if status == Some("timeout") {
-                LineKind::Timeout
-            } else {
-                LineKind::Report
-            };
-        }
-        _ => {}
-    }
-    let level = v
-        .get("level")
-        .or_else(|| v.get("levelname"))
-        .and_then(|l| l.as_str())
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    match level.as_str() {
-        "ERROR" | "FATAL" | "CRITICAL" => LineKind::Error,
-        "WARN" | "WARNING" => LineKind::Warn,
-        _ if v.get("errorType").is_some() || v.get("errorMessage").is_some() => LineKind::Error,
-        _ => LineKind::Other,
-    }
-}
-
-/// Parses a REPORT line of either format.
+/// The numbers of a report line of either format (`REPORT`,
+/// `INIT_REPORT`, `RESTORE_REPORT` and their JSON twins).
 pub fn parse_report(message: &str) -> Option<Report> {
-    if let Some(v) = json_of(message) {
-        if v.get("type").and_then(|t| t.as_str()) != Some("platform.report") {
+    analyze(message).report
+}
+
+/// The request id a line belongs to, when it says.
+pub fn request_id(message: &str) -> Option<String> {
+    analyze(message).request_id
+}
+
+/// The text a line reads as in the log pane and `tail`: report lines as
+/// summaries, JSON platform records in their text twins' words, application
+/// JSON compact; `None` for a plain line (shown as it is). A report that
+/// could not be fully read shows its raw text.
+pub fn display_text(message: &str, info: &LineInfo) -> Option<String> {
+    if let Some(r) = &info.report {
+        if r.incomplete {
             return None;
         }
-        let r = v.get("record")?;
-        let m = r.get("metrics");
-        let f = |k: &str| {
-            m.and_then(|m| m.get(k))
-                .and_then(|x| x.as_f64())
-                .filter(|x| x.is_finite())
-        };
-        return Some(Report {
-            request_id: r
-                .get("requestId")
-                .and_then(|x| x.as_str())
-                .unwrap_or("")
-                .to_string(),
-            duration_ms: f("durationMs"),
-            billed_ms: f("billedDurationMs"),
-            memory_mb: f("memorySizeMB").map(|x| x as u32),
-            max_memory_mb: f("maxMemoryUsedMB").map(|x| x as u32),
-            init_ms: f("initDurationMs"),
-            restore_ms: f("restoreDurationMs"),
-            status: r.get("status").and_then(|x| x.as_str()).map(str::to_string),
-        });
+        return Some(platform::summary(r, info.trace_id.as_deref()));
     }
-    let rest = message.trim_start().strip_prefix("REPORT ")?;
-    let mut report = Report::default();
-    for field in rest.split('\t') {
-        let Some((key, value)) = field.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        let number = || {
-            value
-                .split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<f64>().ok())
-                .filter(|x| x.is_finite())
-        };
-        match key.trim() {
-            "RequestId" => report.request_id = value.to_string(),
-            "Duration" => report.duration_ms = number(),
-            "Billed Duration" => report.billed_ms = number(),
-            "Memory Size" => report.memory_mb = number().map(|x| x as u32),
-            "Max Memory Used" => report.max_memory_mb = number().map(|x| x as u32),
-            "Init Duration" => report.init_ms = number(),
-            "Restore Duration" => report.restore_ms = number(),
-            "Status" => report.status = Some(value.to_string()),
-            _ => {}
-        }
-    }
-    (!report.request_id.is_empty()).then_some(report)
-}
-
-/// The request id a line belongs to, when it says (START/END/REPORT, the
-/// runtime's `<ts>\t<id>\t…` prefix, or a JSON `requestId`).
-pub fn request_id(message: &str) -> Option<String> {
-    if let Some(v) = json_of(message) {
-        return v
-            .get("requestId")
-            .or_else(|| v.pointer("/record/requestId"))
-            .and_then(|x| x.as_str())
-            .map(str::to_string);
-    }
-    if let Some(i) = message.find("RequestId: ") {
-        let id: String = message[i + 11..]
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-            .collect();
-        return (!id.is_empty()).then_some(id);
-    }
-    let mut parts = message.splitn(3, '\t');
-    let (_, id) = (parts.next()?, parts.next()?);
-    let looks_like_uuid = id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-    looks_like_uuid.then(|| id.to_string())
+    let v = json_of(message)?;
+    platform::describe(&v, None, info.trace_id.as_deref()).or_else(|| compact_value(&v))
 }
 
 /// An application JSON line on one line, level and message first:
 /// `ERROR payment failed · orderId=42 requestId=…`. `None` for non-JSON.
 pub fn compact_json(message: &str) -> Option<String> {
-    let v = json_of(message)?;
+    compact_value(&json_of(message)?)
+}
+
+fn compact_value(v: &serde_json::Value) -> Option<String> {
     let obj = v.as_object()?;
     let pick = |keys: &[&str]| {
         keys.iter().find_map(|k| obj.get(*k)).map(|x| match x {
@@ -327,3 +329,6 @@ pub fn compact_json(message: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corpus_tests;

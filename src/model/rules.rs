@@ -150,6 +150,7 @@ pub fn samples(
         let stats = inp.reports.get(&f.name).map(|(_, s)| s);
         let value = stats.and_then(|s| match rule.metric {
             RuleMetric::ColdStartRate => s.cold_start_rate(),
+            RuleMetric::OutOfMemory => Some(s.out_of_memory as f64),
             _ => s.memory_used_ratio(Some(f.memory_mb)),
         });
         return vec![(at, value)];

@@ -4,7 +4,11 @@
 //! services. Every problem is recorded, nothing panics.
 
 use serde::Serialize;
-use serde_json::Value;
+
+mod checks;
+mod parse;
+
+use parse::parse_document;
 
 /// One exception of a segment's `cause`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,6 +19,19 @@ pub struct Exception {
     pub message: String,
     /// Stack frames, `label (path:line)`.
     pub stack: Vec<String>,
+}
+
+/// What a subsegment's `sql` block says about a database call.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Sql {
+    /// `sanitized_query`: the statement with its values replaced.
+    pub sanitized_query: Option<String>,
+    /// `database_type` and `database_version`.
+    pub database: Option<String>,
+    /// `url` or `connection_string`.
+    pub url: Option<String>,
+    /// `user`.
+    pub user: Option<String>,
 }
 
 /// A segment or subsegment.
@@ -46,6 +63,8 @@ pub struct Node {
     pub http_status: Option<u16>,
     /// `aws.request_id`: the Lambda request, for the log pivot.
     pub request_id: Option<String>,
+    /// The `sql` block of a database call.
+    pub sql: Option<Sql>,
     /// Exceptions of `cause`.
     pub exceptions: Vec<Exception>,
     /// Annotations, `key = value`.
@@ -87,146 +106,22 @@ pub struct TraceTree {
     pub problems: Vec<String>,
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn num(v: Option<&Value>) -> Option<f64> {
-    v.and_then(Value::as_f64).filter(|x| x.is_finite())
-}
-
-fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
-    let obj = v.as_object()?;
-    let id = obj.get("id").map(text).unwrap_or_default();
-    let mut problems = Vec::new();
-    let start = match num(obj.get("start_time")) {
-        Some(s) => s,
-        None => {
-            problems.push("no start_time".to_string());
-            0.0
-        }
-    };
-    let in_progress = obj
-        .get("in_progress")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let end = num(obj.get("end_time"));
-    if end.is_none() && !in_progress {
-        problems.push("no end_time (partial segment)".into());
-    }
-    if end.is_some_and(|e| e < start) {
-        problems.push("end_time before start_time".into());
-    }
-    let http = obj.get("http");
-    let exceptions = obj
-        .get("cause")
-        .and_then(|c| c.get("exceptions"))
-        .and_then(Value::as_array)
-        .map(|xs| {
-            xs.iter()
-                .map(|x| Exception {
-                    kind: x.get("type").map(text).unwrap_or_default(),
-                    message: x.get("message").map(text).unwrap_or_default(),
-                    stack: x
-                        .get("stack")
-                        .and_then(Value::as_array)
-                        .map(|s| {
-                            s.iter()
-                                .take(50)
-                                .map(|f| {
-                                    format!(
-                                        "{} ({}:{})",
-                                        f.get("label").map(text).unwrap_or_default(),
-                                        f.get("path").map(text).unwrap_or_default(),
-                                        f.get("line").map(text).unwrap_or_default()
-                                    )
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let pairs = |v: Option<&Value>| -> Vec<(String, String)> {
-        v.and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
-            .unwrap_or_default()
-    };
-    let metadata = obj
-        .get("metadata")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .flat_map(|(ns, inner)| match inner.as_object() {
-                    Some(o) => o
-                        .iter()
-                        .map(|(k, v)| (format!("{ns}.{k}"), text(v)))
-                        .collect::<Vec<_>>(),
-                    None => vec![(ns.clone(), text(inner))],
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut children: Vec<Node> = obj
-        .get("subsegments")
-        .and_then(Value::as_array)
-        .map(|s| {
-            s.iter()
-                .filter_map(|c| parse_node(c).map(|(n, _)| n))
-                .collect()
-        })
-        .unwrap_or_default();
-    children.sort_by(|a, b| a.start.total_cmp(&b.start));
-    let node = Node {
-        id,
-        name: obj
-            .get("name")
-            .map(text)
-            .unwrap_or_else(|| "(unnamed)".into()),
-        origin: obj.get("origin").map(text),
-        start,
-        end,
-        in_progress,
-        fault: obj.get("fault").and_then(Value::as_bool).unwrap_or(false),
-        error: obj.get("error").and_then(Value::as_bool).unwrap_or(false),
-        throttle: obj
-            .get("throttle")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        http_method: http.and_then(|h| h.pointer("/request/method")).map(text),
-        http_url: http.and_then(|h| h.pointer("/request/url")).map(text),
-        http_status: http
-            .and_then(|h| h.pointer("/response/status"))
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok()),
-        request_id: obj.get("aws").and_then(|a| a.get("request_id")).map(text),
-        exceptions,
-        annotations: pairs(obj.get("annotations")),
-        metadata,
-        problems,
-        children,
-    };
-    Some((node, obj.get("parent_id").map(text)))
-}
-
 /// Builds the tree of one trace from its segment documents.
 pub fn build(id: &str, documents: &[String]) -> TraceTree {
     let mut problems = Vec::new();
     let mut nodes: Vec<(Node, Option<String>)> = Vec::new();
     for (i, doc) in documents.iter().enumerate() {
-        match serde_json::from_str::<Value>(doc)
-            .ok()
-            .as_ref()
-            .and_then(parse_node)
-        {
-            Some(n) => nodes.push(n),
-            None => problems.push(format!("segment document {} is not valid JSON", i + 1)),
+        match parse_document(doc) {
+            Ok((n, cut)) => {
+                if let Some(c) = cut {
+                    problems.push(format!("segment document {}: {c}", i + 1));
+                }
+                nodes.push(n);
+            }
+            Err(why) => problems.push(format!("segment document {} {why}", i + 1)),
         }
     }
+    problems.extend(checks::duplicate_ids(&nodes));
     // Attach segments to their parents (a segment's parent may be a
     // subsegment of another segment, e.g. Lambda's Invocation).
     let ids: std::collections::HashSet<String> =
@@ -260,9 +155,13 @@ pub fn build(id: &str, documents: &[String]) -> TraceTree {
         }
         pending = left;
     }
+    problems.extend(checks::cycles(&pending));
     roots.extend(pending);
     let mut roots: Vec<Node> = roots.into_iter().map(|(n, _)| n).collect();
     roots.sort_by(|a, b| a.start.total_cmp(&b.start));
+    for r in roots.iter_mut() {
+        checks::skew(r, 0);
+    }
     TraceTree {
         id: id.to_string(),
         roots,

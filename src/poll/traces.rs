@@ -6,12 +6,7 @@ use crate::source::{SourceError, Traces};
 use chrono::Utc;
 use std::time::Duration;
 
-/// Whether `id` looks like an X-Ray trace id (`1-<8 hex>-<24 hex>`).
-pub fn valid_trace_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    matches!(parts[..], ["1", a, b] if a.len() == 8 && b.len() == 24
-        && a.chars().chain(b.chars()).all(|c| c.is_ascii_hexdigit()))
-}
+pub use crate::model::logs::valid_trace_id;
 
 /// Fetches one trace and builds its tree; `Ok(None)` when X-Ray has no
 /// such trace.

@@ -228,6 +228,12 @@ pub struct Reports {
     pub billed_over_actual: Num,
     /// Invocations that timed out.
     pub timeouts: u64,
+    /// Invocations killed for running out of memory.
+    pub out_of_memory: u64,
+    /// Invocations whose runtime exited or was killed otherwise.
+    pub runtime_exits: u64,
+    /// Inits that failed or timed out.
+    pub init_failures: u64,
     /// A right-sizing hint, when the numbers support one.
     pub right_sizing: Option<String>,
 }
@@ -385,6 +391,9 @@ pub fn build(
                 memory_used_ratio: Num::ratio(r.memory_used_ratio(Some(f.memory_mb))),
                 billed_over_actual: Num::ratio(r.billed_over_actual()),
                 timeouts: r.timeouts,
+                out_of_memory: r.out_of_memory,
+                runtime_exits: r.runtime_exits,
+                init_failures: r.init_failures,
                 right_sizing: r.right_sizing(Some(f.memory_mb)),
             }),
         })

@@ -5,7 +5,7 @@
 
 use crate::cli::{TailArgs, TailFormat};
 use crate::config::parse_duration;
-use crate::model::logs::{LineKind, LogEvent, classify, compact_json, parse_report};
+use crate::model::logs::{LineKind, LogEvent, analyze, display_text};
 use crate::model::text::escape_controls;
 use crate::poll::logs::{FollowOptions, LogUpdate, RateLimiter, Target, follow, resolve_targets};
 use crate::source::Source;
@@ -94,12 +94,11 @@ impl Printer {
 
     /// The output line of one event, or `None` when a filter drops it.
     pub fn line(&self, group: usize, e: &LogEvent) -> Option<String> {
-        let kind = classify(&e.message);
-        if self.errors && !matches!(kind, LineKind::Error | LineKind::Timeout) {
+        let info = analyze(&e.message);
+        if self.errors && !info.is_failure() {
             return None;
         }
-        let report = parse_report(&e.message);
-        if self.reports && report.is_none() {
+        if self.reports && info.report.is_none() {
             return None;
         }
         if !self.grep.iter().all(|r| r.is_match(&e.message))
@@ -116,17 +115,18 @@ impl Printer {
                 "timestamp": e.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "ingestion_time": e.ingestion_time.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
                 "event_id": e.id,
-                "kind": kind,
+                "kind": info.kind,
+                "failure": info.failure,
+                "error_type": info.error_type,
+                "request_id": info.request_id,
+                "trace_id": info.trace_id,
                 "message": e.message,
-                "report": report,
+                "report": info.report,
             });
             return Some(v.to_string());
         }
-        let text = match (&report, compact_json(&e.message)) {
-            (Some(r), _) => r.summary(),
-            (None, Some(c)) => c,
-            (None, None) => e.message.trim_end().to_string(),
-        };
+        let text =
+            display_text(&e.message, &info).unwrap_or_else(|| e.message.trim_end().to_string());
         let mut text = escape_controls(&text, false);
         if text.len() > SHOWN_BYTES {
             let mut cut = SHOWN_BYTES;
@@ -155,18 +155,13 @@ impl Printer {
             return Some(format!("{head} │ {text}"));
         }
         let colored_head = head.with(PALETTE[group % PALETTE.len()]).to_string();
-        let body = match kind {
-            LineKind::Error | LineKind::Timeout => text.red().bold().to_string(),
+        let cold = info.report.as_ref().is_some_and(|r| r.cold_start());
+        let body = match info.kind {
+            _ if info.is_failure() => text.red().bold().to_string(),
             LineKind::Warn => text.yellow().to_string(),
-            LineKind::Report if report.as_ref().is_some_and(|r| r.cold_start()) => {
-                text.blue().to_string()
-            }
-            LineKind::Report
-            | LineKind::Start
-            | LineKind::End
-            | LineKind::InitStart
-            | LineKind::Xray => text.dark_grey().to_string(),
-            LineKind::Other => text,
+            LineKind::Report if cold => text.blue().to_string(),
+            k if k.is_platform() => text.dark_grey().to_string(),
+            _ => text,
         };
         Some(format!("{colored_head} │ {body}"))
     }

@@ -68,6 +68,26 @@ pub(crate) fn bar(n: &Node, t0: f64, t1: f64, width: usize) -> String {
     )
 }
 
+/// The `sql` block as labelled lines: the query first, then where it ran.
+pub(crate) fn sql_lines(n: &Node) -> Vec<(&'static str, String)> {
+    let Some(s) = &n.sql else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(q) = &s.sanitized_query {
+        out.push(("sql", q.clone()));
+    }
+    let target = [&s.database, &s.url, &s.user.as_ref().map(|u| format!("as {u}"))]
+        .iter()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !target.is_empty() {
+        out.push(("database", target));
+    }
+    out
+}
+
 /// The waterfall, `width` columns wide.
 pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
     let mut out = String::new();
@@ -117,7 +137,10 @@ pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
         let n = r.node;
         let detail = !n.exceptions.is_empty()
             || !n.annotations.is_empty()
+            || !n.metadata.is_empty()
             || n.http_url.is_some()
+            || n.request_id.is_some()
+            || n.sql.is_some()
             || !n.problems.is_empty();
         if !detail {
             continue;
@@ -133,6 +156,9 @@ pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
         }
         if let Some(id) = &n.request_id {
             let _ = writeln!(out, "  request {}", escape_controls(id, false));
+        }
+        for (k, v) in sql_lines(n) {
+            let _ = writeln!(out, "  {k} {}", escape_controls(&v, false));
         }
         for x in &n.exceptions {
             let _ = writeln!(
@@ -153,8 +179,16 @@ pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
                 escape_controls(v, false)
             );
         }
+        for (k, v) in &n.metadata {
+            let _ = writeln!(
+                out,
+                "  metadata {} = {}",
+                escape_controls(k, false),
+                escape_controls(v, false)
+            );
+        }
         for p in &n.problems {
-            let _ = writeln!(out, "  ⚠ {p}");
+            let _ = writeln!(out, "  ⚠ {}", escape_controls(p, false));
         }
     }
     for p in &tree.problems {

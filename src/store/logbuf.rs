@@ -48,7 +48,9 @@ impl LogBuffer {
     pub fn push(&mut self, events: Vec<LogEvent>) {
         for e in events {
             // A cheap test first: most lines are not reports.
-            let maybe = e.message.contains("REPORT") || e.message.contains("platform.report");
+            let maybe = e.message.contains("REPORT")
+                || e.message.contains("platform.report")
+                || (e.message.contains("platform.") && e.message.contains("Report\""));
             if let Some(r) = maybe.then(|| parse_report(&e.message)).flatten() {
                 self.reports.push_back((e.id.clone(), r));
             }

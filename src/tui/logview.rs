@@ -2,7 +2,7 @@
 //! zone, errors only, search with next/previous match, jumps between
 //! requests, full screen. Pure over the store's log buffer.
 
-use crate::model::logs::{LineKind, LogEvent, classify, request_id};
+use crate::model::logs::{LineKind, LogEvent, analyze, request_id};
 use crate::store::logbuf::LogBuffer;
 use regex::Regex;
 
@@ -56,8 +56,7 @@ impl LogView {
         buf.events
             .iter()
             .filter(|e| {
-                !self.errors_only
-                    || matches!(classify(&e.message), LineKind::Error | LineKind::Timeout)
+!self.errors_only || analyze(&e.message).is_failure()
             })
             .collect()
     }
@@ -173,8 +172,10 @@ impl LogView {
         let vis = self.visible(b);
         let current = self.bottom(&vis).and_then(|i| request_id(&vis[i].message));
         self.jump(buf, forward, |e| {
-            let id = request_id(&e.message);
-            id.is_some() && id != current && (classify(&e.message) == LineKind::Start || !forward)
+            let info = analyze(&e.message);
+            info.request_id.is_some()
+                && info.request_id != current
+                && (info.kind == LineKind::Start || !forward)
         })
     }
 }
@@ -209,7 +210,7 @@ mod tests {
     fn follow_pause_scroll_search_and_request_jumps() {
         let lines = [
             format!("START RequestId: {A} Version: $LATEST"),
-            "x\tERROR\tboom".to_string(),
+            format!("2024-05-01T12:00:00.000Z\t{A}\tERROR\tboom"),
             format!("END RequestId: {A}"),
             format!("START RequestId: {B} Version: $LATEST"),
             format!("REPORT RequestId: {B}\tDuration: 1.00 ms"),

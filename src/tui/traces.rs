@@ -4,7 +4,7 @@
 
 use super::app::TraceState;
 use super::logview::LogView;
-use crate::model::logs::{LineKind, classify, request_id};
+use crate::model::logs::{LineKind, LogEvent, analyze};
 use crate::model::segments::{Row, rows};
 use crate::model::traces::TraceSummary;
 use crate::store::Store;
@@ -37,47 +37,63 @@ pub fn trace_rows<'a>(store: &'a Store, state: &TraceState) -> Vec<Row<'a>> {
     }
 }
 
-fn xray_id(message: &str) -> Option<String> {
-    let rest = message.trim_start().strip_prefix("XRAY TraceId: ")?;
-    let id: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-        .collect();
-    crate::poll::traces::valid_trace_id(&id).then_some(id)
-}
+/// How far from the line `T` looks for its request's trace id.
+const PIVOT_REACH: usize = 5_000;
 
 /// The X-Ray trace id of the request of the log pane's bottom line: the
-/// `XRAY TraceId` line Lambda writes after START when tracing is active.
+/// line's own (a REPORT with the `XRAY TraceId` inside, a JSON record's
+/// tracing header, a logger's `xray_trace_id`), else that of any nearby
+/// line of the same request, else the standalone `XRAY TraceId` line
+/// older runtimes write in the same stream right after the request's START.
 pub fn trace_id_of_bottom_line(store: &Store, view: &LogView) -> Option<String> {
     let buf = store.logs.as_ref()?;
-    let vis: Vec<_> = buf.events.iter().collect();
+    let all: Vec<&LogEvent> = buf.events.iter().collect();
     let bottom = {
         let shown = view.visible(buf);
         let i = view.bottom(&shown)?;
-        vis.iter().position(|e| e.id == shown[i].id)?
+        all.iter().position(|e| e.id == shown[i].id)?
     };
-    if let Some(id) = xray_id(&vis[bottom].message) {
+    let info = analyze(&all[bottom].message);
+    if let Some(id) = info.trace_id {
         return Some(id);
     }
-    let req = request_id(&vis[bottom].message)?;
-    let start = (0..=bottom).rev().take(2_000).find(|i| {
-        classify(&vis[*i].message) == LineKind::Start
-            && request_id(&vis[*i].message).as_deref() == Some(req.as_str())
-    })?;
-    vis.iter()
-        .skip(start)
+    let req = info.request_id?;
+    let lo = bottom.saturating_sub(PIVOT_REACH);
+    let hi = (bottom + PIVOT_REACH).min(all.len().saturating_sub(1));
+    let mut start = None;
+    for (i, e) in all.iter().enumerate().take(hi + 1).skip(lo) {
+        let other = analyze(&e.message);
+        if other.request_id.as_deref() != Some(req.as_str()) {
+            continue;
+        }
+        if other.trace_id.is_some() {
+            return other.trace_id;
+        }
+        if other.kind == LineKind::Start {
+            start = Some(i);
+        }
+    }
+    let start = start?;
+    let stream = &all[start].stream;
+    all.iter()
+        .skip(start + 1)
+        .filter(|e| &e.stream == stream)
         .take(20)
-        .find_map(|e| xray_id(&e.message))
+        .map(|e| analyze(&e.message))
+        .find(|i| i.kind == LineKind::Xray)
+        .and_then(|i| i.trace_id)
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::model::logs::analyze;
+
     #[test]
     fn xray_lines() {
         assert_eq!(
-            super::xray_id("XRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2e8\tSegmentId: 6b3d3e2a1f7c9d0e\tSampled: true").as_deref(),
+            analyze("XRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2e8\tSegmentId: 6b3d3e2a1f7c9d0e\tSampled: true").trace_id.as_deref(),
             Some("1-5e1b4151-5ac6c58f5b5daa6532e4f2e8")
         );
-        assert_eq!(super::xray_id("START RequestId: x"), None);
+        assert_eq!(analyze("START RequestId: x").trace_id, None);
     }
 }

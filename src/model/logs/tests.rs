@@ -20,7 +20,8 @@ fn parses_text_reports_including_snapstart_and_timeout() {
     assert!(s.cold_start() && s.init_ms.is_none());
     let t = parse_report(TIMEOUT).unwrap();
     assert_eq!(t.status.as_deref(), Some("timeout"));
-    assert_eq!(classify(TIMEOUT), LineKind::Timeout);
+    assert_eq!(classify(TIMEOUT), LineKind::Report);
+    assert_eq!(analyze(TIMEOUT).failure, Some(Failure::Timeout));
     assert!(!t.cold_start());
 }
 
@@ -34,7 +35,7 @@ fn parses_json_reports() {
     );
     assert_eq!(classify(JSON_REPORT), LineKind::Report);
     let timeout = JSON_REPORT.replace("\"success\"", "\"timeout\"");
-    assert_eq!(classify(&timeout), LineKind::Timeout);
+    assert_eq!(analyze(&timeout).failure, Some(Failure::Timeout));
     assert!(parse_report(r#"{"type":"platform.start"}"#).is_none());
     assert!(parse_report("REPORT garbage").is_none());
 }
@@ -60,7 +61,7 @@ fn classifies_lambda_lines_of_both_formats() {
         ),
         (
             "2024-05-01T12:00:03.000Z 6d68ca91-49c9-448d-89b8-7ca3e6dc66aa Task timed out after 3.00 seconds",
-            LineKind::Timeout,
+            LineKind::Error,
         ),
         (
             "[ERROR] KeyError: 'id'\nTraceback (most recent call last):",

@@ -281,10 +281,7 @@ fn insights(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &Functio
                     r.billed_over_actual()
                         .map_or("n/a".into(), |b| format!("{b:.2}")),
                 )),
-                Span::styled(
-                    format!("timeouts {}", r.timeouts),
-                    if r.timeouts > 0 { t.error() } else { t.text() },
-                ),
+                failure_counts(r, t),
             ]));
             lines.push(Line::styled(
                 r.right_sizing(Some(f.memory_mb))
@@ -367,4 +364,24 @@ fn chart(
                 .labels(vec![Span::raw("0"), Span::raw(format::count(Some(top)))]),
         );
     frame.render_widget(chart, area);
+}
+
+/// `timeouts 2 · OOM 1` (the kinds that happened), or `failures 0`.
+fn failure_counts(r: &crate::model::insight::ReportStats, t: crate::tui::theme::Theme) -> Span<'static> {
+    let kinds = [
+        ("timeouts", r.timeouts),
+        ("OOM", r.out_of_memory),
+        ("exits", r.runtime_exits),
+        ("init failures", r.init_failures),
+    ];
+    let text: Vec<String> = kinds
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    if text.is_empty() {
+        Span::styled("failures 0", t.text())
+    } else {
+        Span::styled(text.join(" · "), t.error())
+    }
 }

@@ -4,7 +4,7 @@
 //! every message made inert (escape sequences shown, never interpreted).
 
 use crate::format;
-use crate::model::logs::{LineKind, LogEvent, classify, compact_json, parse_report, request_id};
+use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
 use crate::model::text::escape_controls;
 use crate::store::Store;
 use crate::tui::app::App;
@@ -18,16 +18,19 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// Longest message drawn; a 1 MB line must not slow a frame.
 const DRAWN_CHARS: usize = 4096;
 
-fn text_of(e: &LogEvent) -> (String, LineKind, bool) {
-    let kind = classify(&e.message);
-    let report = parse_report(&e.message);
-    let cold = report.as_ref().is_some_and(|r| r.cold_start());
-    let text = match (report, compact_json(&e.message)) {
-        (Some(r), _) => r.summary(),
-        (None, Some(c)) => c,
-        (None, None) => e.message.trim_end().chars().take(DRAWN_CHARS).collect(),
-    };
-    (escape_controls(&text, false), kind, cold)
+/// The drawn text of an event, whether it is a failure, and whether it is
+/// a cold start's report.
+fn text_of(e: &LogEvent) -> (String, LineKind, bool, bool) {
+    let info = analyze(&e.message);
+    let cold = info.report.as_ref().is_some_and(|r| r.cold_start());
+    let text = display_text(&e.message, &info)
+        .unwrap_or_else(|| e.message.trim_end().chars().take(DRAWN_CHARS).collect());
+    (
+        escape_controls(&text, false),
+        info.kind,
+        info.is_failure(),
+        cold,
+    )
 }
 
 fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
@@ -52,7 +55,7 @@ fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
 
 fn line(e: &LogEvent, gutter: Style, app: &App) -> Line<'static> {
     let t = app.theme;
-    let (text, kind, cold) = text_of(e);
+    let (text, kind, failed, cold) = text_of(e);
     let time = if app.logs.utc {
         e.timestamp.format("%H:%M:%S%.3fZ").to_string()
     } else {
@@ -62,10 +65,13 @@ fn line(e: &LogEvent, gutter: Style, app: &App) -> Line<'static> {
             .to_string()
     };
     let style = match kind {
-        LineKind::Error | LineKind::Timeout => t.error(),
+        _ if failed => t.error(),
         LineKind::Warn => t.warn(),
-        LineKind::Start | LineKind::End | LineKind::Xray | LineKind::InitStart => t.dim(),
-        LineKind::Report | LineKind::Other => t.text(),
+        LineKind::Report | LineKind::InitReport | LineKind::RestoreReport | LineKind::Other => {
+            t.text()
+        }
+        k if k.is_platform() => t.dim(),
+        _ => t.text(),
     };
     let mut spans = vec![
         Span::styled("▌", gutter),

@@ -172,6 +172,9 @@ fn details(
     if let Some(r) = &n.request_id {
         lines.push(kv("request", format!("{} (l: its log lines)", e(r))));
     }
+    for (k, v) in crate::report::trace::sql_lines(n) {
+        lines.push(kv(k, e(&v)));
+    }
     for x in &n.exceptions {
         lines.push(Line::styled(
             format!("✖ {}: {}", e(&x.kind), e(&x.message)),
