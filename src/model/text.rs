@@ -115,6 +115,23 @@ pub fn escape_controls(s: &str, keep_tabs: bool) -> String {
     out
 }
 
+/// The lines of a multi-line message, each made inert: runtimes separate
+/// lines with `\n`, `\r\n` or — Node and Python in the text format, so
+/// that one event stays one event — a lone `\r`.
+pub fn message_lines(s: &str) -> Vec<String> {
+    s.replace("\r\n", "\n")
+        .split(['\n', '\r'])
+        .map(|l| escape_controls(l, false))
+        .collect()
+}
+
+/// A message on one line: its lines joined by `⏎` (whichever separator the
+/// runtime used), every other control made visible.
+pub fn one_line(s: &str) -> String {
+    let lines = message_lines(s.strip_suffix("\r\n").or(s.strip_suffix('\n')).unwrap_or(s));
+    lines.join("⏎")
+}
+
 #[cfg(test)]
 mod escape_tests {
     use super::escape_controls;
@@ -127,5 +144,24 @@ mod escape_tests {
         );
         assert_eq!(escape_controls("\u{9b}x\tz", true), "\\x9bx\tz");
         assert_eq!(escape_controls("\u{1b}]0;t\u{7}", false), "\\x1b]0;t\\x07");
+    }
+
+    #[test]
+    fn carriage_returns_separate_lines_like_newlines() {
+        let m = "[ERROR] KeyError: 'Records'\rTraceback (most recent call last):\r  File x\n";
+        assert_eq!(
+            super::message_lines(m),
+            [
+                "[ERROR] KeyError: 'Records'",
+                "Traceback (most recent call last):",
+                "  File x",
+                ""
+            ]
+        );
+        assert_eq!(
+            super::one_line(m),
+            "[ERROR] KeyError: 'Records'⏎Traceback (most recent call last):⏎  File x"
+        );
+        assert_eq!(super::one_line("a\r\nb\u{1b}c"), "a⏎b\\x1bc");
     }
 }

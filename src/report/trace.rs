@@ -77,11 +77,15 @@ pub(crate) fn sql_lines(n: &Node) -> Vec<(&'static str, String)> {
     if let Some(q) = &s.sanitized_query {
         out.push(("sql", q.clone()));
     }
-    let target = [&s.database, &s.url, &s.user.as_ref().map(|u| format!("as {u}"))]
-        .iter()
-        .filter_map(|x| x.as_deref())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let target = [
+        &s.database,
+        &s.url,
+        &s.user.as_ref().map(|u| format!("as {u}")),
+    ]
+    .iter()
+    .filter_map(|x| x.as_deref())
+    .collect::<Vec<_>>()
+    .join(" ");
     if !target.is_empty() {
         out.push(("database", target));
     }

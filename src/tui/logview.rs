@@ -55,9 +55,7 @@ impl LogView {
     pub fn visible<'a>(&self, buf: &'a LogBuffer) -> Vec<&'a LogEvent> {
         buf.events
             .iter()
-            .filter(|e| {
-!self.errors_only || analyze(&e.message).is_failure()
-            })
+            .filter(|e| !self.errors_only || analyze(&e.message).is_failure())
             .collect()
     }
 

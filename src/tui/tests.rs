@@ -425,19 +425,23 @@ fn traces_pane_trace_view_and_pivots() {
             client_filtered: false,
         }),
     });
-    // Log line → trace: the XRAY line of a request opens its trace.
-    let xray = store
-        .logs
-        .as_ref()
-        .unwrap()
-        .events
+    // Log line → trace: the trace id sits inside the request's REPORT event
+    // (as Lambda writes it); `T` on the request's START line finds it.
+    let events = &store.logs.as_ref().unwrap().events;
+    let xray = events
         .iter()
         .rev()
-        .find(|e| e.message.starts_with("XRAY"))
+        .find(|e| e.message.contains("\nXRAY TraceId"))
+        .unwrap()
+        .clone();
+    let req = crate::model::logs::request_id(&xray.message).unwrap();
+    let start = events
+        .iter()
+        .find(|e| e.message.starts_with("START") && e.message.contains(&req))
         .unwrap()
         .clone();
     a.logs.follow = false;
-    a.logs.anchor = Some(xray.id.clone());
+    a.logs.anchor = Some(start.id.clone());
     press(&mut a, &store, "T");
     let Screen::Trace(_, id) = a.screen.clone() else {
         panic!("no trace view: {:?}", a.message)
@@ -514,7 +518,9 @@ fn hostile_log_lines_are_inert_in_the_pane() {
     });
     let screen = draw(&a, &store).backend().to_string();
     assert!(
-        screen.contains("pwn \\x1b[2J\\x1b]0;title\\x07\\r yyy"),
+        // A lone CR separates lines (Node and Python do so in the text
+        // format): shown as ⏎ on one line, never interpreted.
+        screen.contains("pwn \\x1b[2J\\x1b]0;title\\x07⏎ yyy"),
         "{screen}"
     );
     assert!(!screen.contains('\u{1b}'));

@@ -28,7 +28,13 @@ pub(crate) fn samples() -> Vec<(String, String, String, String, Value)> {
             let v: Value = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{name}:{}: not JSON: {e}", n + 1));
             let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-            out.push((name.clone(), s("id"), s("source"), s("message"), v["expect"].clone()));
+            out.push((
+                name.clone(),
+                s("id"),
+                s("source"),
+                s("message"),
+                v["expect"].clone(),
+            ));
         }
     }
     out
@@ -91,7 +97,7 @@ fn every_sample_names_a_documented_source_and_ids_are_unique() {
     for (file, id, source, _, _) in samples() {
         assert!(ids.insert(id.clone()), "{file}: duplicate id {id}");
         assert!(
-            sources.contains(&format!("## {source}")),
+            sources.contains(&format!("## {source} ")),
             "{file} {id}: source {source} is not in SOURCES.md"
         );
     }

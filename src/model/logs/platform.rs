@@ -192,7 +192,11 @@ pub fn summary(r: &Report, trace: Option<&str>) -> String {
     }
     match r.kind {
         ReportKind::Invoke => {
-            parts.push(format!("{} (billed {})", ms(r.duration_ms), ms(r.billed_ms)));
+            parts.push(format!(
+                "{} (billed {})",
+                ms(r.duration_ms),
+                ms(r.billed_ms)
+            ));
             parts.push(format!(
                 "mem {}/{} MB",
                 r.max_memory_mb.map_or("?".into(), |v| v.to_string()),

@@ -150,35 +150,115 @@ enum Strength {
 const RULES: &[(&str, Failure, Strength)] = &[
     ("Task timed out after", Failure::Timeout, Strength::Strong),
     ("Sandbox.Timedout", Failure::Timeout, Strength::Strong),
-    ("Runtime.OutOfMemory", Failure::OutOfMemory, Strength::Strong),
-    ("JavaScript heap out of memory", Failure::OutOfMemory, Strength::Strong),
-    ("runtime: out of memory", Failure::OutOfMemory, Strength::Strong),
-    ("java.lang.OutOfMemoryError", Failure::OutOfMemory, Strength::Strong),
-    ("System.OutOfMemoryException", Failure::OutOfMemory, Strength::Strong),
+    (
+        "Runtime.OutOfMemory",
+        Failure::OutOfMemory,
+        Strength::Strong,
+    ),
+    (
+        "JavaScript heap out of memory",
+        Failure::OutOfMemory,
+        Strength::Strong,
+    ),
+    (
+        "runtime: out of memory",
+        Failure::OutOfMemory,
+        Strength::Strong,
+    ),
+    (
+        "java.lang.OutOfMemoryError",
+        Failure::OutOfMemory,
+        Strength::Strong,
+    ),
+    (
+        "System.OutOfMemoryException",
+        Failure::OutOfMemory,
+        Strength::Strong,
+    ),
     ("NoMemoryError", Failure::OutOfMemory, Strength::Weak),
-    ("failed to allocate memory", Failure::OutOfMemory, Strength::Weak),
+    (
+        "failed to allocate memory",
+        Failure::OutOfMemory,
+        Strength::Weak,
+    ),
     ("MemoryError", Failure::OutOfMemory, Strength::Weak),
     ("memory allocation of", Failure::OutOfMemory, Strength::Weak),
-    ("Process exited before completing request", Failure::RuntimeExit, Strength::Strong),
-    ("Runtime exited with error", Failure::RuntimeExit, Strength::Strong),
-    ("Runtime exited without providing a reason", Failure::RuntimeExit, Strength::Strong),
+    (
+        "Process exited before completing request",
+        Failure::RuntimeExit,
+        Strength::Strong,
+    ),
+    (
+        "Runtime exited with error",
+        Failure::RuntimeExit,
+        Strength::Strong,
+    ),
+    (
+        "Runtime exited without providing a reason",
+        Failure::RuntimeExit,
+        Strength::Strong,
+    ),
     ("Runtime.ExitError", Failure::RuntimeExit, Strength::Strong),
-    ("Unknown application error occurred", Failure::RuntimeExit, Strength::Strong),
-    ("Runtime.ImportModuleError", Failure::InitError, Strength::Strong),
-    ("Runtime.HandlerNotFound", Failure::InitError, Strength::Strong),
-    ("Runtime.UserCodeSyntaxError", Failure::InitError, Strength::Strong),
-    ("Runtime.MalformedHandlerName", Failure::InitError, Strength::Strong),
-    ("Runtime.InvalidEntrypoint", Failure::InitError, Strength::Strong),
-    ("Runtime failed to start", Failure::InitError, Strength::Strong),
-    ("Init error when loading handler", Failure::InitError, Strength::Strong),
+    (
+        "Unknown application error occurred",
+        Failure::RuntimeExit,
+        Strength::Strong,
+    ),
+    (
+        "Runtime.ImportModuleError",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Runtime.HandlerNotFound",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Runtime.UserCodeSyntaxError",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Runtime.MalformedHandlerName",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Runtime.InvalidEntrypoint",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Runtime failed to start",
+        Failure::InitError,
+        Strength::Strong,
+    ),
+    (
+        "Init error when loading handler",
+        Failure::InitError,
+        Strength::Strong,
+    ),
     ("Class not found: ", Failure::InitError, Strength::Weak),
     ("Unable to load type '", Failure::InitError, Strength::Weak),
     ("Init<", Failure::InitError, Strength::Weak),
-    ("Runtime.UnhandledPromiseRejection", Failure::Crash, Strength::Strong),
-    ("Unhandled Promise Rejection", Failure::Crash, Strength::Strong),
+    (
+        "Runtime.UnhandledPromiseRejection",
+        Failure::Crash,
+        Strength::Strong,
+    ),
+    (
+        "Unhandled Promise Rejection",
+        Failure::Crash,
+        Strength::Strong,
+    ),
     ("Uncaught Exception", Failure::Crash, Strength::Strong),
     ("resulted in a panic", Failure::Crash, Strength::Strong),
-    ("Failed to initialize CoreCLR", Failure::Crash, Strength::Strong),
+    (
+        "Failed to initialize CoreCLR",
+        Failure::Crash,
+        Strength::Strong,
+    ),
     ("Unhandled exception.", Failure::Crash, Strength::Weak),
     ("Unhandled Exception:", Failure::Crash, Strength::Weak),
     ("Exception in thread", Failure::Crash, Strength::Weak),
@@ -190,8 +270,16 @@ const RULES: &[(&str, Failure, Strength)] = &[
     ("\"errorType\"", Failure::Crash, Strength::Weak),
     ("\"errorMessage\"", Failure::Crash, Strength::Weak),
     // Powertools for Python logs unhandled exceptions from this hook.
-    ("log_uncaught_exception_hook", Failure::Crash, Strength::Strong),
-    ("Traceback (most recent call last)", Failure::Error, Strength::Weak),
+    (
+        "log_uncaught_exception_hook",
+        Failure::Crash,
+        Strength::Strong,
+    ),
+    (
+        "Traceback (most recent call last)",
+        Failure::Error,
+        Strength::Weak,
+    ),
 ];
 
 /// Warnings that name themselves in the text rather than in a level:
@@ -311,7 +399,11 @@ pub fn app_kind(failure: Option<Failure>, level: Option<Level>) -> LineKind {
 }
 
 /// The failure a report's status and error type name.
-pub fn report_failure(init: bool, status: Option<&str>, error_type: Option<&str>) -> Option<Failure> {
+pub fn report_failure(
+    init: bool,
+    status: Option<&str>,
+    error_type: Option<&str>,
+) -> Option<Failure> {
     let status = status?.to_ascii_lowercase();
     let oom = error_type.is_some_and(|t| t.contains("OutOfMemory"));
     let timeout = status == "timeout" || error_type.is_some_and(|t| t.contains("Timedout"));

@@ -64,8 +64,14 @@ pub fn cycles(pending: &[(Node, Option<String>)]) -> Vec<String> {
     out
 }
 
-/// Marks children that start before or end after their parent by more
-/// than [`SKEW_TOLERANCE_S`].
+/// A child starting this long (seconds) after its parent ended is not
+/// asynchronous work any more but a clock (or documents from other runs).
+pub const FAR_AFTER_S: f64 = 3600.0;
+
+/// Marks children that start before their parent by more than
+/// [`SKEW_TOLERANCE_S`], or more than [`FAR_AFTER_S`] after it ended. A
+/// child that merely ends after its parent is asynchronous work (a Step
+/// Functions execution outlives its StartExecution call), not skew.
 pub fn skew(n: &mut Node, depth: usize) {
     if depth >= MAX_DEPTH {
         return;
@@ -82,12 +88,12 @@ pub fn skew(n: &mut Node, depth: usize) {
                 secs(early)
             ));
         }
-        if let (Some(pe), Some(ce)) = (end, c.end)
-            && ce - pe > SKEW_TOLERANCE_S
+        if let Some(pe) = end
+            && c.start - pe > FAR_AFTER_S
         {
             c.problems.push(format!(
-                "clock skew: ends {} after its parent '{name}'",
-                secs(ce - pe)
+                "clock skew: starts {} after its parent '{name}' ended",
+                secs(c.start - pe)
             ));
         }
         skew(c, depth + 1);

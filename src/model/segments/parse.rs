@@ -117,7 +117,10 @@ pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
         problems.push(format!("start_time {start} is not a plausible time"));
     }
     if end.is_some_and(|e| !plausible(e)) {
-        problems.push(format!("end_time {} is not a plausible time", end.unwrap_or(0.0)));
+        problems.push(format!(
+            "end_time {} is not a plausible time",
+            end.unwrap_or(0.0)
+        ));
     }
     let http = obj.get("http");
     let exceptions = obj

@@ -354,7 +354,10 @@ impl Logs for DemoSource {
                 ("avgBilled", f(s.avg_billed_ms)),
                 ("timeouts", s.timeouts.to_string()),
                 ("outOfMemory", s.out_of_memory.to_string()),
-                ("errorExits", (s.out_of_memory + s.runtime_exits).to_string()),
+                (
+                    "errorExits",
+                    (s.out_of_memory + s.runtime_exits).to_string(),
+                ),
             ];
             poll.rows
                 .push(row.into_iter().map(|(k, v)| (k.to_string(), v)).collect());

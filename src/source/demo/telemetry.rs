@@ -94,15 +94,6 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
         ));
     }
     out.push((t, format!("START RequestId: {} Version: $LATEST", req.id)));
-    if let Some(x) = &req.xray {
-        out.push((
-            t + 1,
-            format!(
-                "XRAY TraceId: {x}\tSegmentId: {}\tSampled: true",
-                &req.id.replace('-', "")[..16]
-            ),
-        ));
-    }
     out.push((
         t + 2,
         format!(
@@ -147,6 +138,14 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
     }
     if req.timed_out {
         report.push_str("\tStatus: timeout");
+    }
+    // With active tracing Lambda appends the X-Ray line to the REPORT
+    // event itself, after a newline (as real traced functions log it).
+    if let Some(x) = &req.xray {
+        report.push_str(&format!(
+            "\t\nXRAY TraceId: {x}\tSegmentId: {}\tSampled: true\t",
+            &req.id.replace('-', "")[..16]
+        ));
     }
     out.push((end + 1, report));
     out

@@ -367,7 +367,10 @@ fn chart(
 }
 
 /// `timeouts 2 · OOM 1` (the kinds that happened), or `failures 0`.
-fn failure_counts(r: &crate::model::insight::ReportStats, t: crate::tui::theme::Theme) -> Span<'static> {
+fn failure_counts(
+    r: &crate::model::insight::ReportStats,
+    t: crate::tui::theme::Theme,
+) -> Span<'static> {
     let kinds = [
         ("timeouts", r.timeouts),
         ("OOM", r.out_of_memory),

@@ -5,7 +5,7 @@
 
 use crate::format;
 use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
-use crate::model::text::escape_controls;
+use crate::model::text::{escape_controls, message_lines, one_line};
 use crate::store::Store;
 use crate::tui::app::App;
 use chrono::{DateTime, Local, Utc};
@@ -25,12 +25,7 @@ fn text_of(e: &LogEvent) -> (String, LineKind, bool, bool) {
     let cold = info.report.as_ref().is_some_and(|r| r.cold_start());
     let text = display_text(&e.message, &info)
         .unwrap_or_else(|| e.message.trim_end().chars().take(DRAWN_CHARS).collect());
-    (
-        escape_controls(&text, false),
-        info.kind,
-        info.is_failure(),
-        cold,
-    )
+    (text, info.kind, info.is_failure(), cold)
 }
 
 fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
@@ -53,9 +48,37 @@ fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
     spans
 }
 
-fn line(e: &LogEvent, gutter: Style, app: &App) -> Line<'static> {
+/// An event's display lines: one (lines joined by `⏎`), or with `w` wrap
+/// one per line of a multi-line message, continuation lines indented.
+fn lines_of(e: &LogEvent, gutter: Style, app: &App) -> Vec<Line<'static>> {
     let t = app.theme;
     let (text, kind, failed, cold) = text_of(e);
+    let mut parts = if app.logs.wrap {
+        message_lines(text.trim_end_matches(['\r', '\n']))
+    } else {
+        vec![one_line(&text)]
+    };
+    let first = parts.remove(0);
+    let mut out = vec![line(e, first, kind, failed, cold, gutter, app)];
+    for p in parts {
+        let style = if failed { t.error() } else { t.text() };
+        let mut spans = vec![Span::styled("▌", gutter), Span::raw("    ")];
+        spans.extend(highlight(p, style, app));
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+fn line(
+    e: &LogEvent,
+    text: String,
+    kind: LineKind,
+    failed: bool,
+    cold: bool,
+    gutter: Style,
+    app: &App,
+) -> Line<'static> {
+    let t = app.theme;
     let time = if app.logs.utc {
         e.timestamp.format("%H:%M:%S%.3fZ").to_string()
     } else {
@@ -198,7 +221,7 @@ pub fn render(
             last_req = req;
         }
         let gutter = gutters[usize::from(shade)];
-        lines.push(line(e, gutter, app));
+        lines.extend(lines_of(e, gutter, app));
         if app.logs.expanded.as_deref() == Some(e.id.as_str()) {
             lines.extend(pretty(e, gutter, app));
         }
@@ -214,7 +237,8 @@ pub fn render(
         let width = usize::from(area.width.saturating_sub(2)).max(1);
         let total: usize = vis[start..=bottom]
             .iter()
-            .map(|e| text_of(e).0.chars().count() / width + 1)
+            .flat_map(|e| message_lines(&text_of(e).0))
+            .map(|l| (l.chars().count() + 18) / width + 1)
             .sum();
         p = p.scroll((
             u16::try_from(total.saturating_sub(height)).unwrap_or(u16::MAX),
