@@ -17,9 +17,13 @@
 //!     insight.rs     error/throttle rates, cost (Prices), ReportStats (cold starts, memory)
 //!     insights_query.rs  the fleet Logs Insights query text, result rows → ReportStats
 //!     fleet.rs       FunctionSummary (window numbers) and SortColumn (row order)
-//!     logs.rs        LogEvent, LogQuery, LogPage; line classification, Report parser
+//!     logs.rs        LogEvent, LogQuery, LogPage; analyze(): kind, failure, ids, report
+//!     logs/          taxonomy.rs (kinds, failures, rules), report.rs (REPORT/INIT_REPORT/
+//!                    RESTORE_REPORT, both formats), ids.rs, prefix.rs (runtime prefixes),
+//!                    platform.rs (JSON platform records read as text, summaries)
 //!     traces.rs      TraceSummary, RawTrace
 //!     segments.rs    X-Ray segment documents → tolerant trace tree, rows, time span
+//!     segments/      parse.rs (one document, depth cut, SQL), checks.rs (skew, cycles, duplicates)
 //!     text.rs        sanitize()/escape_controls(): make AWS strings terminal-safe; user_regex()
 //!   source/
 //!     mod.rs         the traits (Inventory, Metrics, Alarms, Logs, Traces) + SourceError

@@ -178,8 +178,9 @@ async fn filters_formats_hostile_content_and_closed_pipe() {
         "{short}"
     );
     assert!(
-        short
-            .contains("REPORT 12.5ms (billed 13.0ms) · mem 70/128 MB · ❄ cold start, init 200.0ms"),
+        short.contains(
+            "REPORT 6d68ca91 12.5ms (billed 13.0ms) · mem 70/128 MB · ❄ cold start, init 200.0ms"
+        ),
         "{short}"
     );
     assert!(short.contains("INFO hello json · orderId=7"), "{short}");
