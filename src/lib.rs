@@ -6,6 +6,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod format;
+pub mod message;
 pub mod model;
 pub mod notify;
 pub mod poll;

@@ -9,12 +9,13 @@
 //! query is split in halves until the missing groups are isolated (at most
 //! 2·log2(50) extra StartQuery calls per missing group, no extra permission).
 
-use super::Update;
+use crate::message::Update;
+pub use crate::message::{InsightsUpdate, Progress};
 use crate::model::insight::ReportStats;
 use crate::model::insights_query::{FLEET_QUERY, MAX_GROUPS_PER_QUERY, parse_rows};
 use crate::model::metrics::TimeRange;
 use crate::source::{Logs, SourceError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,44 +40,6 @@ impl Default for RunLimits {
             parallel: 4,
         }
     }
-}
-
-/// Where a run stands.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Progress {
-    /// Queries in the run.
-    pub queries: usize,
-    /// Queries finished (complete, failed or stopped).
-    pub done: usize,
-    /// Log groups in the run.
-    pub groups: usize,
-    /// Bytes scanned so far, all queries.
-    pub bytes_scanned: f64,
-    /// REPORT lines matched so far.
-    pub records_matched: f64,
-}
-
-/// What a run sends to the face.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InsightsUpdate {
-    /// Still running.
-    Progress(Progress),
-    /// Finished, cancelled or failed: the statistics per log group that
-    /// came back, and the errors of the queries that did not.
-    Done {
-        /// When it ended.
-        at: DateTime<Utc>,
-        /// Final progress.
-        progress: Progress,
-        /// Statistics per log group.
-        stats: HashMap<String, ReportStats>,
-        /// One per failed query.
-        errors: Vec<SourceError>,
-        /// Log groups that do not exist (functions that never ran).
-        missing: Vec<String>,
-        /// Stopped by the user.
-        cancelled: bool,
-    },
 }
 
 enum ChunkEvent {

@@ -6,6 +6,7 @@
 //! seconds when idle), all log calls share one rate limiter, and throttling
 //! backs off and retries the same query, so nothing is skipped.
 
+pub use crate::message::LogUpdate;
 use crate::model::logs::{LogEvent, LogQuery};
 use crate::source::{Logs, SourceError};
 use chrono::{DateTime, Utc};
@@ -120,40 +121,6 @@ impl FollowOptions {
             idle_max: Duration::from_secs(3),
         }
     }
-}
-
-/// What a follower reports.
-#[derive(Debug, Clone)]
-pub enum LogUpdate {
-    /// New events of a group, oldest first, each exactly once.
-    Events {
-        /// Which group (index into the followed groups).
-        group: usize,
-        /// The events.
-        events: Vec<LogEvent>,
-    },
-    /// Every event of the group up to this time has been delivered
-    /// (modulo ingestion later than the overlap window).
-    CaughtUp {
-        /// Which group.
-        group: usize,
-        /// Watermark.
-        until: DateTime<Utc>,
-    },
-    /// A call failed; the follower retries (`fatal`: it gave up).
-    Error {
-        /// Which group.
-        group: usize,
-        /// Why.
-        error: SourceError,
-        /// The follower stopped.
-        fatal: bool,
-    },
-    /// The follower finished (no-follow mode, or the range ended).
-    Done {
-        /// Which group.
-        group: usize,
-    },
 }
 
 /// Ids seen recently, pruned by age so memory stays bounded.

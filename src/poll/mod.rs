@@ -2,205 +2,129 @@
 //! most one request in flight, backoff on throttling, sending owned
 //! [`Update`]s over one bounded channel to the face that owns the store.
 //! What they fetch follows the [`Scope`] the face writes.
+//!
+//! The pollers are declared once, as a list ([`pollers`]): a kind, an
+//! interval and a step. One generic loop (`runner`) runs each of them;
+//! the steps live in `fleet` (what the whole fleet needs) and `screen`
+//! (what is on screen). The messages themselves are pure and live in
+//! [`crate::message`].
 
+mod context;
+mod fleet;
 pub mod insights;
 pub mod logs;
 pub mod pressure;
+mod runner;
 mod schedule;
 mod screen;
-mod tasks;
 pub mod traces;
 
+pub use crate::message::{DataKind, Scope, Update};
+pub use context::{INVENTORY_EVERY, PollerConfig};
 pub use schedule::{Outcome, Schedule};
-pub use tasks::{PollerConfig, spawn_all};
+pub use screen::{LOG_PANE_LOOKBACK, TRACE_EVERY, TRACES_EVERY, USAGE_EVERY};
 
-use crate::model::alarms::Alarm;
-use crate::model::function::{AccountLimits, FunctionInfo};
-use crate::model::metrics::TimeRange;
-use crate::source::{MetricsFetch, SourceError};
-use chrono::{DateTime, Utc};
+use crate::source::Source;
+use context::Ctx;
+use runner::{Loop, Tx};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-/// The kinds of data, one poller each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DataKind {
-    /// Function list and account limits.
-    Inventory,
-    /// Fleet metrics.
-    Metrics,
-    /// CloudWatch alarms.
-    Alarms,
-    /// Reserved concurrency of the selected function.
-    Reserved,
-    /// Per-period duration percentiles of the selected function.
-    Detail,
-    /// The source's own API call counter.
-    Usage,
-    /// Log events of the selected function.
-    Logs,
-    /// Trace summaries of the selected function.
-    Traces,
-    /// The trace open in the trace view.
-    Trace,
+/// What one step of a poller returns: `None` when there was nothing to fetch.
+type StepFuture = Pin<Box<dyn Future<Output = Option<Outcome>> + Send>>;
+
+/// One poller: its kind, how often it fetches, and its step.
+struct Poller<S> {
+    kind: DataKind,
+    every: Duration,
+    step: fn(Arc<Ctx<S>>, Scope) -> StepFuture,
 }
 
-impl DataKind {
-    /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 9] = [
-        Self::Traces,
-        Self::Trace,
-        Self::Inventory,
-        Self::Metrics,
-        Self::Alarms,
-        Self::Reserved,
-        Self::Detail,
-        Self::Usage,
-        Self::Logs,
-    ];
+/// Every scheduled poller (the log follower streams and runs apart).
+fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 8] {
+    use DataKind as K;
+    let p = |kind, every, step| Poller { kind, every, step };
+    [
+        p(K::Inventory, cfg.inventory_every, |c, _| {
+            Box::pin(fleet::inventory(c))
+        }),
+        p(K::Metrics, cfg.metrics_every, |c, s| {
+            Box::pin(fleet::metrics(c, s))
+        }),
+        p(K::Alarms, cfg.alarms_every, |c, _| {
+            Box::pin(fleet::alarms(c))
+        }),
+        p(K::Reserved, cfg.inventory_every, |c, s| {
+            Box::pin(screen::reserved(c, s))
+        }),
+        p(K::Detail, cfg.metrics_every, |c, s| {
+            Box::pin(screen::detail(c, s))
+        }),
+        p(K::Traces, TRACES_EVERY, |c, s| {
+            Box::pin(screen::traces(c, s))
+        }),
+        p(K::Trace, TRACE_EVERY, |c, s| Box::pin(screen::trace(c, s))),
+        p(K::Usage, USAGE_EVERY, |c, _| Box::pin(screen::usage(c))),
+    ]
 }
 
-/// What the face is looking at; pollers fetch only what it needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    /// The metrics window.
-    pub window: Duration,
-    /// The function on screen in detail, if any.
-    pub selected: Option<String>,
-    /// Bumped by the face to ask for an immediate refresh.
-    pub refresh_generation: u64,
-    /// Server-side filter pattern of the log pane.
-    pub log_filter: Option<String>,
-    /// The trace open in the trace view.
-    pub open_trace: Option<String>,
+/// Spawns every poller. They stop when the face drops its receiver or
+/// the scope sender.
+pub fn spawn_all<S: Source>(
+    src: Arc<S>,
+    cfg: PollerConfig,
+    tx: Tx,
+    scope: watch::Receiver<Scope>,
+) -> Vec<JoinHandle<()>> {
+    let limiter = logs::RateLimiter::new(cfg.log_calls_per_second);
+    let counters = {
+        let s = src.clone();
+        Box::new(move || (s.api_calls(), s.throttled_calls()))
+    };
+    let pressure = pressure::Pressure::new(counters, Some(limiter.clone()));
+    let (fleet_tx, _) = watch::channel(fleet::Fleet::Pending);
+    let list = pollers::<S>(&cfg);
+    let once = cfg.once;
+    let ctx = Arc::new(Ctx {
+        src,
+        tx: tx.clone(),
+        cfg,
+        fleet_tx,
+    });
+    let mut handles = Vec::new();
+    if !once {
+        handles.push(tokio::spawn(sample_pressure(pressure.clone(), tx.clone())));
+    }
+    for poller in list {
+        let l = Loop {
+            kind: poller.kind,
+            once,
+            schedule: Schedule::every(poller.every),
+            tx: tx.clone(),
+            scope: scope.clone(),
+            pressure: pressure.clone(),
+        };
+        let (c, step) = (ctx.clone(), poller.step);
+        handles.push(tokio::spawn(runner::run(l, move |s| step(c.clone(), s))));
+    }
+    handles.push(tokio::spawn(screen::logs(ctx, scope, limiter)));
+    handles
 }
 
-impl Scope {
-    /// The scope of a face that shows the whole fleet over `window`.
-    pub fn fleet(window: Duration) -> Self {
-        Self {
-            window,
-            selected: None,
-            refresh_generation: 0,
-            log_filter: None,
-            open_trace: None,
-        }
+/// Reads the source's throttle counters every second, for as long as the
+/// face listens (see [`pressure::Pressure::sample`]).
+async fn sample_pressure(p: Arc<pressure::Pressure>, tx: Tx) {
+    let mut every = tokio::time::interval(pressure::SAMPLE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !tx.is_closed() {
+        every.tick().await;
+        p.sample();
     }
 }
 
-/// One message from a poller to the store's owner.
-#[derive(Debug, Clone)]
-pub enum Update {
-    /// A fetch of this kind started.
-    Started(DataKind),
-    /// The fleet Logs Insights run progressed or ended.
-    Insights(insights::InsightsUpdate),
-    /// The function list (already limited by `--functions`).
-    Inventory {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Functions, or why not.
-        result: Result<Vec<FunctionInfo>, SourceError>,
-        /// `--functions` patterns that matched nothing.
-        unmatched: Vec<String>,
-    },
-    /// The function list of the previous run, before the real one arrives.
-    CachedInventory {
-        /// When it was saved.
-        saved_at: DateTime<Utc>,
-        /// Functions (already limited by `--functions`).
-        functions: Vec<FunctionInfo>,
-    },
-    /// The AWS account id.
-    Identity {
-        /// The id, or why not.
-        result: Result<String, SourceError>,
-    },
-    /// Account limits.
-    Account {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Limits, or why not.
-        result: Result<AccountLimits, SourceError>,
-    },
-    /// Reserved concurrency of one function.
-    Reserved {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Which function.
-        function: String,
-        /// `None` = unreserved.
-        result: Result<Option<u32>, SourceError>,
-    },
-    /// A fleet metrics refresh.
-    Metrics {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// The window it covers.
-        range: TimeRange,
-        /// Series, or why not.
-        result: Result<MetricsFetch, SourceError>,
-    },
-    /// CloudWatch alarms relevant to the fleet.
-    Alarms {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Alarms, or why not.
-        result: Result<Vec<Alarm>, SourceError>,
-    },
-    /// Per-period percentiles of the function on screen.
-    Detail {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Which function.
-        function: String,
-        /// The window it covers.
-        range: TimeRange,
-        /// Series, or why not.
-        result: Result<MetricsFetch, SourceError>,
-    },
-    /// API calls made so far by the source.
-    ApiUsage {
-        /// When read.
-        at: DateTime<Utc>,
-        /// Total calls since start.
-        total_calls: u64,
-        /// Of which the service throttled.
-        throttled_calls: u64,
-        /// Per-region status (several regions only).
-        regions: Vec<crate::source::multi::RegionStatus>,
-    },
-    /// The log pane now follows another function (or filter): start over.
-    LogsReset {
-        /// The function.
-        function: String,
-        /// Its log group.
-        log_group: String,
-        /// Events to keep.
-        capacity: usize,
-    },
-    /// What the log follower of the function on screen reported.
-    Logs {
-        /// The function.
-        function: String,
-        /// The follower's report.
-        update: logs::LogUpdate,
-    },
-    /// Trace summaries of the function on screen.
-    Traces {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// The list, or why not.
-        result: Result<crate::model::traces::TraceList, SourceError>,
-    },
-    /// The trace open in the trace view.
-    Trace {
-        /// When the fetch completed.
-        at: DateTime<Utc>,
-        /// Which trace.
-        id: String,
-        /// The tree (`None`: X-Ray has no such trace), or why not.
-        result: Result<Option<crate::model::segments::TraceTree>, SourceError>,
-    },
-    /// In one-shot mode: this poller is done.
-    Finished(DataKind),
-}
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,11 @@
 //! concurrency, detail metrics, log tail and traces, the open trace, and
 //! the API usage counter. Each runs only while its data is visible.
 
-use super::tasks::{Fleet, Tx, outcome_of};
-use super::{DataKind, Outcome, Scope, Update};
+use super::context::Ctx;
+use super::fleet::Fleet;
+use super::runner::{Tx, fetch};
+use super::schedule::Outcome;
+use crate::message::{DataKind, LogUpdate, Scope, Update};
 use crate::model::function::FunctionInfo;
 use crate::model::metrics::{TimeRange, plan_detail_queries};
 use crate::poll::logs::{FollowOptions, RateLimiter, follow};
@@ -12,172 +15,188 @@ use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
-pub(super) async fn reserved_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+/// Trace summaries of the function on screen refresh this often.
+pub const TRACES_EVERY: Duration = Duration::from_secs(15);
+/// An open trace is re-read this often (segments may still arrive).
+pub const TRACE_EVERY: Duration = Duration::from_secs(30);
+/// How often the API usage counter is read (no IO: a counter read).
+pub const USAGE_EVERY: Duration = Duration::from_secs(5);
+
+/// Reserved concurrency of the function on screen.
+pub(super) async fn reserved<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
-    let _ = tx.send(Update::Started(DataKind::Reserved)).await;
-    let result = src.reserved_concurrency(&function).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Reserved {
-            at: Utc::now(),
-            function,
-            result,
-        })
-        .await;
-    Some(outcome)
+    let call = c.src.reserved_concurrency(&function);
+    let wrap = |at, result| Update::Reserved {
+        at,
+        function: function.clone(),
+        result,
+    };
+    Some(fetch(&c.tx, DataKind::Reserved, call, wrap).await)
 }
 
-pub(super) async fn detail_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+/// Per-period duration percentiles of the function on screen.
+pub(super) async fn detail<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
     let queries = plan_detail_queries(&function, scope.window);
     let range = TimeRange::ending_at(Utc::now(), scope.window);
-    let _ = tx.send(Update::Started(DataKind::Detail)).await;
-    let result = src.fetch_metrics(range, &queries).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Detail {
-            at: Utc::now(),
-            function,
-            range,
-            result,
-        })
-        .await;
-    Some(outcome)
+    let call = c.src.fetch_metrics(range, &queries);
+    let wrap = |at, result| Update::Detail {
+        at,
+        function: function.clone(),
+        range,
+        result,
+    };
+    Some(fetch(&c.tx, DataKind::Detail, call, wrap).await)
 }
 
-/// Trace summaries of the function on screen refresh this often.
-pub(super) const TRACES_EVERY: Duration = Duration::from_secs(15);
-/// An open trace is re-read this often (segments may still arrive).
-pub(super) const TRACE_EVERY: Duration = Duration::from_secs(30);
-
-pub(super) async fn traces_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+/// Trace summaries of the function on screen.
+pub(super) async fn traces<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
-    let _ = tx.send(Update::Started(DataKind::Traces)).await;
-    let result = crate::poll::traces::list_traces(src.as_ref(), &function, scope.window).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Traces {
-            at: Utc::now(),
-            result,
-        })
-        .await;
-    Some(outcome)
+    let call = crate::poll::traces::list_traces(c.src.as_ref(), &function, scope.window);
+    let wrap = |at, result| Update::Traces { at, result };
+    Some(fetch(&c.tx, DataKind::Traces, call, wrap).await)
 }
 
-pub(super) async fn trace_step<S: Source>(src: Arc<S>, tx: Tx, scope: Scope) -> Option<Outcome> {
+/// The trace open in the trace view.
+pub(super) async fn trace<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let id = scope.open_trace?;
-    let _ = tx.send(Update::Started(DataKind::Trace)).await;
-    let result = crate::poll::traces::fetch_tree(src.as_ref(), &id).await;
-    let outcome = outcome_of(&result);
-    let _ = tx
-        .send(Update::Trace {
+    let call = crate::poll::traces::fetch_tree(c.src.as_ref(), &id);
+    let wrap = |at, result| Update::Trace {
+        at,
+        id: id.clone(),
+        result,
+    };
+    Some(fetch(&c.tx, DataKind::Trace, call, wrap).await)
+}
+
+/// The source's API call counters (no IO).
+pub(super) async fn usage<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
+    let _ =
+        c.tx.send(Update::ApiUsage {
             at: Utc::now(),
-            id,
-            result,
+            total_calls: c.src.api_calls(),
+            throttled_calls: c.src.throttled_calls(),
+            regions: c.src.region_statuses(),
         })
         .await;
-    Some(outcome)
+    Some(Outcome::Ok)
 }
 
 /// How far back the log pane starts: the latest events, without asking.
-pub(super) const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
+pub const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
+
+/// The follower of the function on screen; dropping it stops it.
+struct Follower {
+    function: String,
+    handle: JoinHandle<()>,
+    rx: mpsc::Receiver<LogUpdate>,
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
 
 /// Follows the log group of the function on screen; starts over when the
 /// selection or the pane's filter pattern changes, stops following when
 /// nothing is on screen.
-pub(super) async fn logs_task<S: Source>(
-    src: Arc<S>,
-    tx: Tx,
+pub(super) async fn logs<S: Source>(
+    c: Arc<Ctx<S>>,
     mut scope: watch::Receiver<Scope>,
-    fleet: watch::Receiver<Fleet>,
     limiter: Arc<RateLimiter>,
-    capacity: usize,
-    once: bool,
 ) {
-    if once {
-        let _ = tx.send(Update::Finished(DataKind::Logs)).await;
+    if c.cfg.once {
+        let _ = c.tx.send(Update::Finished(DataKind::Logs)).await;
         return;
     }
     loop {
         let current = scope.borrow_and_update().clone();
-        let mut follower = None;
-        if let Some(function) = current.selected.clone() {
-            let log_group = match &*fleet.borrow() {
-                Fleet::Ready(fns) => fns
-                    .iter()
-                    .find(|f| f.name == function)
-                    .map(|f| f.log_group.clone()),
-                _ => None,
-            }
-            .unwrap_or_else(|| FunctionInfo::default_log_group(&function));
-            let reset = Update::LogsReset {
-                function: function.clone(),
-                log_group: log_group.clone(),
-                capacity,
-            };
-            if tx.send(reset).await.is_err() {
-                return;
-            }
-            let (itx, irx) = mpsc::channel(16);
-            let mut opts = FollowOptions::from(Utc::now() - LOG_PANE_LOOKBACK);
-            opts.filter_pattern = current.log_filter.clone();
-            let handle = tokio::spawn(follow(
-                src.clone(),
-                limiter.clone(),
-                0,
-                log_group,
-                opts,
-                itx,
-            ));
-            follower = Some((function, handle, irx));
-        }
-        loop {
-            let next = async {
-                match &mut follower {
-                    Some((_, _, rx)) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                changed = scope.changed() => {
-                    let stop = changed.is_err() || {
-                        let new = scope.borrow();
-                        new.selected != current.selected || new.log_filter != current.log_filter
-                    };
-                    if stop {
-                        if let Some((_, h, _)) = follower.take() {
-                            h.abort();
-                        }
-                        if changed.is_err() {
-                            return;
-                        }
-                        break;
-                    }
-                }
-                update = next => match update {
-                    Some(update) => {
-                        let function = follower.as_ref().map(|f| f.0.clone()).unwrap_or_default();
-                        if tx.send(Update::Logs { function, update }).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => follower = None,
-                },
-                _ = tx.closed() => return,
-            }
+        let follower = match &current.selected {
+            Some(function) => match start_follower(&c, &limiter, function, &current).await {
+                Some(f) => Some(f),
+                None => return,
+            },
+            None => None,
+        };
+        if !relay(&c.tx, &mut scope, &current, follower).await {
+            return;
         }
     }
 }
 
-pub(super) async fn usage_step<S: Source>(src: Arc<S>, tx: Tx) -> Option<Outcome> {
-    let _ = tx
-        .send(Update::ApiUsage {
-            at: Utc::now(),
-            total_calls: src.api_calls(),
-            throttled_calls: src.throttled_calls(),
-            regions: src.region_statuses(),
-        })
-        .await;
-    Some(Outcome::Ok)
+/// Tells the store the pane starts over and starts following `function`;
+/// `None` when the face has gone.
+async fn start_follower<S: Source>(
+    c: &Ctx<S>,
+    limiter: &Arc<RateLimiter>,
+    function: &str,
+    scope: &Scope,
+) -> Option<Follower> {
+    let log_group = match &*c.fleet_tx.borrow() {
+        Fleet::Ready(fns) => fns
+            .iter()
+            .find(|f| f.name == function)
+            .map(|f| f.log_group.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| FunctionInfo::default_log_group(function));
+    let reset = Update::LogsReset {
+        function: function.to_string(),
+        log_group: log_group.clone(),
+        capacity: c.cfg.log_capacity,
+    };
+    c.tx.send(reset).await.ok()?;
+    let (itx, rx) = mpsc::channel(16);
+    let mut opts = FollowOptions::from(Utc::now() - LOG_PANE_LOOKBACK);
+    opts.filter_pattern = scope.log_filter.clone();
+    let (src, limiter) = (c.src.clone(), limiter.clone());
+    let handle = tokio::spawn(follow(src, limiter, 0, log_group, opts, itx));
+    let function = function.to_string();
+    Some(Follower {
+        function,
+        handle,
+        rx,
+    })
+}
+
+/// Relays the follower's reports to the face. Returns `true` when the
+/// selection or the filter changed (start over), `false` when the face
+/// has gone.
+async fn relay(
+    tx: &Tx,
+    scope: &mut watch::Receiver<Scope>,
+    current: &Scope,
+    mut follower: Option<Follower>,
+) -> bool {
+    loop {
+        let next = async {
+            match &mut follower {
+                Some(f) => f.rx.recv().await.map(|u| (f.function.clone(), u)),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            changed = scope.changed() => {
+                if changed.is_err() {
+                    return false;
+                }
+                let new = scope.borrow();
+                if new.selected != current.selected || new.log_filter != current.log_filter {
+                    return true;
+                }
+            }
+            update = next => match update {
+                Some((function, update)) => {
+                    if tx.send(Update::Logs { function, update }).await.is_err() {
+                        return false;
+                    }
+                }
+                None => follower = None,
+            },
+            _ = tx.closed() => return false,
+        }
+    }
 }

@@ -10,93 +10,11 @@ use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::insights_query::QueryPoll;
 use crate::model::logs::{LogPage, LogQuery};
-use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
+use crate::model::metrics::{MetricQuery, TimeRange};
 use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
 use std::future::Future;
 
-/// Why a source call failed, in terms a user can act on. `api` is the
-/// IAM-style action (`cloudwatch:GetMetricData`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SourceError {
-    /// Rate limited; retry later with backoff.
-    #[error("{api} was throttled: {message}")]
-    Throttled {
-        /// The action.
-        api: String,
-        /// What the service said.
-        message: String,
-    },
-    /// Missing permission.
-    #[error("{api} was denied: {message} (grant the IAM action '{api}')")]
-    Denied {
-        /// The action, which is also the IAM action to grant.
-        api: String,
-        /// What the service said.
-        message: String,
-    },
-    /// The thing asked for does not exist.
-    #[error("{api}: not found: {message}")]
-    NotFound {
-        /// The action.
-        api: String,
-        /// What the service said.
-        message: String,
-    },
-    /// The endpoint does not implement this API or option; show "n/a".
-    #[error("{api} is not supported by this endpoint: {message}")]
-    Unsupported {
-        /// The action.
-        api: String,
-        /// What the service said.
-        message: String,
-    },
-    /// Could not reach the endpoint, or it timed out.
-    #[error("{api}: endpoint unreachable: {message}")]
-    Transport {
-        /// The action.
-        api: String,
-        /// The transport failure.
-        message: String,
-    },
-    /// No usable credentials.
-    #[error("no usable AWS credentials: {message}")]
-    Credentials {
-        /// What the credential chain said.
-        message: String,
-    },
-    /// Anything else the service answered.
-    #[error("{api} failed: {message}")]
-    Service {
-        /// The action.
-        api: String,
-        /// Error code and message.
-        message: String,
-    },
-}
-
-impl SourceError {
-    /// Whether a later retry may succeed soon (drives backoff).
-    pub fn is_throttling(&self) -> bool {
-        matches!(self, Self::Throttled { .. })
-    }
-
-    /// Unsupported endpoints turn values into "n/a" instead of failing a run.
-    pub fn is_unsupported(&self) -> bool {
-        matches!(self, Self::Unsupported { .. })
-    }
-}
-
-/// The result of one metrics refresh. Batches fail independently (so an
-/// endpoint that cannot compute percentiles only loses those series).
-#[derive(Debug, Clone, Default)]
-pub struct MetricsFetch {
-    /// Series that came back.
-    pub series: Vec<(MetricKey, Series)>,
-    /// Series that could not be fetched, with the reason.
-    pub failed: Vec<(MetricKey, SourceError)>,
-    /// GetMetricData calls made (pages included).
-    pub calls: u32,
-}
+pub use crate::message::{MetricsFetch, SourceError};
 
 /// The function inventory and account settings.
 pub trait Inventory: Send + Sync + 'static {

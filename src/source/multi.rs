@@ -9,6 +9,7 @@
 //! queries are fanned out and merged. Each region keeps its own status
 //! (last success, last error), shown per region by the faces.
 
+pub use crate::message::RegionStatus;
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::insights_query::{QueryPoll, QueryStatus};
@@ -18,7 +19,7 @@ use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
 use crate::source::{
     Alarms, Inventory, Logs, Metrics, MetricsFetch, Source, SourceError, SourceInfo, Traces,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -33,17 +34,6 @@ pub fn split(qualified: &str) -> (&str, Option<&str>) {
         Some((n, r)) => (n, Some(r)),
         None => (qualified, None),
     }
-}
-
-/// How one region is doing.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RegionStatus {
-    /// Region name.
-    pub region: String,
-    /// Last successful call.
-    pub ok_at: Option<DateTime<Utc>>,
-    /// The latest failure, cleared by the next success of the same API.
-    pub error: Option<String>,
 }
 
 /// The regions, each with its own source.

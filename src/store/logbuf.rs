@@ -1,8 +1,8 @@
 //! The log pane's events: a bounded buffer kept in time order (late
 //! events are inserted where they belong), de-duplicated upstream.
 
+use crate::message::SourceError;
 use crate::model::logs::{LogEvent, Report, parse_report};
-use crate::source::SourceError;
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 

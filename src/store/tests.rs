@@ -1,7 +1,7 @@
 //! Tests of the parent module.
 
 use super::*;
-use crate::source::MetricsFetch;
+use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
 use std::time::Duration;
 
 fn at(s: i64) -> DateTime<Utc> {

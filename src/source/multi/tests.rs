@@ -7,7 +7,7 @@ use crate::source::demo::DemoSource;
 use chrono::TimeZone;
 use std::time::Duration;
 
-fn now() -> DateTime<Utc> {
+fn now() -> chrono::DateTime<Utc> {
     Utc.timestamp_opt(1_764_250_000, 0).unwrap()
 }
 

@@ -1,7 +1,11 @@
 //! Tests of the parent module.
 
 use super::*;
+use crate::model::function::FunctionFilter;
 use crate::source::demo::DemoSource;
+use chrono::Utc;
+use std::collections::HashSet;
+use tokio::sync::mpsc;
 
 fn cfg(once: bool) -> PollerConfig {
     PollerConfig {
@@ -83,7 +87,7 @@ async fn throttles_hidden_by_retries_back_off_and_calm_wakes_the_poller() {
     let calls = Arc::new(AtomicU64::new(0));
     let thr = Arc::new(AtomicU64::new(0));
     let (c, t) = (calls.clone(), thr.clone());
-    let pressure = Pressure::new(
+    let pressure = pressure::Pressure::new(
         Box::new(move || (c.load(Ordering::Relaxed), t.load(Ordering::Relaxed))),
         None,
     );
@@ -92,38 +96,35 @@ async fn throttles_hidden_by_retries_back_off_and_calm_wakes_the_poller() {
     let (tx, _rx) = mpsc::channel(16);
     let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(Duration::from_secs(900)));
     let (s, c, t) = (steps.clone(), calls.clone(), thr.clone());
-    tokio::spawn(run(
-        DataKind::Metrics,
-        false,
-        Schedule::every(Duration::from_secs(60)),
+    let l = Loop {
+        kind: DataKind::Metrics,
+        once: false,
+        schedule: Schedule::every(Duration::from_secs(60)),
         tx,
-        scope_rx,
-        move |_| {
-            let (s, c, t) = (s.clone(), c.clone(), t.clone());
-            async move {
-                let mut s = s.lock().unwrap();
-                s.push(start.elapsed().as_secs());
-                c.fetch_add(1, Ordering::Relaxed);
-                // The first three polls get their data, after retried throttles.
-                if s.len() <= 3 {
-                    t.fetch_add(1, Ordering::Relaxed);
-                }
-                Some(Outcome::Ok)
+        scope: scope_rx,
+        pressure: pressure.clone(),
+    };
+    tokio::spawn(runner::run(l, move |_| {
+        let (s, c, t) = (s.clone(), c.clone(), t.clone());
+        async move {
+            let mut s = s.lock().unwrap();
+            s.push(start.elapsed().as_secs());
+            c.fetch_add(1, Ordering::Relaxed);
+            // The first three polls get their data, after retried throttles.
+            if s.len() <= 3 {
+                t.fetch_add(1, Ordering::Relaxed);
             }
-        },
-        pressure.clone(),
-    ));
+            Some(Outcome::Ok)
+        }
+    }));
     tokio::time::sleep(Duration::from_secs(370)).await;
     // Backoff 120 s, then 240 s (the cap, 4× the interval).
     assert_eq!(*steps.lock().unwrap(), [0, 120, 360]);
-    assert_eq!(
-        pressure.sample(),
-        super::super::pressure::Sampled::Throttled
-    );
+    assert_eq!(pressure.sample(), pressure::Sampled::Throttled);
     tokio::time::sleep(Duration::from_secs(30)).await;
     // Another call goes through unthrottled: the storm is over.
     calls.fetch_add(10, Ordering::Relaxed);
-    assert_eq!(pressure.sample(), super::super::pressure::Sampled::Calm);
+    assert_eq!(pressure.sample(), pressure::Sampled::Calm);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(*steps.lock().unwrap(), [0, 120, 360, 400]);
     // Then the normal interval again.

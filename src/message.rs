@@ -1,0 +1,367 @@
+//! The pure messages between the layers: what the face asks for
+//! ([`Scope`]), what pollers send to the store's owner ([`Update`] and its
+//! payloads) and why a fetch failed ([`SourceError`]). Owned data only: no
+//! tokio, no aws-sdk, no source code, so the store depends on this module
+//! and the model alone.
+
+use crate::model::alarms::Alarm;
+use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::insight::ReportStats;
+use crate::model::logs::LogEvent;
+use crate::model::metrics::{MetricKey, Series, TimeRange};
+use crate::model::segments::TraceTree;
+use crate::model::traces::TraceList;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The kinds of data, one poller each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataKind {
+    /// Function list and account limits.
+    Inventory,
+    /// Fleet metrics.
+    Metrics,
+    /// CloudWatch alarms.
+    Alarms,
+    /// Reserved concurrency of the selected function.
+    Reserved,
+    /// Per-period duration percentiles of the selected function.
+    Detail,
+    /// The source's own API call counter.
+    Usage,
+    /// Log events of the selected function.
+    Logs,
+    /// Trace summaries of the selected function.
+    Traces,
+    /// The trace open in the trace view.
+    Trace,
+}
+
+impl DataKind {
+    /// Every kind, for "wait until all finished".
+    pub const ALL: [DataKind; 9] = [
+        Self::Traces,
+        Self::Trace,
+        Self::Inventory,
+        Self::Metrics,
+        Self::Alarms,
+        Self::Reserved,
+        Self::Detail,
+        Self::Usage,
+        Self::Logs,
+    ];
+}
+
+/// What the face is looking at; pollers fetch only what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The metrics window.
+    pub window: Duration,
+    /// The function on screen in detail, if any.
+    pub selected: Option<String>,
+    /// Bumped by the face to ask for an immediate refresh.
+    pub refresh_generation: u64,
+    /// Server-side filter pattern of the log pane.
+    pub log_filter: Option<String>,
+    /// The trace open in the trace view.
+    pub open_trace: Option<String>,
+}
+
+impl Scope {
+    /// The scope of a face that shows the whole fleet over `window`.
+    pub fn fleet(window: Duration) -> Self {
+        Self {
+            window,
+            selected: None,
+            refresh_generation: 0,
+            log_filter: None,
+            open_trace: None,
+        }
+    }
+}
+
+/// One message from a poller to the store's owner.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// A fetch of this kind started.
+    Started(DataKind),
+    /// The fleet Logs Insights run progressed or ended.
+    Insights(InsightsUpdate),
+    /// The function list (already limited by `--functions`).
+    Inventory {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Functions, or why not.
+        result: Result<Vec<FunctionInfo>, SourceError>,
+        /// `--functions` patterns that matched nothing.
+        unmatched: Vec<String>,
+    },
+    /// The function list of the previous run, before the real one arrives.
+    CachedInventory {
+        /// When it was saved.
+        saved_at: DateTime<Utc>,
+        /// Functions (already limited by `--functions`).
+        functions: Vec<FunctionInfo>,
+    },
+    /// The AWS account id.
+    Identity {
+        /// The id, or why not.
+        result: Result<String, SourceError>,
+    },
+    /// Account limits.
+    Account {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Limits, or why not.
+        result: Result<AccountLimits, SourceError>,
+    },
+    /// Reserved concurrency of one function.
+    Reserved {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which function.
+        function: String,
+        /// `None` = unreserved.
+        result: Result<Option<u32>, SourceError>,
+    },
+    /// A fleet metrics refresh.
+    Metrics {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The window it covers.
+        range: TimeRange,
+        /// Series, or why not.
+        result: Result<MetricsFetch, SourceError>,
+    },
+    /// CloudWatch alarms relevant to the fleet.
+    Alarms {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Alarms, or why not.
+        result: Result<Vec<Alarm>, SourceError>,
+    },
+    /// Per-period percentiles of the function on screen.
+    Detail {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which function.
+        function: String,
+        /// The window it covers.
+        range: TimeRange,
+        /// Series, or why not.
+        result: Result<MetricsFetch, SourceError>,
+    },
+    /// API calls made so far by the source.
+    ApiUsage {
+        /// When read.
+        at: DateTime<Utc>,
+        /// Total calls since start.
+        total_calls: u64,
+        /// Of which the service throttled.
+        throttled_calls: u64,
+        /// Per-region status (several regions only).
+        regions: Vec<RegionStatus>,
+    },
+    /// The log pane now follows another function (or filter): start over.
+    LogsReset {
+        /// The function.
+        function: String,
+        /// Its log group.
+        log_group: String,
+        /// Events to keep.
+        capacity: usize,
+    },
+    /// What the log follower of the function on screen reported.
+    Logs {
+        /// The function.
+        function: String,
+        /// The follower's report.
+        update: LogUpdate,
+    },
+    /// Trace summaries of the function on screen.
+    Traces {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The list, or why not.
+        result: Result<TraceList, SourceError>,
+    },
+    /// The trace open in the trace view.
+    Trace {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// Which trace.
+        id: String,
+        /// The tree (`None`: X-Ray has no such trace), or why not.
+        result: Result<Option<TraceTree>, SourceError>,
+    },
+    /// In one-shot mode: this poller is done.
+    Finished(DataKind),
+}
+
+/// Why a source call failed, in terms a user can act on. `api` is the
+/// IAM-style action (`cloudwatch:GetMetricData`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// Rate limited; retry later with backoff.
+    #[error("{api} was throttled: {message}")]
+    Throttled {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// Missing permission.
+    #[error("{api} was denied: {message} (grant the IAM action '{api}')")]
+    Denied {
+        /// The action, which is also the IAM action to grant.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// The thing asked for does not exist.
+    #[error("{api}: not found: {message}")]
+    NotFound {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// The endpoint does not implement this API or option; show "n/a".
+    #[error("{api} is not supported by this endpoint: {message}")]
+    Unsupported {
+        /// The action.
+        api: String,
+        /// What the service said.
+        message: String,
+    },
+    /// Could not reach the endpoint, or it timed out.
+    #[error("{api}: endpoint unreachable: {message}")]
+    Transport {
+        /// The action.
+        api: String,
+        /// The transport failure.
+        message: String,
+    },
+    /// No usable credentials.
+    #[error("no usable AWS credentials: {message}")]
+    Credentials {
+        /// What the credential chain said.
+        message: String,
+    },
+    /// Anything else the service answered.
+    #[error("{api} failed: {message}")]
+    Service {
+        /// The action.
+        api: String,
+        /// Error code and message.
+        message: String,
+    },
+}
+
+impl SourceError {
+    /// Whether a later retry may succeed soon (drives backoff).
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, Self::Throttled { .. })
+    }
+
+    /// Unsupported endpoints turn values into "n/a" instead of failing a run.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Self::Unsupported { .. })
+    }
+}
+
+/// The result of one metrics refresh. Batches fail independently (so an
+/// endpoint that cannot compute percentiles only loses those series).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsFetch {
+    /// Series that came back.
+    pub series: Vec<(MetricKey, Series)>,
+    /// Series that could not be fetched, with the reason.
+    pub failed: Vec<(MetricKey, SourceError)>,
+    /// GetMetricData calls made (pages included).
+    pub calls: u32,
+}
+
+/// What a follower reports.
+#[derive(Debug, Clone)]
+pub enum LogUpdate {
+    /// New events of a group, oldest first, each exactly once.
+    Events {
+        /// Which group (index into the followed groups).
+        group: usize,
+        /// The events.
+        events: Vec<LogEvent>,
+    },
+    /// Every event of the group up to this time has been delivered
+    /// (modulo ingestion later than the overlap window).
+    CaughtUp {
+        /// Which group.
+        group: usize,
+        /// Watermark.
+        until: DateTime<Utc>,
+    },
+    /// A call failed; the follower retries (`fatal`: it gave up).
+    Error {
+        /// Which group.
+        group: usize,
+        /// Why.
+        error: SourceError,
+        /// The follower stopped.
+        fatal: bool,
+    },
+    /// The follower finished (no-follow mode, or the range ended).
+    Done {
+        /// Which group.
+        group: usize,
+    },
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Progress {
+    /// Queries in the run.
+    pub queries: usize,
+    /// Queries finished (complete, failed or stopped).
+    pub done: usize,
+    /// Log groups in the run.
+    pub groups: usize,
+    /// Bytes scanned so far, all queries.
+    pub bytes_scanned: f64,
+    /// REPORT lines matched so far.
+    pub records_matched: f64,
+}
+
+/// What a run sends to the face.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsightsUpdate {
+    /// Still running.
+    Progress(Progress),
+    /// Finished, cancelled or failed: the statistics per log group that
+    /// came back, and the errors of the queries that did not.
+    Done {
+        /// When it ended.
+        at: DateTime<Utc>,
+        /// Final progress.
+        progress: Progress,
+        /// Statistics per log group.
+        stats: HashMap<String, ReportStats>,
+        /// One per failed query.
+        errors: Vec<SourceError>,
+        /// Log groups that do not exist (functions that never ran).
+        missing: Vec<String>,
+        /// Stopped by the user.
+        cancelled: bool,
+    },
+}
+
+/// How one region is doing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegionStatus {
+    /// Region name.
+    pub region: String,
+    /// Last successful call.
+    pub ok_at: Option<DateTime<Utc>>,
+    /// The latest failure, cleared by the next success of the same API.
+    pub error: Option<String>,
+}

@@ -1,0 +1,68 @@
+//! What every poller step shares: the source, the channel to the face, the
+//! fleet as the inventory last saw it, and how the pollers run.
+
+use super::fleet::Fleet;
+use super::runner::Tx;
+use crate::model::function::FunctionFilter;
+use crate::model::rules::RuleEngine;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How the pollers run.
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    /// Fetch everything once, then finish.
+    pub once: bool,
+    /// Inventory interval.
+    pub inventory_every: Duration,
+    /// Metrics interval (Lambda publishes per minute: faster buys nothing).
+    pub metrics_every: Duration,
+    /// Alarms interval.
+    pub alarms_every: Duration,
+    /// Which functions are in scope.
+    pub filter: FunctionFilter,
+    /// Most FilterLogEvents calls per second, shared by all log polling.
+    pub log_calls_per_second: f64,
+    /// Log events kept per view.
+    pub log_capacity: usize,
+    /// Alarm rules, for the extra p99 series the p99 rules need.
+    pub rules: Arc<RuleEngine>,
+    /// The function-list cache of this profile and region (dashboard only):
+    /// shown at once, then refreshed.
+    pub inventory_cache: Option<std::path::PathBuf>,
+}
+
+/// The inventory is re-read this often (functions change rarely).
+pub const INVENTORY_EVERY: Duration = Duration::from_secs(300);
+
+impl PollerConfig {
+    /// The configuration every face uses: inventory every 5 minutes, metrics
+    /// and alarms every `--refresh`, the log limits from the settings.
+    pub fn from_settings(settings: &crate::config::Settings, once: bool) -> Self {
+        Self {
+            once,
+            inventory_every: INVENTORY_EVERY,
+            metrics_every: settings.refresh,
+            alarms_every: settings.refresh,
+            filter: settings.filter.clone(),
+            log_calls_per_second: settings.log_calls_per_second,
+            log_capacity: settings.log_capacity,
+            rules: Arc::new(RuleEngine::new(&settings.alarms)),
+            inventory_cache: None,
+        }
+    }
+}
+
+/// Shared by every step of every poller.
+pub(super) struct Ctx<S> {
+    /// Where the data comes from.
+    pub src: Arc<S>,
+    /// Where updates go.
+    pub tx: Tx,
+    /// How the pollers run.
+    pub cfg: PollerConfig,
+    /// The fleet as last listed: the inventory step writes it, the
+    /// metrics, alarms and log steps read it.
+    pub fleet_tx: watch::Sender<Fleet>,
+}

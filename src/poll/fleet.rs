@@ -1,0 +1,155 @@
+//! The pollers of the whole fleet: the function list (with the account id
+//! and limits), the fleet metrics and the CloudWatch alarms. The inventory
+//! step publishes the list it saw; the others wait for it.
+
+use super::context::Ctx;
+use super::runner::{fetch, fetch_classified, outcome_of};
+use super::schedule::Outcome;
+use crate::message::{DataKind, Scope, Update};
+use crate::model::alarms::relevant_alarms;
+use crate::model::function::FunctionInfo;
+use crate::model::metrics::{TimeRange, plan_fleet_queries};
+use crate::source::Source;
+use chrono::Utc;
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// The fleet as the inventory poller last saw it, shared with the pollers
+/// that need the function list.
+#[derive(Debug, Clone)]
+pub(super) enum Fleet {
+    /// No list yet.
+    Pending,
+    /// The list of functions in scope.
+    Ready(Arc<Vec<FunctionInfo>>),
+    /// The first fetch failed and there is no list.
+    Failed,
+}
+
+/// Lists the functions (the previous run's list first, when cached), then
+/// reads the account id and limits.
+pub(super) async fn inventory<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
+    if matches!(*c.fleet_tx.borrow(), Fleet::Pending) {
+        show_cached(&c).await;
+    }
+    let _ = c.tx.send(Update::Started(DataKind::Inventory)).await;
+    let result = c.src.list_functions().await;
+    let outcome = outcome_of(&result);
+    let (result, unmatched) = match result {
+        Ok(all) => {
+            save_cache(&c, &all);
+            let (kept, unmatched) = c.cfg.filter.apply(all);
+            c.fleet_tx
+                .send_replace(Fleet::Ready(Arc::new(kept.clone())));
+            (Ok(kept), unmatched)
+        }
+        Err(e) => {
+            // Keep a fleet we already had; only a first failure blocks the others.
+            c.fleet_tx.send_if_modified(|f| match f {
+                Fleet::Pending => {
+                    *f = Fleet::Failed;
+                    true
+                }
+                _ => false,
+            });
+            (Err(e), Vec::new())
+        }
+    };
+    let at = Utc::now();
+    let _ =
+        c.tx.send(Update::Inventory {
+            at,
+            result,
+            unmatched,
+        })
+        .await;
+    let identity = c.src.account_id().await;
+    let _ = c.tx.send(Update::Identity { result: identity }).await;
+    let account = c.src.account_limits().await;
+    let at = Utc::now();
+    let _ =
+        c.tx.send(Update::Account {
+            at,
+            result: account,
+        })
+        .await;
+    Some(outcome)
+}
+
+/// First run with a cache: show the last run's list now, and let the
+/// metrics poller start on it while ListFunctions pages.
+async fn show_cached<S>(c: &Ctx<S>) {
+    let Some((saved_at, all)) = c
+        .cfg
+        .inventory_cache
+        .as_deref()
+        .and_then(crate::cache::load)
+    else {
+        return;
+    };
+    let (kept, _) = c.cfg.filter.apply(all);
+    c.fleet_tx
+        .send_replace(Fleet::Ready(Arc::new(kept.clone())));
+    let functions = kept;
+    let _ =
+        c.tx.send(Update::CachedInventory {
+            saved_at,
+            functions,
+        })
+        .await;
+}
+
+fn save_cache<S>(c: &Ctx<S>, all: &[FunctionInfo]) {
+    if let Some(path) = c.cfg.inventory_cache.as_deref()
+        && let Err(e) = crate::cache::save(path, all, Utc::now())
+    {
+        tracing::warn!(error = %e, path = %path.display(), "cannot save the function list cache");
+    }
+}
+
+/// Waits for the first inventory; `None` when it failed and there is no fleet.
+async fn wait_fleet(mut rx: watch::Receiver<Fleet>, once: bool) -> Option<Arc<Vec<FunctionInfo>>> {
+    loop {
+        let state = rx.borrow_and_update().clone();
+        match state {
+            Fleet::Ready(f) => return Some(f),
+            Fleet::Failed if once => return None,
+            Fleet::Pending | Fleet::Failed => {
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// One batched GetMetricData refresh of the whole fleet.
+pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
+    let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
+    let queries = plan_fleet_queries(
+        functions.iter().map(|f| f.name.as_str()),
+        scope.window,
+        &c.cfg.rules.p99_needs(&functions),
+    );
+    let range = TimeRange::ending_at(Utc::now(), scope.window);
+    let call = c.src.fetch_metrics(range, &queries);
+    let classify = |r: &Result<crate::message::MetricsFetch, _>| match r {
+        Ok(f) if f.failed.iter().any(|(_, e)| e.is_throttling()) => Outcome::Throttled,
+        r => outcome_of(r),
+    };
+    let wrap = |at, result| Update::Metrics { at, range, result };
+    Some(fetch_classified(&c.tx, DataKind::Metrics, call, classify, wrap).await)
+}
+
+/// The CloudWatch alarms that concern the functions in scope.
+pub(super) async fn alarms<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
+    let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
+    let names: HashSet<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+    let call = async {
+        let all = c.src.describe_alarms().await?;
+        Ok(relevant_alarms(all, |f| names.contains(f)))
+    };
+    let wrap = |at, result| Update::Alarms { at, result };
+    Some(fetch(&c.tx, DataKind::Alarms, call, wrap).await)
+}

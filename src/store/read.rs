@@ -1,0 +1,205 @@
+//! The store's read API: the numbers the faces show, derived from the
+//! slots (with `None` meaning "n/a"), and the derivations `apply` runs
+//! after the inventory or the metrics changed.
+
+use super::{AccountSummary, FunctionSummary, Store};
+use crate::message::{DataKind, SourceError};
+use crate::model::alarms::Alarm;
+use crate::model::function::FunctionInfo;
+use crate::model::insight::ReportStats;
+use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
+use chrono::{DateTime, Utc};
+
+impl Store {
+    /// Every alarm: CloudWatch's (relevant to the fleet), then the rules'.
+    pub fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
+        self.alarms
+            .value
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .chain(&self.rule_alarms)
+    }
+
+    /// Alarms breaching now (CloudWatch ALARM or rule FIRING).
+    pub fn firing_count(&self) -> usize {
+        self.all_alarms().filter(|a| a.state.is_firing()).count()
+    }
+
+    /// Functions in scope (empty until the inventory arrives).
+    pub fn functions(&self) -> &[FunctionInfo] {
+        self.inventory.value.as_deref().unwrap_or(&[])
+    }
+
+    /// One series of the last good refresh.
+    pub fn series(&self, key: &MetricKey) -> Option<&Series> {
+        self.metrics.value.as_ref()?.series.get(key)
+    }
+
+    /// Why a series is missing, if the endpoint failed it.
+    pub fn unavailable(&self, key: &MetricKey) -> Option<&SourceError> {
+        self.metrics.value.as_ref()?.unavailable.get(key)
+    }
+
+    /// Recomputes the derived numbers after the inventory or metrics changed.
+    pub(super) fn derive(&mut self) {
+        self.summaries = self
+            .functions()
+            .iter()
+            .map(|f| self.compute_summary(f))
+            .collect();
+        self.index = self
+            .functions()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        self.account_totals = self.compute_account();
+    }
+
+    /// The window numbers of one function (n/a everywhere when unknown).
+    pub fn function_summary(&self, name: &str) -> FunctionSummary {
+        self.index
+            .get(name)
+            .and_then(|i| self.summaries.get(*i))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Functions in scope with their window numbers, in inventory order.
+    pub fn functions_with_summaries(
+        &self,
+    ) -> impl Iterator<Item = (&FunctionInfo, &FunctionSummary)> {
+        self.functions().iter().zip(&self.summaries)
+    }
+
+    /// Length of the last good metrics window (0 before any).
+    pub(super) fn window_seconds(&self) -> i64 {
+        self.metrics
+            .value
+            .as_ref()
+            .and_then(|m| m.range)
+            .map_or(0, |r| r.seconds())
+    }
+
+    /// Metric insights of one function (rates, cost, concurrency headroom).
+    pub fn insight(&self, f: &FunctionInfo) -> crate::model::insight::Insight {
+        let window_s = self.window_seconds();
+        let reserved = self.reserved.get(&f.name).and_then(|s| s.value).flatten();
+        let limit = self.account.value.and_then(|a| a.concurrency_limit);
+        crate::model::insight::insight(
+            f,
+            &self.function_summary(&f.name),
+            window_s,
+            &self.prices,
+            reserved,
+            limit,
+        )
+    }
+
+    /// REPORT statistics of one function, if any were read.
+    pub fn report_stats(&self, name: &str) -> Option<&ReportStats> {
+        self.reports.get(name).map(|(_, s)| s)
+    }
+
+    /// Fleet totals and account peaks.
+    pub fn account_summary(&self) -> AccountSummary {
+        self.account_totals
+    }
+
+    pub(super) fn compute_summary(&self, f: &FunctionInfo) -> FunctionSummary {
+        let name = f.name.as_str();
+        let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(name, k, s));
+        let invocations_series = get(MetricKind::Invocations, Stat::Sum);
+        let invocations = invocations_series.map(Series::sum);
+        let errors = get(MetricKind::Errors, Stat::Sum).map(Series::sum);
+        let window_value = |s: Stat| get(MetricKind::Duration, s).and_then(Series::last);
+        FunctionSummary {
+            invocations,
+            errors,
+            error_rate: match (errors, invocations) {
+                (Some(e), Some(i)) if i > 0.0 => Some(e / i),
+                _ => None,
+            },
+            throttles: get(MetricKind::Throttles, Stat::Sum).map(Series::sum),
+            duration_avg: get(MetricKind::Duration, Stat::Average)
+                .and_then(|s| s.weighted_mean(invocations_series)),
+            duration_p50: window_value(Stat::P50),
+            duration_p90: window_value(Stat::P90),
+            duration_p99: window_value(Stat::P99),
+            duration_max: get(MetricKind::Duration, Stat::Maximum).and_then(Series::max),
+            concurrency_max: get(MetricKind::ConcurrentExecutions, Stat::Maximum)
+                .and_then(Series::max),
+            duration_total_ms: get(MetricKind::Duration, Stat::Average)
+                .zip(invocations_series)
+                .map(|(avg, inv)| avg.weighted_total(inv)),
+            cost_per_hour: None,
+        }
+        .with_cost(f, self.window_seconds(), &self.prices)
+    }
+
+    pub(super) fn compute_account(&self) -> AccountSummary {
+        let acct = |k| {
+            self.series(&MetricKey::account(k, Stat::Maximum))
+                .and_then(Series::max)
+        };
+        let total = |f: fn(&FunctionSummary) -> Option<f64>| {
+            let values: Vec<Option<f64>> = self.summaries.iter().map(f).collect();
+            // A total is only as good as its parts.
+            if self.metrics.value.is_none() || values.iter().any(Option::is_none) {
+                None
+            } else {
+                Some(values.into_iter().flatten().sum())
+            }
+        };
+        AccountSummary {
+            concurrency_max: acct(MetricKind::ConcurrentExecutions),
+            claimed_concurrency_max: acct(MetricKind::ClaimedAccountConcurrency),
+            invocations: total(|s| s.invocations),
+            errors: total(|s| s.errors),
+            throttles: total(|s| s.throttles),
+        }
+    }
+
+    /// API calls in the last minute (from the usage samples; since start
+    /// when lamtop has run for less than a minute).
+    pub fn calls_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
+        self.last_minute(now, |(_, n, _)| *n)
+    }
+
+    /// Throttled attempts in the last minute (same rule).
+    pub fn throttled_last_minute(&self, now: DateTime<Utc>) -> Option<u64> {
+        self.last_minute(now, |(_, _, t)| *t)
+    }
+
+    pub(super) fn last_minute(
+        &self,
+        now: DateTime<Utc>,
+        field: impl Fn(&(DateTime<Utc>, u64, u64)) -> u64,
+    ) -> Option<u64> {
+        let latest = field(self.usage.back()?);
+        let cutoff = now - chrono::Duration::seconds(60);
+        let base = self
+            .usage
+            .iter()
+            .rev()
+            .find(|s| s.0 <= cutoff)
+            .map_or(0, &field);
+        Some(latest.saturating_sub(base))
+    }
+
+    /// Detail series of `function`, if the detail slot holds that function.
+    pub fn detail_series(&self, function: &str, key: &MetricKey) -> Option<&Series> {
+        let d = self
+            .detail
+            .value
+            .as_ref()
+            .filter(|d| d.function == function)?;
+        d.data.series.get(key)
+    }
+
+    /// Whether every poller has reported `Finished`.
+    pub fn all_finished(&self) -> bool {
+        DataKind::ALL.iter().all(|k| self.finished.contains(k))
+    }
+}
