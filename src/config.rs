@@ -5,6 +5,7 @@
 
 use crate::cli::{Cli, ColorChoice};
 use crate::model::alarms::{AlarmRule, Op, RULE_METRICS, RuleMetric, Severity};
+use crate::model::fleet::SortColumn;
 use crate::model::function::FunctionFilter;
 use crate::model::insight::Prices;
 use serde::Deserialize;
@@ -98,8 +99,9 @@ struct RawRule {
 pub struct Settings {
     /// AWS profile.
     pub profile: Option<String>,
-    /// AWS region.
-    pub region: Option<String>,
+    /// AWS regions: none (the SDK's default chain), one, or several
+    /// (`--region a,b`: one fleet, names qualified by region).
+    pub regions: Vec<String>,
     /// Explicit endpoint for every service.
     pub endpoint_url: Option<String>,
     /// The config file that was read, if any.
@@ -132,6 +134,11 @@ pub struct Settings {
     pub prices: Prices,
     /// `--alarm-log`: append alarm changes as JSON lines here.
     pub alarm_log: Option<PathBuf>,
+    /// `--sort` column of the snapshot (`None`: errors, then invocations).
+    pub sort: Option<SortColumn>,
+    /// `--fail-on-alarm [SEVERITY]`: the least severity of a FIRING rule
+    /// that fails a `--once` run (CloudWatch alarms in ALARM always do).
+    pub fail_on_alarm: Option<Severity>,
 }
 
 /// A parsed config file with its text (for line numbers in messages).
@@ -607,31 +614,15 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
             file.endpoint_url
         }
     });
-    let region = cli.region.clone().or(file.region);
-    if let Some(r) = region.as_deref().filter(|r| r.contains(',')) {
-        let list: Vec<&str> = r.split(',').map(str::trim).collect();
-        if let Some(bad) = list
-            .iter()
-            .find(|x| x.is_empty() || x.contains('@') || x.contains(' '))
-        {
-            return Err(ConfigError(format!(
-                "region list '{r}' has an invalid entry '{bad}': use e.g. us-east-1,eu-west-1"
-            )));
-        }
-        if let Some(dup) = list
-            .iter()
-            .enumerate()
-            .find(|(i, x)| list[..*i].contains(x))
-        {
-            return Err(ConfigError(format!(
-                "region list '{r}' names '{}' twice",
-                dup.1
-            )));
-        }
-    }
+    let regions = parse_regions(cli.region.clone().or(file.region))?;
+    let sort = cli.sort.as_deref().map(parse_sort_column).transpose()?;
+    let fail_on_alarm = cli.fail_on_alarm.as_deref().map(|s| match s {
+        "critical" => Severity::Critical,
+        _ => Severity::Warning,
+    });
     Ok(Settings {
         profile: cli.profile.clone().or(file.profile),
-        region,
+        regions,
         endpoint_url,
         config_path,
         functions,
@@ -650,6 +641,51 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         notify_command: file.notify_command,
         prices: file.prices,
         alarm_log: cli.alarm_log.clone(),
+        sort,
+        fail_on_alarm,
+    })
+}
+
+/// `region = "a"` or `--region a,b`: the list, each entry checked.
+fn parse_regions(region: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(r) = region else {
+        return Ok(Vec::new());
+    };
+    if !r.contains(',') {
+        return Ok(vec![r]);
+    }
+    let list: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
+    if let Some(bad) = list
+        .iter()
+        .find(|x| x.is_empty() || x.contains('@') || x.contains(' '))
+    {
+        return Err(ConfigError(format!(
+            "region list '{r}' has an invalid entry '{bad}': use e.g. us-east-1,eu-west-1"
+        )));
+    }
+    if let Some((_, dup)) = list
+        .iter()
+        .enumerate()
+        .find(|(i, x)| list[..*i].contains(x))
+    {
+        return Err(ConfigError(format!(
+            "region list '{r}' names '{dup}' twice"
+        )));
+    }
+    Ok(list)
+}
+
+/// Parses a `--sort` value; the error names it and suggests the closest column.
+pub fn parse_sort_column(c: &str) -> Result<SortColumn, ConfigError> {
+    SortColumn::parse(c).ok_or_else(|| {
+        let names = SortColumn::names();
+        let hint = suggest(c, &names)
+            .map(|s| format!(" — did you mean '{s}'?"))
+            .unwrap_or_default();
+        ConfigError(format!(
+            "--sort: unknown column '{c}'{hint} (columns: {})",
+            names.join(", ")
+        ))
     })
 }
 

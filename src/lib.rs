@@ -5,7 +5,9 @@
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod exit;
 pub mod format;
+pub mod launch;
 pub mod message;
 pub mod model;
 pub mod notify;

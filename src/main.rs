@@ -58,271 +58,31 @@
 //! ```
 
 use clap::Parser;
-use lamtop::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs, TraceArgs};
-use lamtop::config::{self, Settings};
-use lamtop::report::once::{self, EXIT_ERROR, EXIT_USAGE, OnceOptions};
-use lamtop::report::snapshot::parse_sort_column;
-use lamtop::source::aws::{AwsSource, ConnectOptions};
-use lamtop::source::demo::DemoSource;
-use lamtop::source::multi::MultiSource;
-use std::io::IsTerminal;
+use lamtop::cli::Cli;
+use lamtop::config;
+use lamtop::exit::{Error, Exit};
+use lamtop::launch::{Face, launch};
 use std::sync::Arc;
 
 fn main() {
     let cli = Cli::parse();
-    let code = match real_main(cli) {
-        Ok(c) => c,
-        Err((code, msg)) => {
-            eprintln!("lamtop: {msg}");
-            code
-        }
-    };
-    std::process::exit(code);
+    let exit = real_main(cli).unwrap_or_else(|e| {
+        eprintln!("lamtop: {e}");
+        e.exit()
+    });
+    std::process::exit(exit.code());
 }
 
-fn real_main(cli: Cli) -> Result<i32, (i32, String)> {
-    let settings = config::resolve(&cli).map_err(|e| (EXIT_USAGE, e.0))?;
-    init_logging(&cli).map_err(|e| (EXIT_USAGE, e))?;
+/// Settings, logging, the face, then the one source and the face's run.
+fn real_main(cli: Cli) -> Result<Exit, Error> {
+    let settings = config::resolve(&cli)?;
+    init_logging(&cli).map_err(Error::Usage)?;
+    let face = Face::choose(&cli, &settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| (EXIT_ERROR, format!("cannot start the async runtime: {e}")))?;
-    let sort = cli
-        .sort
-        .as_deref()
-        .map(parse_sort_column)
-        .transpose()
-        .map_err(|e| (EXIT_USAGE, e))?;
-    if let Some(Mode::Tail(args)) = &cli.command {
-        let color = use_color(settings.color, std::io::stdout().is_terminal());
-        return runtime.block_on(run_tail(settings, args.clone(), color));
-    }
-    if let Some(Mode::Trace(args)) = &cli.command {
-        let color = use_color(settings.color, std::io::stdout().is_terminal());
-        return runtime.block_on(run_trace(settings, args.clone(), color));
-    }
-    if !cli.once {
-        if !std::io::stdout().is_terminal() {
-            return Err((
-                EXIT_USAGE,
-                "the dashboard needs a terminal; use --once for scripts and pipes".into(),
-            ));
-        }
-        let color = use_color(settings.color, true);
-        return runtime
-            .block_on(run_dashboard(settings, color))
-            .map(|_| 0)
-            .map_err(|e| (EXIT_ERROR, e));
-    }
-    let opts = OnceOptions {
-        output: cli.output.unwrap_or(OutputFormat::Table),
-        sort,
-        fail_on_alarm: cli.fail_on_alarm.as_deref().map(|s| {
-            if s == "critical" {
-                lamtop::model::alarms::Severity::Critical
-            } else {
-                lamtop::model::alarms::Severity::Warning
-            }
-        }),
-        insights: cli.insights,
-        color: use_color(settings.color, std::io::stdout().is_terminal()),
-    };
-    runtime.block_on(run_once(settings, opts))
-}
-
-fn connect_options(settings: &Settings) -> ConnectOptions {
-    ConnectOptions {
-        profile: settings.profile.clone(),
-        region: settings.region.clone(),
-        endpoint_url: settings.endpoint_url.clone(),
-    }
-}
-
-/// `--region a,b`: the regions, when more than one is given.
-fn region_list(settings: &Settings) -> Option<Vec<String>> {
-    let r = settings.region.as_deref()?;
-    r.contains(',')
-        .then(|| r.split(',').map(|x| x.trim().to_string()).collect())
-}
-
-/// Several demo fleets, one per region name (seeds follow `--demo-seed`).
-fn demo_regions(seed: u64, regions: &[String]) -> MultiSource<DemoSource> {
-    MultiSource::new(
-        regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.clone(), DemoSource::new(seed + i as u64)))
-            .collect(),
-    )
-}
-
-/// One AWS source per region, connected at once.
-async fn aws_regions(
-    connect: &ConnectOptions,
-    regions: &[String],
-) -> Result<MultiSource<AwsSource>, String> {
-    let mut out = Vec::new();
-    for r in regions {
-        let mut opts = connect.clone();
-        opts.region = Some(r.clone());
-        out.push((r.clone(), AwsSource::connect(&opts).await?));
-    }
-    Ok(MultiSource::new(out))
-}
-
-async fn run_dashboard(settings: Settings, color: bool) -> Result<(), String> {
-    if let Some(regions) = region_list(&settings) {
-        if settings.demo {
-            let seed = settings.demo_seed;
-            let src = Arc::new(demo_regions(seed, &regions));
-            let reconnect: lamtop::tui::Reconnect<MultiSource<DemoSource>> = Box::new(move |r| {
-                let list: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
-                Box::pin(async move { Ok(demo_regions(seed, &list)) })
-            });
-            return lamtop::tui::run(src, &settings, color, reconnect).await;
-        }
-        let connect = connect_options(&settings);
-        let src = Arc::new(aws_regions(&connect, &regions).await?);
-        let reconnect: lamtop::tui::Reconnect<MultiSource<AwsSource>> = Box::new(move |r| {
-            let connect = connect.clone();
-            let list: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
-            Box::pin(async move { aws_regions(&connect, &list).await })
-        });
-        return lamtop::tui::run(src, &settings, color, reconnect).await;
-    }
-    if settings.demo {
-        let src = Arc::new(DemoSource::new(settings.demo_seed));
-        let reconnect: lamtop::tui::Reconnect<DemoSource> =
-            Box::new(|_| Box::pin(async { Err("the demo fleet has one region".to_string()) }));
-        return lamtop::tui::run(src, &settings, color, reconnect).await;
-    }
-    let connect = connect_options(&settings);
-    let src = Arc::new(AwsSource::connect(&connect).await?);
-    let reconnect: lamtop::tui::Reconnect<AwsSource> = Box::new(move |region| {
-        let mut opts = connect.clone();
-        opts.region = Some(region);
-        Box::pin(async move { AwsSource::connect(&opts).await })
-    });
-    lamtop::tui::run(src, &settings, color, reconnect).await
-}
-
-async fn run_tail(settings: Settings, args: TailArgs, color: bool) -> Result<i32, (i32, String)> {
-    if let Some(regions) = region_list(&settings) {
-        if settings.demo {
-            let src = Arc::new(demo_regions(settings.demo_seed, &regions));
-            return Ok(lamtop::report::tail::run(src, &args, color).await);
-        }
-        let src = aws_regions(&connect_options(&settings), &regions)
-            .await
-            .map_err(|e| (EXIT_ERROR, e))?;
-        return Ok(lamtop::report::tail::run(Arc::new(src), &args, color).await);
-    }
-    if settings.demo {
-        let src = Arc::new(DemoSource::new(settings.demo_seed));
-        return Ok(lamtop::report::tail::run(src, &args, color).await);
-    }
-    let src = AwsSource::connect(&connect_options(&settings))
-        .await
-        .map_err(|e| (EXIT_ERROR, e))?;
-    Ok(lamtop::report::tail::run(Arc::new(src), &args, color).await)
-}
-
-async fn run_trace(settings: Settings, args: TraceArgs, color: bool) -> Result<i32, (i32, String)> {
-    use lamtop::poll::traces::{fetch_tree, valid_trace_id};
-    if !valid_trace_id(&args.id) {
-        return Err((
-            EXIT_USAGE,
-            format!(
-                "'{}' is not an X-Ray trace id (expected 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)",
-                args.id
-            ),
-        ));
-    }
-    let tree = if let Some(regions) = region_list(&settings) {
-        if settings.demo {
-            fetch_tree(&demo_regions(settings.demo_seed, &regions), &args.id).await
-        } else {
-            let src = aws_regions(&connect_options(&settings), &regions)
-                .await
-                .map_err(|e| (EXIT_ERROR, e))?;
-            fetch_tree(&src, &args.id).await
-        }
-    } else if settings.demo {
-        fetch_tree(&DemoSource::new(settings.demo_seed), &args.id).await
-    } else {
-        let src = AwsSource::connect(&connect_options(&settings))
-            .await
-            .map_err(|e| (EXIT_ERROR, e))?;
-        fetch_tree(&src, &args.id).await
-    };
-    let tree = match tree {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            return Err((
-                EXIT_ERROR,
-                format!(
-                    "trace '{}' not found (X-Ray keeps traces for 30 days)",
-                    args.id
-                ),
-            ));
-        }
-        Err(e) => return Err((EXIT_ERROR, e.to_string())),
-    };
-    let text = if args.format == "json" {
-        let mut j = serde_json::to_string_pretty(&tree).map_err(|e| (EXIT_ERROR, e.to_string()))?;
-        j.push('\n');
-        j
-    } else {
-        let width = args
-            .width
-            .or_else(|| {
-                ratatui::crossterm::terminal::size()
-                    .ok()
-                    .filter(|_| std::io::stdout().is_terminal())
-                    .map(|(w, _)| usize::from(w))
-            })
-            .unwrap_or(120);
-        lamtop::report::trace::waterfall(&tree, width, color)
-    };
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    Ok(0)
-}
-
-async fn run_once(settings: Settings, opts: OnceOptions) -> Result<i32, (i32, String)> {
-    if let Some(regions) = region_list(&settings) {
-        if settings.demo {
-            let src = Arc::new(demo_regions(settings.demo_seed, &regions));
-            return Ok(once::run(src, &settings, &opts).await);
-        }
-        let src = aws_regions(&connect_options(&settings), &regions)
-            .await
-            .map_err(|e| (EXIT_ERROR, e))?;
-        return Ok(once::run(Arc::new(src), &settings, &opts).await);
-    }
-    if settings.demo {
-        let src = Arc::new(DemoSource::new(settings.demo_seed));
-        return Ok(once::run(src, &settings, &opts).await);
-    }
-    let connect = ConnectOptions {
-        profile: settings.profile.clone(),
-        region: settings.region.clone(),
-        endpoint_url: settings.endpoint_url.clone(),
-    };
-    let src = AwsSource::connect(&connect)
-        .await
-        .map_err(|e| (EXIT_ERROR, e))?;
-    Ok(once::run(Arc::new(src), &settings, &opts).await)
-}
-
-/// Colour: `--color`/config first, then NO_COLOR, then whether the output
-/// is a terminal.
-fn use_color(choice: ColorChoice, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
-    }
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(launch(settings, face))
 }
 
 /// Logging goes to `--log-file` when given, else to stderr; silent unless

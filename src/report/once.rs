@@ -5,6 +5,7 @@ use super::snapshot::{self, Snapshot};
 use super::table;
 use crate::cli::OutputFormat;
 use crate::config::Settings;
+use crate::exit::Exit;
 use crate::model::alarms::Severity;
 use crate::model::fleet::SortColumn;
 use crate::poll::{PollerConfig, Scope, spawn_all};
@@ -15,15 +16,6 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-
-/// Exit code: everything fetched.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: an AWS or runtime error.
-pub const EXIT_ERROR: i32 = 1;
-/// Exit code: bad usage or configuration.
-pub const EXIT_USAGE: i32 = 2;
-/// Exit code: `--fail-on-alarm` and an alarm is in ALARM.
-pub const EXIT_ALARM: i32 = 3;
 
 /// The longest a snapshot may take; every call also has its own timeout.
 const ONCE_DEADLINE: Duration = Duration::from_secs(120);
@@ -156,14 +148,14 @@ fn print(text: &str) {
 }
 
 /// The whole `--once` face; returns the exit code.
-pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> i32 {
+pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> Exit {
     let info = src.describe();
     let Some(mut store) = collect(src.clone(), settings).await else {
         eprintln!(
             "lamtop: no snapshot within {}s: the endpoint is too slow or unreachable",
             ONCE_DEADLINE.as_secs()
         );
-        return EXIT_ERROR;
+        return Exit::Error;
     };
     if opts.insights && store.inventory.value.is_some() {
         run_insights(src, settings, &mut store).await;
@@ -183,7 +175,7 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
         eprintln!("lamtop: warning: --functions pattern '{p}' matched no function");
     }
     if store.inventory.value.is_none() {
-        return EXIT_ERROR;
+        return Exit::Error;
     }
     let snap = snapshot::build(
         &store,
@@ -199,13 +191,13 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
     }
     sink.drain().await;
     if !fatal.is_empty() {
-        EXIT_ERROR
+        Exit::Error
     } else if opts
         .fail_on_alarm
         .is_some_and(|least| snapshot::any_firing(&snap, least))
     {
-        EXIT_ALARM
+        Exit::Alarm
     } else {
-        EXIT_OK
+        Exit::Ok
     }
 }

@@ -488,20 +488,6 @@ pub fn build(
     }
 }
 
-/// Parses a `--sort` value; the error names it and suggests the closest column.
-pub fn parse_sort_column(c: &str) -> Result<SortColumn, String> {
-    SortColumn::parse(c).ok_or_else(|| {
-        let names = SortColumn::names();
-        let hint = crate::config::suggest(c, &names)
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
-        format!(
-            "--sort: unknown column '{c}'{hint} (columns: {})",
-            names.join(", ")
-        )
-    })
-}
-
 /// Whether a CloudWatch alarm is in ALARM or a rule at least `least`
 /// severe is FIRING.
 pub fn any_firing(s: &Snapshot, least: Severity) -> bool {

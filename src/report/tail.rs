@@ -5,10 +5,11 @@
 
 use crate::cli::{TailArgs, TailFormat};
 use crate::config::parse_duration;
+use crate::exit::{Error, Exit};
 use crate::model::logs::{LineKind, LogEvent, analyze, display_text};
 use crate::model::text::escape_controls;
 use crate::poll::logs::{FollowOptions, LogUpdate, RateLimiter, Target, follow, resolve_targets};
-use crate::source::Source;
+use crate::source::{Source, SourceError};
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use crossterm::style::Stylize;
 use regex::Regex;
@@ -177,6 +178,16 @@ impl Out {
         self.inner.write_all(line.as_bytes())?;
         self.inner.write_all(b"\n")
     }
+
+    /// Prints every event the merge can release now.
+    fn write_ready(&mut self, merge: &mut Merge, printer: &Printer) -> std::io::Result<()> {
+        for (g, e) in merge.ready() {
+            if let Some(line) = printer.line(g, &e) {
+                self.write(&line)?;
+            }
+        }
+        self.inner.flush()
+    }
 }
 
 /// Events held back until every group has caught up past them, so groups
@@ -189,6 +200,42 @@ struct Merge {
 }
 
 impl Merge {
+    /// Takes one follower report in (warnings and errors go to stderr).
+    /// Returns whether the follower gave up.
+    fn take(&mut self, update: LogUpdate, targets: &[Target], follow: bool) -> bool {
+        match update {
+            LogUpdate::Events { group, events } => {
+                self.pending.extend(events.into_iter().map(|e| (group, e)))
+            }
+            LogUpdate::CaughtUp { group, until } => self.watermarks[group] = Some(until),
+            LogUpdate::Done { group } => self.done[group] = true,
+            LogUpdate::Error {
+                group,
+                error: SourceError::NotFound { .. },
+                ..
+            } => {
+                eprintln!(
+                    "lamtop: warning: log group {} does not exist (yet): nothing logged so far{}",
+                    targets[group].log_group,
+                    if follow { "; waiting for it" } else { "" }
+                );
+            }
+            LogUpdate::Error {
+                group,
+                error,
+                fatal,
+            } => {
+                eprintln!(
+                    "lamtop: {}: {error}{}",
+                    targets[group].log_group,
+                    if fatal { "" } else { " (retrying)" }
+                );
+                return fatal;
+            }
+        }
+        false
+    }
+
     fn ready(&mut self) -> Vec<(usize, LogEvent)> {
         let min = self
             .watermarks
@@ -211,61 +258,86 @@ impl Merge {
     }
 }
 
-/// Runs `lamtop tail`; returns the exit code.
-pub async fn run<S: Source>(src: Arc<S>, args: &TailArgs, color: bool) -> i32 {
+/// Runs `lamtop tail`: resolves the targets, follows every log group and
+/// prints their events merged in time order until the range ends, a
+/// signal arrives or the reader closes the pipe.
+pub async fn run<S: Source>(src: Arc<S>, args: &TailArgs, color: bool) -> Result<Exit, Error> {
     let now = Utc::now();
-    let since = match parse_when(&args.since, now) {
-        Ok(t) => t,
-        Err(e) => return usage(&format!("--since: {e}")),
-    };
-    let until = match args
+    let since = parse_when(&args.since, now).map_err(|e| Error::Usage(format!("--since: {e}")))?;
+    let until = args
         .until
         .as_deref()
         .map(|u| parse_when(u, now))
         .transpose()
-    {
-        Ok(t) => t,
-        Err(e) => return usage(&format!("--until: {e}")),
-    };
+        .map_err(|e| Error::Usage(format!("--until: {e}")))?;
     if args.targets.is_empty() && args.log_groups.is_empty() {
-        return usage("name at least one function, glob or /log/group to tail");
+        return Err(Error::Usage(
+            "name at least one function, glob or /log/group to tail".into(),
+        ));
     }
-    let (targets, unmatched) =
-        match resolve_targets(src.as_ref(), &args.targets, &args.log_groups).await {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("lamtop: {e}");
-                return 1;
-            }
-        };
+    let (targets, unmatched) = resolve_targets(src.as_ref(), &args.targets, &args.log_groups)
+        .await
+        .map_err(|e| Error::Failed(e.to_string()))?;
     for p in &unmatched {
         eprintln!("lamtop: warning: '{p}' matched no function");
     }
     if targets.is_empty() {
-        eprintln!("lamtop: nothing to tail");
-        return 1;
+        return Err(Error::Failed("nothing to tail".into()));
     }
-    let printer = match Printer::new(args, targets.clone(), color) {
-        Ok(p) => p,
-        Err(e) => return usage(&e),
-    };
-    let limiter = RateLimiter::new(args.max_log_calls);
-    let (tx, mut rx) = mpsc::channel(64);
+    let printer = Printer::new(args, targets.clone(), color).map_err(Error::Usage)?;
     let mut opts = FollowOptions::from(since);
     opts.end = until;
     opts.follow = !args.no_follow && until.is_none_or(|u| u > now);
     opts.filter_pattern = args.filter.clone();
+    let rx = spawn_followers(src, args.max_log_calls, &targets, &opts);
+    pump(rx, &printer, &targets, opts.follow).await
+}
+
+/// One follower per target, all sharing one rate limiter and one channel.
+fn spawn_followers<S: Source>(
+    src: Arc<S>,
+    calls_per_second: f64,
+    targets: &[Target],
+    opts: &FollowOptions,
+) -> mpsc::Receiver<LogUpdate> {
+    let limiter = RateLimiter::new(calls_per_second);
+    let (tx, rx) = mpsc::channel(64);
     for (i, t) in targets.iter().enumerate() {
-        tokio::spawn(follow(
-            src.clone(),
-            limiter.clone(),
-            i,
-            t.log_group.clone(),
-            opts.clone(),
-            tx.clone(),
-        ));
+        let (src, limiter, group) = (src.clone(), limiter.clone(), t.log_group.clone());
+        tokio::spawn(follow(src, limiter, i, group, opts.clone(), tx.clone()));
     }
-    drop(tx);
+    rx
+}
+
+/// The next report of a follower; `None` when they are all done or on
+/// Ctrl-C / SIGTERM.
+async fn next_update(
+    rx: &mut mpsc::Receiver<LogUpdate>,
+    sigterm: &mut Option<tokio::signal::unix::Signal>,
+) -> Option<LogUpdate> {
+    let term = async {
+        match sigterm.as_mut() {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        u = rx.recv() => u,
+        _ = tokio::signal::ctrl_c() => None,
+        _ = term => None,
+    }
+}
+
+/// Prints what the followers report, merged, until they end. `Exit::Error`
+/// when a follower gave up.
+async fn pump(
+    mut rx: mpsc::Receiver<LogUpdate>,
+    printer: &Printer,
+    targets: &[Target],
+    follow: bool,
+) -> Result<Exit, Error> {
     let mut merge = Merge {
         watermarks: vec![None; targets.len()],
         done: vec![false; targets.len()],
@@ -277,57 +349,12 @@ pub async fn run<S: Source>(src: Arc<S>, args: &TailArgs, color: bool) -> i32 {
     let mut failed = false;
     let mut sigterm =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    loop {
-        let update = tokio::select! {
-            u = rx.recv() => u,
-            _ = tokio::signal::ctrl_c() => None,
-            _ = async { match sigterm.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => None,
-        };
-        let Some(update) = update else { break };
-        match update {
-            LogUpdate::Events { group, events } => {
-                merge.pending.extend(events.into_iter().map(|e| (group, e)))
-            }
-            LogUpdate::CaughtUp { group, until } => merge.watermarks[group] = Some(until),
-            LogUpdate::Done { group } => merge.done[group] = true,
-            LogUpdate::Error {
-                group,
-                error: crate::source::SourceError::NotFound { .. },
-                ..
-            } => {
-                eprintln!(
-                    "lamtop: warning: log group {} does not exist (yet): nothing logged so far{}",
-                    targets[group].log_group,
-                    if opts.follow { "; waiting for it" } else { "" }
-                );
-            }
-            LogUpdate::Error {
-                group,
-                error,
-                fatal,
-            } => {
-                failed |= fatal;
-                eprintln!(
-                    "lamtop: {}: {error}{}",
-                    targets[group].log_group,
-                    if fatal { "" } else { " (retrying)" }
-                );
-            }
-        }
-        let mut write = || -> std::io::Result<()> {
-            for (g, e) in merge.ready() {
-                if let Some(line) = printer.line(g, &e) {
-                    out.write(&line)?;
-                }
-            }
-            out.inner.flush()
-        };
-        if let Err(e) = write() {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return 0;
-            }
-            eprintln!("lamtop: cannot write output: {e}");
-            return 1;
+    while let Some(update) = next_update(&mut rx, &mut sigterm).await {
+        failed |= merge.take(update, targets, follow);
+        match out.write_ready(&mut merge, printer) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Ok),
+            Err(e) => return Err(Error::Io(format!("cannot write output: {e}"))),
         }
     }
     merge.done.iter_mut().for_each(|d| *d = true);
@@ -335,14 +362,9 @@ pub async fn run<S: Source>(src: Arc<S>, args: &TailArgs, color: bool) -> i32 {
         if let Some(line) = printer.line(g, &e)
             && out.write(&line).is_err()
         {
-            return 0;
+            return Ok(Exit::Ok);
         }
     }
     let _ = out.inner.flush();
-    i32::from(failed)
-}
-
-fn usage(msg: &str) -> i32 {
-    eprintln!("lamtop: {msg}");
-    2
+    Ok(if failed { Exit::Error } else { Exit::Ok })
 }

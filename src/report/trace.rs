@@ -201,6 +201,46 @@ pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
     out
 }
 
+/// Runs `lamtop trace`: fetches the whole trace and prints its waterfall
+/// (or, with `--format json`, the normalized tree).
+pub async fn run<S: crate::source::Traces + ?Sized>(
+    src: &S,
+    args: &crate::cli::TraceArgs,
+    color: bool,
+) -> Result<crate::exit::Exit, crate::exit::Error> {
+    use crate::exit::{Error, Exit};
+    use std::io::IsTerminal;
+    let tree = match crate::poll::traces::fetch_tree(src, &args.id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return Err(Error::Failed(format!(
+                "trace '{}' not found (X-Ray keeps traces for 30 days)",
+                args.id
+            )));
+        }
+        Err(e) => return Err(Error::Failed(e.to_string())),
+    };
+    let text = if args.format == "json" {
+        let mut j = serde_json::to_string_pretty(&tree).map_err(|e| Error::Io(e.to_string()))?;
+        j.push('\n');
+        j
+    } else {
+        let width = args
+            .width
+            .or_else(|| {
+                crossterm::terminal::size()
+                    .ok()
+                    .filter(|_| std::io::stdout().is_terminal())
+                    .map(|(w, _)| usize::from(w))
+            })
+            .unwrap_or(120);
+        waterfall(&tree, width, color)
+    };
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(Exit::Ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,192 @@
+//! From settings to a running face: the face is chosen from the command
+//! line ([`Face::choose`]), the one source the settings name is built once
+//! ([`launch`]: demo or AWS, one region or several), and one `match` runs
+//! the face on it ([`Face::run`]).
+
+use crate::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs, TraceArgs};
+use crate::config::Settings;
+use crate::exit::{Error, Exit};
+use crate::report::once::OnceOptions;
+use crate::source::Source;
+use crate::source::aws::{AwsSource, ConnectOptions};
+use crate::source::demo::DemoSource;
+use crate::source::multi::MultiSource;
+use crate::tui::Reconnect;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+/// What to run, with everything it needs beyond the source.
+#[derive(Debug, Clone)]
+pub enum Face {
+    /// The interactive dashboard (`color`: whether to paint).
+    Dashboard {
+        /// Paint with colour.
+        color: bool,
+    },
+    /// `--once`: one snapshot, an exit code.
+    Once(OnceOptions),
+    /// `lamtop tail`.
+    Tail {
+        /// Its arguments.
+        args: TailArgs,
+        /// Paint with colour.
+        color: bool,
+    },
+    /// `lamtop trace`.
+    Trace {
+        /// Its arguments (the id already checked).
+        args: TraceArgs,
+        /// Paint with colour.
+        color: bool,
+    },
+}
+
+impl Face {
+    /// The face the command line asks for. Refuses the dashboard without a
+    /// terminal and a malformed trace id before anything connects.
+    pub fn choose(cli: &Cli, settings: &Settings) -> Result<Self, Error> {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let color = use_color(settings.color, stdout_tty);
+        match &cli.command {
+            Some(Mode::Tail(args)) => Ok(Self::Tail {
+                args: args.clone(),
+                color,
+            }),
+            Some(Mode::Trace(args)) => {
+                if !crate::model::logs::valid_trace_id(&args.id) {
+                    return Err(Error::Usage(format!(
+                        "'{}' is not an X-Ray trace id (expected 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)",
+                        args.id
+                    )));
+                }
+                let args = args.clone();
+                Ok(Self::Trace { args, color })
+            }
+            None if cli.once => Ok(Self::Once(OnceOptions {
+                output: cli.output.unwrap_or(OutputFormat::Table),
+                sort: settings.sort,
+                fail_on_alarm: settings.fail_on_alarm,
+                insights: cli.insights,
+                color,
+            })),
+            None if !stdout_tty => Err(Error::Usage(
+                "the dashboard needs a terminal; use --once for scripts and pipes".into(),
+            )),
+            None => Ok(Self::Dashboard {
+                color: use_color(settings.color, true),
+            }),
+        }
+    }
+
+    /// Runs this face on `src`. `reconnect` builds the source of other
+    /// regions (the dashboard's `:region`).
+    pub async fn run<S: Source>(
+        self,
+        settings: &Settings,
+        src: Arc<S>,
+        reconnect: Reconnect<S>,
+    ) -> Result<Exit, Error> {
+        match self {
+            Self::Dashboard { color } => {
+                crate::tui::run(src, settings, color, reconnect)
+                    .await
+                    .map_err(Error::Io)?;
+                Ok(Exit::Ok)
+            }
+            Self::Once(opts) => Ok(crate::report::once::run(src, settings, &opts).await),
+            Self::Tail { args, color } => crate::report::tail::run(src, &args, color).await,
+            Self::Trace { args, color } => {
+                crate::report::trace::run(src.as_ref(), &args, color).await
+            }
+        }
+    }
+}
+
+/// Builds the one source the settings name and runs `face` on it.
+pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
+    let seed = settings.demo_seed;
+    let connect = connect_options(&settings);
+    match (settings.demo, settings.regions.len() > 1) {
+        (true, false) => {
+            let reconnect: Reconnect<DemoSource> =
+                Box::new(|_| Box::pin(async { Err("the demo fleet has one region".to_string()) }));
+            let src = Arc::new(DemoSource::new(seed));
+            face.run(&settings, src, reconnect).await
+        }
+        (true, true) => {
+            let reconnect: Reconnect<MultiSource<DemoSource>> = Box::new(move |r| {
+                let list = region_list(&r);
+                Box::pin(async move { Ok(demo_regions(seed, &list)) })
+            });
+            let src = Arc::new(demo_regions(seed, &settings.regions));
+            face.run(&settings, src, reconnect).await
+        }
+        (false, false) => {
+            let src = Arc::new(AwsSource::connect(&connect).await.map_err(Error::Connect)?);
+            let reconnect: Reconnect<AwsSource> = Box::new(move |region| {
+                let mut opts = connect.clone();
+                opts.region = Some(region);
+                Box::pin(async move { AwsSource::connect(&opts).await })
+            });
+            face.run(&settings, src, reconnect).await
+        }
+        (false, true) => {
+            let src = aws_regions(&connect, &settings.regions).await;
+            let src = Arc::new(src.map_err(Error::Connect)?);
+            let reconnect: Reconnect<MultiSource<AwsSource>> = Box::new(move |r| {
+                let (connect, list) = (connect.clone(), region_list(&r));
+                Box::pin(async move { aws_regions(&connect, &list).await })
+            });
+            face.run(&settings, src, reconnect).await
+        }
+    }
+}
+
+/// The profile, the first region and the endpoint to connect with.
+fn connect_options(settings: &Settings) -> ConnectOptions {
+    ConnectOptions {
+        profile: settings.profile.clone(),
+        region: settings.regions.first().cloned(),
+        endpoint_url: settings.endpoint_url.clone(),
+    }
+}
+
+/// `a,b` (as `:region` takes it) as a list.
+fn region_list(r: &str) -> Vec<String> {
+    r.split(',').map(|x| x.trim().to_string()).collect()
+}
+
+/// Several demo fleets, one per region name (seeds follow `--demo-seed`).
+fn demo_regions(seed: u64, regions: &[String]) -> MultiSource<DemoSource> {
+    MultiSource::new(
+        regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.clone(), DemoSource::new(seed + i as u64)))
+            .collect(),
+    )
+}
+
+/// One AWS source per region, connected at once.
+async fn aws_regions(
+    connect: &ConnectOptions,
+    regions: &[String],
+) -> Result<MultiSource<AwsSource>, String> {
+    let mut out = Vec::new();
+    for r in regions {
+        let mut opts = connect.clone();
+        opts.region = Some(r.clone());
+        out.push((r.clone(), AwsSource::connect(&opts).await?));
+    }
+    Ok(MultiSource::new(out))
+}
+
+/// Colour: `--color`/config first, then NO_COLOR, then whether the output
+/// is a terminal.
+pub fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
+    }
+}
