@@ -1,13 +1,16 @@
 //! UI state and input handling. Views only read this; every change of
 //! state happens here, in `on_key`, `on_mouse` and `on_resize`.
 
-mod panes;
+mod fleet;
+mod input;
+mod logs;
+mod traces;
 
-use super::command::{self, Command};
-use super::keymap::{self, Action, Context, WINDOWS};
-use super::rows::{Filter, fleet_rows};
+use super::keymap::{self, Action, Context, FleetAction, GlobalAction, InputAction, WINDOWS};
+use super::layout;
+use super::rows::Filter;
 use super::theme::Theme;
-use super::view::layout;
+use super::traces::TraceState;
 use crate::model::fleet::SortColumn;
 use crate::poll::Scope;
 use crate::source::SourceInfo;
@@ -39,21 +42,6 @@ pub enum Focus {
     Traces,
 }
 
-/// The traces pane and trace view state.
-#[derive(Debug, Clone, Default)]
-pub struct TraceState {
-    /// Selected row of the traces pane.
-    pub selected: usize,
-    /// Sort the pane by duration (else newest first).
-    pub by_duration: bool,
-    /// Only faults.
-    pub faults_only: bool,
-    /// Selected row of the trace view.
-    pub row: usize,
-    /// Collapsed subtrees (segment ids) of the trace view.
-    pub collapsed: std::collections::HashSet<String>,
-}
-
 /// A text input being typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -65,6 +53,15 @@ pub enum Input {
     LogFilter(String),
     /// The log pane's search.
     LogSearch(String),
+}
+
+impl Input {
+    /// The text being typed.
+    pub fn text_mut(&mut self) -> &mut String {
+        match self {
+            Self::Filter(t) | Self::Command(t) | Self::LogFilter(t) | Self::LogSearch(t) => t,
+        }
+    }
 }
 
 /// Something only the event loop can do.
@@ -236,12 +233,7 @@ impl App {
                 if let KeyCode::Char(c) = key.code
                     && !key.modifiers.contains(KeyModifiers::CONTROL)
                 {
-                    match input {
-                        Input::Filter(t)
-                        | Input::Command(t)
-                        | Input::LogFilter(t)
-                        | Input::LogSearch(t) => t.push(c),
-                    }
+                    input.text_mut().push(c);
                     self.after_input_edit();
                 } else if key.code == KeyCode::Char('c')
                     && key.modifiers.contains(KeyModifiers::CONTROL)
@@ -258,47 +250,6 @@ impl App {
         }
     }
 
-    fn after_input_edit(&mut self) {
-        if let Some(Input::Filter(t)) = &self.input {
-            self.filter = Filter::parse(t);
-            self.offset = 0;
-        }
-    }
-
-    fn names<'a>(&self, store: &'a Store) -> Vec<&'a str> {
-        fleet_rows(store, self.filter.as_ref(), self.sort, self.reverse)
-            .iter()
-            .map(|r| r.info.name.as_str())
-            .collect()
-    }
-
-    pub(super) fn move_by(&mut self, delta: isize, store: &Store) {
-        let names = self.names(store);
-        if names.is_empty() {
-            return;
-        }
-        let cur = self.selected_index(&names);
-        let page = self.page();
-        self.offset = layout::visible_offset(self.offset, cur, page as u16, names.len());
-        let next = (cur as isize + delta).clamp(0, names.len() as isize - 1) as usize;
-        self.selected = Some(names[next].to_string());
-        if next < self.offset {
-            self.offset = next;
-        } else if next >= self.offset + page {
-            self.offset = next + 1 - page;
-        }
-        if let Screen::Function(current) = &self.screen
-            && current != names[next]
-        {
-            self.screen = Screen::Function(names[next].to_string());
-            self.logs = super::logview::LogView {
-                wrap: self.logs.wrap,
-                utc: self.logs.utc,
-                ..Default::default()
-            };
-        }
-    }
-
     pub(super) fn say(&mut self, text: impl Into<String>, error: bool) {
         self.message = Some(Message {
             text: text.into(),
@@ -306,174 +257,61 @@ impl App {
         });
     }
 
+    /// Runs one action. Each pane's actions go to its own handler, and
+    /// every handler matches its enum exhaustively.
     fn act(&mut self, action: Action, store: &Store) -> Effect {
-        if !matches!(action, Action::InputComplete | Action::InputBackspace) {
+        if !matches!(
+            action,
+            Action::Input(InputAction::Complete | InputAction::Backspace)
+        ) {
             self.message = None;
         }
-        if self.act_pane(action, store) {
-            return Effect::None;
-        }
-        let page = self.page() as isize;
         match action {
-            Action::Quit => return Effect::Quit,
-            Action::Help => self.help = !self.help,
-            Action::Refresh => {
+            Action::Global(a) => return self.act_global(a),
+            Action::Fleet(a) => return self.act_fleet(a, store),
+            Action::Function(a) => self.act_function(a, store),
+            Action::Log(a) => self.act_log(a, store),
+            Action::Traces(a) => self.act_traces(a, store),
+            Action::Trace(a) => self.act_trace(a, store),
+            Action::Input(a) => return self.act_input(a, store),
+        }
+        Effect::None
+    }
+
+    fn act_global(&mut self, action: GlobalAction) -> Effect {
+        match action {
+            GlobalAction::Quit => return Effect::Quit,
+            GlobalAction::Help => self.help = !self.help,
+            GlobalAction::Refresh => {
                 self.refresh_generation += 1;
                 self.say("refreshing…", false);
             }
-            Action::Window(i) => {
+            GlobalAction::Window(i) => {
                 if let Some((name, secs)) = WINDOWS.get(i) {
                     self.window = Duration::from_secs(*secs);
                     self.say(format!("window {name}"), false);
                 }
             }
-            Action::Command => self.input = Some(Input::Command(String::new())),
-            Action::Filter => {
-                self.filter_before_input = self.filter.clone();
-                self.input = Some(Input::Filter(String::new()));
-            }
-            Action::AlarmHistory => self.alarm_history = !self.alarm_history,
-            Action::InsightColumns => {
-                self.insight_columns = !self.insight_columns;
-                self.say(
-                    if self.insight_columns {
-                        "insight columns on: $/h, throttle %, cold-start %, memory % (I fills the last two)"
-                    } else {
-                        "insight columns off"
-                    },
-                    false,
-                );
-            }
-            Action::FleetInsights => return Effect::FleetInsights,
-            Action::Up => self.move_by(-1, store),
-            Action::Down => self.move_by(1, store),
-            Action::Top => self.move_by(isize::MIN / 2, store),
-            Action::Bottom => self.move_by(isize::MAX / 2, store),
-            Action::PageUp => self.move_by(-page, store),
-            Action::PageDown => self.move_by(page, store),
-            Action::Open => {
-                let names = self.names(store);
-                if let Some(n) = names.get(self.selected_index(&names)) {
-                    self.selected = Some(n.to_string());
-                    self.screen = Screen::Function(n.to_string());
-                    self.logs = super::logview::LogView {
-                        wrap: self.logs.wrap,
-                        utc: self.logs.utc,
-                        ..Default::default()
-                    };
-                }
-            }
-            Action::Back => {
-                if self.help {
-                    self.help = false;
-                } else if self.logs.full {
-                    self.logs.full = false;
-                } else if let Screen::Trace(f, _) = &self.screen {
-                    self.screen = Screen::Function(f.clone());
-                } else if let Screen::Function(_) = self.screen {
-                    self.screen = Screen::Fleet;
-                } else if self.filter.take().is_some() {
-                    self.offset = 0;
-                    self.say("filter cleared", false);
-                }
-            }
-            Action::SortNext => {
-                let next = self.sort.map_or(SortColumn::Name, SortColumn::next);
-                self.sort = Some(next);
-                self.say(format!("sorted by {}", next.name()), false);
-            }
-            Action::SortReverse => self.reverse = !self.reverse,
-            Action::InputAccept => return self.accept_input(store),
-            Action::InputCancel => {
-                if let Some(Input::Filter(_)) = self.input.take() {
-                    self.filter = self.filter_before_input.take();
-                }
-            }
-            Action::InputComplete => {
-                let names = self.names(store);
-                match &mut self.input {
-                    Some(Input::Command(t)) => *t = command::complete(t, &names),
-                    Some(Input::Filter(t)) => {
-                        let line = command::complete(&format!("filter {t}"), &names);
-                        *t = line.trim_start_matches("filter ").trim_end().to_string();
-                    }
-                    Some(Input::LogFilter(_) | Input::LogSearch(_)) | None => {}
-                }
-                self.after_input_edit();
-            }
-            Action::InputBackspace => {
-                if let Some(
-                    Input::Filter(t)
-                    | Input::Command(t)
-                    | Input::LogFilter(t)
-                    | Input::LogSearch(t),
-                ) = &mut self.input
-                {
-                    t.pop();
-                }
-                self.after_input_edit();
-            }
-            // Pane actions were handled by `act_pane` above.
-            _ => {}
+            GlobalAction::Command => self.input = Some(Input::Command(String::new())),
+            GlobalAction::Back => self.back(),
         }
         Effect::None
     }
 
-    fn accept_input(&mut self, store: &Store) -> Effect {
-        match self.input.take() {
-            Some(Input::Filter(_)) | None => Effect::None,
-            Some(Input::LogFilter(p)) => {
-                let p = p.trim().to_string();
-                self.log_filter = (!p.is_empty()).then_some(p);
-                self.logs.to_end();
-                Effect::None
-            }
-            Some(Input::LogSearch(p)) => {
-                self.logs.search = super::logview::search_regex(&p);
-                if self.logs.search.is_some() && !self.logs.next_match(store.logs.as_ref(), false) {
-                    self.say(format!("no match for '{p}' (n/N search again)"), false);
-                }
-                Effect::None
-            }
-            Some(Input::Command(line)) if line.trim().is_empty() => Effect::None,
-            Some(Input::Command(line)) => match command::parse(&line) {
-                Ok(cmd) => self.run_command(cmd, store),
-                Err(e) => {
-                    self.say(e, true);
-                    Effect::None
-                }
-            },
+    /// Esc: close help, leave full screen, go up one screen, or clear the filter.
+    fn back(&mut self) {
+        if self.help {
+            self.help = false;
+        } else if self.logs.full {
+            self.logs.full = false;
+        } else if let Screen::Trace(f, _) = &self.screen {
+            self.screen = Screen::Function(f.clone());
+        } else if let Screen::Function(_) = self.screen {
+            self.screen = Screen::Fleet;
+        } else if self.filter.take().is_some() {
+            self.offset = 0;
+            self.say("filter cleared", false);
         }
-    }
-
-    fn run_command(&mut self, cmd: Command, store: &Store) -> Effect {
-        match cmd {
-            Command::Sort(c, rev) => {
-                self.sort = Some(c);
-                self.reverse = rev;
-                self.say(format!("sorted by {}", c.name()), false);
-            }
-            Command::Filter(p) => {
-                self.filter = Filter::parse(&p);
-                self.offset = 0;
-            }
-            Command::Window(d) => {
-                self.window = d;
-                self.say(format!("window {}", crate::format::window(d)), false);
-            }
-            Command::Region(r) => {
-                if self.info.demo {
-                    self.say("the demo fleet has only one region", true);
-                } else if r != self.info.region {
-                    self.say(format!("switching to {r}…"), false);
-                    return Effect::Region(r);
-                }
-            }
-            Command::Refresh => return self.act(Action::Refresh, store),
-            Command::Help => self.help = true,
-            Command::Quit => return Effect::Quit,
-        }
-        Effect::None
     }
 
     /// Handles the mouse: wheel scrolls, a click selects, a click on the
@@ -502,7 +340,7 @@ impl App {
                 let idx = offset + usize::from(ev.row - area.y);
                 if let Some(n) = names.get(idx) {
                     if self.selected.as_deref() == Some(*n) {
-                        return self.act(Action::Open, store);
+                        return self.act(Action::Fleet(FleetAction::Open), store);
                     }
                     self.selected = Some(n.to_string());
                 }

@@ -5,8 +5,9 @@ use crate::config::{parse_duration, suggest};
 use crate::model::fleet::SortColumn;
 use std::time::Duration;
 
-/// Command names, for completion and messages.
-pub const COMMANDS: [&str; 7] = [
+/// The command names, the one list: parsing, completion, error messages
+/// and the help screen's "Commands" section all read it.
+pub const COMMANDS: &[&str] = &[
     "sort", "filter", "window", "region", "refresh", "help", "quit",
 ];
 
@@ -109,7 +110,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Some("help") => Ok(Command::Help),
         Some("quit") => Ok(Command::Quit),
         _ if name == "q" || name == "q!" => Ok(Command::Quit),
-        _ => Err(match suggest(name, &COMMANDS) {
+        _ => Err(match suggest(name, COMMANDS) {
             Some(s) => format!("unknown command '{name}' — did you mean '{s}'?"),
             None => format!(
                 "unknown command '{name}' (commands: {})",
@@ -145,7 +146,7 @@ fn complete_word(word: &str, candidates: &[&str]) -> Option<String> {
 pub fn complete(line: &str, functions: &[&str]) -> String {
     let words: Vec<&str> = line.split(' ').collect();
     if words.len() <= 1 {
-        return complete_word(line, &COMMANDS).unwrap_or_else(|| line.to_string());
+        return complete_word(line, COMMANDS).unwrap_or_else(|| line.to_string());
     }
     let (head, last) = line.rsplit_once(' ').unwrap_or(("", line));
     let windows: Vec<&str> = WINDOWS.iter().map(|(n, _)| *n).collect();

@@ -2,6 +2,7 @@
 //! context it applies in. Dispatch, the help screen and the footer's key
 //! hints all read this one table, so help can never drift from behaviour.
 
+pub use super::action::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -33,117 +34,6 @@ impl Context {
             Self::Input => "Filter and command line",
         }
     }
-}
-
-/// What a key does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Leave lamtop.
-    Quit,
-    /// Toggle the help screen.
-    Help,
-    /// Re-fetch everything now.
-    Refresh,
-    /// Pick a metrics window (index into the presets).
-    Window(usize),
-    /// Open the `:` command line.
-    Command,
-    /// Open the `/` filter.
-    Filter,
-    /// Selection up.
-    Up,
-    /// Selection down.
-    Down,
-    /// First row.
-    Top,
-    /// Last row.
-    Bottom,
-    /// One page up.
-    PageUp,
-    /// One page down.
-    PageDown,
-    /// Open the selected function.
-    Open,
-    /// Back (close help, clear filter, leave the function view).
-    Back,
-    /// Next sort column.
-    SortNext,
-    /// Reverse the sort.
-    SortReverse,
-    /// Alarms pane: current alarms / history of rule changes.
-    AlarmHistory,
-    /// Fleet: show / hide the insight columns (cost, throttle %, cold %, memory %).
-    InsightColumns,
-    /// Fleet: run (or cancel) the Logs Insights query for cold starts and memory.
-    FleetInsights,
-    /// Previous function (function view).
-    PrevFunction,
-    /// Next function (function view).
-    NextFunction,
-    /// Log pane: follow / pause.
-    LogFollow,
-    /// Log pane: wrap long lines.
-    LogWrap,
-    /// Log pane: local / UTC timestamps.
-    LogTime,
-    /// Log pane: server-side filter pattern.
-    LogFilter,
-    /// Log pane: search (highlight).
-    LogSearch,
-    /// Log pane: next match.
-    LogNext,
-    /// Log pane: previous match.
-    LogPrev,
-    /// Log pane: errors only.
-    LogErrors,
-    /// Log pane: previous request.
-    RequestPrev,
-    /// Log pane: next request.
-    RequestNext,
-    /// Log pane: full screen.
-    LogFull,
-    /// Log pane: pretty-print the bottom line's JSON.
-    LogExpand,
-    /// Log pane: scroll up.
-    LogUp,
-    /// Log pane: scroll down.
-    LogDown,
-    /// Log pane: page up.
-    LogPageUp,
-    /// Log pane: page down.
-    LogPageDown,
-    /// Log pane: newest event, following.
-    LogEnd,
-    /// Function view: switch the focused pane.
-    FocusNext,
-    /// Traces pane: up.
-    TraceUp,
-    /// Traces pane: down.
-    TraceDown,
-    /// Traces pane: open the selected trace.
-    TraceOpen,
-    /// Traces pane: sort by duration.
-    TraceSortDuration,
-    /// Traces pane: faults only.
-    TraceFaults,
-    /// Trace view: row up.
-    RowUp,
-    /// Trace view: row down.
-    RowDown,
-    /// Trace view: collapse / expand the subtree.
-    RowToggle,
-    /// Trace view: the request's log lines.
-    TraceToLogs,
-    /// Log pane: open the trace of the bottom line's request.
-    LogToTrace,
-    /// Apply the typed filter or command.
-    InputAccept,
-    /// Close the input without applying.
-    InputCancel,
-    /// Complete the word being typed.
-    InputComplete,
-    /// Delete the character before the cursor.
-    InputBackspace,
 }
 
 /// A key as written in the table.
@@ -216,64 +106,64 @@ macro_rules! b {
 /// Every binding.
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    b!(&[k('q'), ctrl('c')], Action::Quit, Global, true, "quit"),
-    b!(&[k('?')], Action::Help, Global, true, "help"),
-    b!(&[k('r')], Action::Refresh, Global, false, "refresh now"),
-    b!(&[k(':')], Action::Command, Global, true, "command (sort, filter, window, region, quit)"),
-    b!(&[k('1')], Action::Window(0), Global, false, "window 15m"),
-    b!(&[k('2')], Action::Window(1), Global, false, "window 1h"),
-    b!(&[k('3')], Action::Window(2), Global, false, "window 3h"),
-    b!(&[k('4')], Action::Window(3), Global, false, "window 12h"),
-    b!(&[k('5')], Action::Window(4), Global, false, "window 24h"),
-    b!(&[k('6')], Action::Window(5), Global, false, "window 3d"),
-    b!(&[code(KeyCode::Esc)], Action::Back, Global, true, "back / close / clear filter"),
-    b!(&[k('j'), code(KeyCode::Down)], Action::Down, Fleet, false, "down"),
-    b!(&[k('k'), code(KeyCode::Up)], Action::Up, Fleet, false, "up"),
-    b!(&[k('g'), code(KeyCode::Home)], Action::Top, Fleet, false, "first row"),
-    b!(&[k('G'), code(KeyCode::End)], Action::Bottom, Fleet, false, "last row"),
-    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::PageUp, Fleet, false, "page up"),
-    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::PageDown, Fleet, false, "page down"),
-    b!(&[code(KeyCode::Enter)], Action::Open, Fleet, true, "open function"),
-    b!(&[k('/')], Action::Filter, Fleet, true, "filter (regex; /!x inverts)"),
-    b!(&[k('s')], Action::SortNext, Fleet, true, "sort by next column"),
-    b!(&[k('S')], Action::SortReverse, Fleet, false, "reverse sort"),
-    b!(&[k('a')], Action::AlarmHistory, Fleet, true, "alarms / alarm history"),
-    b!(&[k('c')], Action::InsightColumns, Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
-    b!(&[k('I')], Action::FleetInsights, Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
-    b!(&[k('>')], Action::NextFunction, Function, false, "next function"),
-    b!(&[k('<')], Action::PrevFunction, Function, false, "previous function"),
-    b!(&[k('s')], Action::LogFollow, Function, true, "logs: follow / pause"),
-    b!(&[k('w')], Action::LogWrap, Function, false, "logs: wrap long lines"),
-    b!(&[k('t')], Action::LogTime, Function, false, "logs: local / UTC time"),
-    b!(&[k('f')], Action::LogFilter, Function, true, "logs: server-side filter pattern"),
-    b!(&[k('/')], Action::LogSearch, Function, true, "logs: search and highlight (regex)"),
-    b!(&[k('n')], Action::LogNext, Function, false, "logs: next match"),
-    b!(&[k('N')], Action::LogPrev, Function, false, "logs: previous match"),
-    b!(&[k('e')], Action::LogErrors, Function, true, "logs: errors only"),
-    b!(&[k('[')], Action::RequestPrev, Function, false, "logs: previous request"),
-    b!(&[k(']')], Action::RequestNext, Function, false, "logs: next request"),
-    b!(&[k('F')], Action::LogFull, Function, true, "logs: full screen"),
-    b!(&[k('x')], Action::LogExpand, Function, false, "logs: expand JSON of the bottom line"),
-    b!(&[k('k'), code(KeyCode::Up)], Action::LogUp, Function, false, "logs: scroll up (pauses)"),
-    b!(&[k('j'), code(KeyCode::Down)], Action::LogDown, Function, false, "logs: scroll down"),
-    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::LogPageUp, Function, false, "logs: page up"),
-    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::LogPageDown, Function, false, "logs: page down"),
-    b!(&[k('G'), code(KeyCode::End)], Action::LogEnd, Function, false, "logs: newest, follow"),
-    b!(&[code(KeyCode::Tab)], Action::FocusNext, Function, true, "focus logs / traces"),
-    b!(&[k('T')], Action::LogToTrace, Function, false, "logs: open the trace of this request"),
-    b!(&[k('k'), code(KeyCode::Up)], Action::TraceUp, Traces, false, "previous trace"),
-    b!(&[k('j'), code(KeyCode::Down)], Action::TraceDown, Traces, false, "next trace"),
-    b!(&[code(KeyCode::Enter)], Action::TraceOpen, Traces, true, "open the trace waterfall"),
-    b!(&[k('d')], Action::TraceSortDuration, Traces, false, "sort by duration / newest"),
-    b!(&[k('x')], Action::TraceFaults, Traces, false, "faults only"),
-    b!(&[k('k'), code(KeyCode::Up)], Action::RowUp, Trace, false, "previous segment"),
-    b!(&[k('j'), code(KeyCode::Down)], Action::RowDown, Trace, false, "next segment"),
-    b!(&[k(' '), code(KeyCode::Enter)], Action::RowToggle, Trace, true, "collapse / expand"),
-    b!(&[k('l')], Action::TraceToLogs, Trace, true, "this request's log lines"),
-    b!(&[code(KeyCode::Enter)], Action::InputAccept, Input, false, "apply"),
-    b!(&[code(KeyCode::Esc)], Action::InputCancel, Input, false, "cancel"),
-    b!(&[code(KeyCode::Tab)], Action::InputComplete, Input, false, "complete"),
-    b!(&[code(KeyCode::Backspace)], Action::InputBackspace, Input, false, "delete"),
+    b!(&[k('q'), ctrl('c')], Action::Global(GlobalAction::Quit), Global, true, "quit"),
+    b!(&[k('?')], Action::Global(GlobalAction::Help), Global, true, "help"),
+    b!(&[k('r')], Action::Global(GlobalAction::Refresh), Global, false, "refresh now"),
+    b!(&[k(':')], Action::Global(GlobalAction::Command), Global, true, "command (Commands below; Tab completes)"),
+    b!(&[k('1')], Action::Global(GlobalAction::Window(0)), Global, false, "window 15m"),
+    b!(&[k('2')], Action::Global(GlobalAction::Window(1)), Global, false, "window 1h"),
+    b!(&[k('3')], Action::Global(GlobalAction::Window(2)), Global, false, "window 3h"),
+    b!(&[k('4')], Action::Global(GlobalAction::Window(3)), Global, false, "window 12h"),
+    b!(&[k('5')], Action::Global(GlobalAction::Window(4)), Global, false, "window 24h"),
+    b!(&[k('6')], Action::Global(GlobalAction::Window(5)), Global, false, "window 3d"),
+    b!(&[code(KeyCode::Esc)], Action::Global(GlobalAction::Back), Global, true, "back / close / clear filter"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Fleet(FleetAction::Down), Fleet, false, "down"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Fleet(FleetAction::Up), Fleet, false, "up"),
+    b!(&[k('g'), code(KeyCode::Home)], Action::Fleet(FleetAction::Top), Fleet, false, "first row"),
+    b!(&[k('G'), code(KeyCode::End)], Action::Fleet(FleetAction::Bottom), Fleet, false, "last row"),
+    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::Fleet(FleetAction::PageUp), Fleet, false, "page up"),
+    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::Fleet(FleetAction::PageDown), Fleet, false, "page down"),
+    b!(&[code(KeyCode::Enter)], Action::Fleet(FleetAction::Open), Fleet, true, "open function"),
+    b!(&[k('/')], Action::Fleet(FleetAction::Filter), Fleet, true, "filter (regex; /!x inverts)"),
+    b!(&[k('s')], Action::Fleet(FleetAction::SortNext), Fleet, true, "sort by next column"),
+    b!(&[k('S')], Action::Fleet(FleetAction::SortReverse), Fleet, false, "reverse sort"),
+    b!(&[k('a')], Action::Fleet(FleetAction::AlarmHistory), Fleet, true, "alarms / alarm history"),
+    b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
+    b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
+    b!(&[k('>')], Action::Function(FunctionAction::Next), Function, false, "next function"),
+    b!(&[k('<')], Action::Function(FunctionAction::Prev), Function, false, "previous function"),
+    b!(&[k('s')], Action::Log(LogAction::Follow), Function, true, "logs: follow / pause"),
+    b!(&[k('w')], Action::Log(LogAction::Wrap), Function, false, "logs: wrap long lines"),
+    b!(&[k('t')], Action::Log(LogAction::Time), Function, false, "logs: local / UTC time"),
+    b!(&[k('f')], Action::Log(LogAction::Filter), Function, true, "logs: server-side filter pattern"),
+    b!(&[k('/')], Action::Log(LogAction::Search), Function, true, "logs: search and highlight (regex)"),
+    b!(&[k('n')], Action::Log(LogAction::NextMatch), Function, false, "logs: next match"),
+    b!(&[k('N')], Action::Log(LogAction::PrevMatch), Function, false, "logs: previous match"),
+    b!(&[k('e')], Action::Log(LogAction::ErrorsOnly), Function, true, "logs: errors only"),
+    b!(&[k('[')], Action::Log(LogAction::PrevRequest), Function, false, "logs: previous request"),
+    b!(&[k(']')], Action::Log(LogAction::NextRequest), Function, false, "logs: next request"),
+    b!(&[k('F')], Action::Log(LogAction::FullScreen), Function, true, "logs: full screen"),
+    b!(&[k('x')], Action::Log(LogAction::Expand), Function, false, "logs: expand JSON of the bottom line"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Log(LogAction::Up), Function, false, "logs: scroll up (pauses)"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Log(LogAction::Down), Function, false, "logs: scroll down"),
+    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::Log(LogAction::PageUp), Function, false, "logs: page up"),
+    b!(&[code(KeyCode::PageDown), ctrl('f')], Action::Log(LogAction::PageDown), Function, false, "logs: page down"),
+    b!(&[k('G'), code(KeyCode::End)], Action::Log(LogAction::End), Function, false, "logs: newest, follow"),
+    b!(&[code(KeyCode::Tab)], Action::Function(FunctionAction::FocusNext), Function, true, "focus logs / traces"),
+    b!(&[k('T')], Action::Log(LogAction::ToTrace), Function, false, "logs: open the trace of this request"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Traces(TracesAction::Up), Traces, false, "previous trace"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Traces(TracesAction::Down), Traces, false, "next trace"),
+    b!(&[code(KeyCode::Enter)], Action::Traces(TracesAction::Open), Traces, true, "open the trace waterfall"),
+    b!(&[k('d')], Action::Traces(TracesAction::SortDuration), Traces, false, "sort by duration / newest"),
+    b!(&[k('x')], Action::Traces(TracesAction::FaultsOnly), Traces, false, "faults only"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Trace(TraceAction::Up), Trace, false, "previous segment"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Trace(TraceAction::Down), Trace, false, "next segment"),
+    b!(&[k(' '), code(KeyCode::Enter)], Action::Trace(TraceAction::Toggle), Trace, true, "collapse / expand"),
+    b!(&[k('l')], Action::Trace(TraceAction::ToLogs), Trace, true, "this request's log lines"),
+    b!(&[code(KeyCode::Enter)], Action::Input(InputAction::Accept), Input, false, "apply"),
+    b!(&[code(KeyCode::Esc)], Action::Input(InputAction::Cancel), Input, false, "cancel"),
+    b!(&[code(KeyCode::Tab)], Action::Input(InputAction::Complete), Input, false, "complete"),
+    b!(&[code(KeyCode::Backspace)], Action::Input(InputAction::Backspace), Input, false, "delete"),
 ];
 
 /// Whether `key` is written as `b` in the table. Shifted letters arrive
@@ -350,15 +240,24 @@ mod tests {
         let down = key(KeyCode::Char('j'), KeyModifiers::NONE);
         assert_eq!(
             lookup(&[Context::Fleet, Context::Global], &down),
-            Some(Action::Down)
+            Some(Action::Fleet(FleetAction::Down))
         );
         assert_eq!(lookup(&[Context::Global], &down), None);
         let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(lookup(&[Context::Fleet], &big_g), Some(Action::Bottom));
+        assert_eq!(
+            lookup(&[Context::Fleet], &big_g),
+            Some(Action::Fleet(FleetAction::Bottom))
+        );
         let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(&[Context::Global], &ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            lookup(&[Context::Global], &ctrl_c),
+            Some(Action::Global(GlobalAction::Quit))
+        );
         let esc = key(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(lookup(&[Context::Input], &esc), Some(Action::InputCancel));
+        assert_eq!(
+            lookup(&[Context::Input], &esc),
+            Some(Action::Input(InputAction::Cancel))
+        );
     }
 
     #[test]

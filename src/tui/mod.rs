@@ -3,9 +3,11 @@
 //! feeds input to the app, publishes the Scope, and redraws only when
 //! something changed or the visible clock ticks.
 
+mod action;
 pub mod app;
 pub mod command;
 pub mod keymap;
+pub mod layout;
 pub mod logview;
 pub mod rows;
 pub mod theme;

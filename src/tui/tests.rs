@@ -4,6 +4,7 @@
 //! property test that no size and no key sequence panics.
 
 use super::app::{App, Effect, Screen};
+use super::layout;
 use super::theme::Theme;
 use super::view;
 use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
@@ -187,6 +188,8 @@ fn help_is_generated_from_the_key_table() {
             b.help
         );
     }
+    let commands = super::command::COMMANDS.join(", ");
+    assert!(screen.contains(&commands), "help misses the commands:\n{screen}");
     insta::assert_snapshot!(screen);
 }
 
@@ -220,7 +223,7 @@ fn selection_survives_resort_and_mouse_selects() {
     let chosen = a.selected.clone().unwrap();
     press(&mut a, &store, "sS");
     assert_eq!(a.selected.as_ref(), Some(&chosen));
-    let rows = view::layout::fleet(a.size).table_rows();
+    let rows = layout::fleet(a.size).table_rows();
     let click = |row| MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: 5,

@@ -2,12 +2,26 @@
 //! store (pure, shared by drawing and key handling), and the log → trace
 //! pivot.
 
-use super::app::TraceState;
 use super::logview::LogView;
 use crate::model::logs::{LineKind, LogEvent, analyze};
 use crate::model::segments::{Row, rows};
 use crate::model::traces::TraceSummary;
 use crate::store::Store;
+
+/// The traces pane and trace view state.
+#[derive(Debug, Clone, Default)]
+pub struct TraceState {
+    /// Selected row of the traces pane.
+    pub selected: usize,
+    /// Sort the pane by duration (else newest first).
+    pub by_duration: bool,
+    /// Only faults.
+    pub faults_only: bool,
+    /// Selected row of the trace view.
+    pub row: usize,
+    /// Collapsed subtrees (segment ids) of the trace view.
+    pub collapsed: std::collections::HashSet<String>,
+}
 
 /// The traces pane's rows, in display order.
 pub fn visible<'a>(store: &'a Store, state: &TraceState) -> Vec<&'a TraceSummary> {

@@ -2,7 +2,6 @@
 //! invocations sparkline; errors and throttles loud; the sort column
 //! marked; filter and freshness in the title.
 
-use super::layout::visible_offset;
 use super::widgets::spark;
 use super::{freshness, is_stale, title};
 use crate::format;
@@ -11,6 +10,7 @@ use crate::model::metrics::{MetricKey, MetricKind, Stat};
 use crate::model::text::sanitize;
 use crate::store::Store;
 use crate::tui::app::App;
+use crate::tui::layout::visible_offset;
 use crate::tui::rows::{Row as FleetRow, fleet_rows};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;

@@ -2,7 +2,6 @@
 //! duration with the timeout as a reference line; concurrency against
 //! reserved concurrency) and the logs pane.
 
-use super::layout::FunctionLayout;
 use super::widgets::points;
 use super::{freshness, title};
 use crate::format;
@@ -11,6 +10,7 @@ use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
 use crate::model::text::sanitize;
 use crate::store::Store;
 use crate::tui::app::App;
+use crate::tui::layout::FunctionLayout;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -1,6 +1,8 @@
-//! The help screen, generated from the key table (two columns).
+//! The help screen, generated from the key table and the command list
+//! (two columns).
 
 use crate::tui::app::App;
+use crate::tui::command::COMMANDS;
 use crate::tui::keymap::{BINDINGS, Context, label};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -26,7 +28,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         lines
     };
     let mut left = column(&[Context::Global, Context::Fleet, Context::Traces]);
-    let right = column(&[Context::Function, Context::Trace, Context::Input]);
+    let mut right = column(&[Context::Function, Context::Trace, Context::Input]);
+    right.push(Line::styled("Commands (:)", t.title()));
+    right.push(Line::styled(format!("  {}", COMMANDS.join(", ")), t.key()));
     left.push(Line::styled("Mouse: click selects, click again", t.dim()));
     left.push(Line::styled(
         "opens, wheel scrolls. ? or Esc closes.",

@@ -13,8 +13,6 @@
 //! calls, duration (timeout as a reference line) and concurrency (reserved
 //! concurrency as a reference line), and the live log pane (`F`: full screen).
 
-pub mod layout;
-
 mod account;
 mod alarms;
 mod fleet;
@@ -28,6 +26,7 @@ mod traces;
 mod widgets;
 
 use super::app::{App, Screen};
+use super::layout;
 use crate::store::Slot;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;

@@ -1,0 +1,163 @@
+//! What a key does, grouped by the pane that handles it. Each pane's
+//! handler matches its own enum exhaustively, so a new action that nobody
+//! handles does not compile.
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Everywhere.
+    Global(GlobalAction),
+    /// The fleet table.
+    Fleet(FleetAction),
+    /// The function view as a whole.
+    Function(FunctionAction),
+    /// The log pane (function view).
+    Log(LogAction),
+    /// The traces pane.
+    Traces(TracesAction),
+    /// The trace view.
+    Trace(TraceAction),
+    /// The filter and command line being typed.
+    Input(InputAction),
+}
+
+/// Everywhere: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlobalAction {
+    /// Leave lamtop.
+    Quit,
+    /// Toggle the help screen.
+    Help,
+    /// Re-fetch everything now.
+    Refresh,
+    /// Pick a metrics window (index into the presets).
+    Window(usize),
+    /// Open the `:` command line.
+    Command,
+    /// Back (close help, clear filter, leave the function view).
+    Back,
+}
+
+/// The fleet table: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FleetAction {
+    /// Selection up.
+    Up,
+    /// Selection down.
+    Down,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// Open the selected function.
+    Open,
+    /// Open the `/` filter.
+    Filter,
+    /// Next sort column.
+    SortNext,
+    /// Reverse the sort.
+    SortReverse,
+    /// Alarms pane: current alarms / history of rule changes.
+    AlarmHistory,
+    /// Fleet: show / hide the insight columns (cost, throttle %, cold %, memory %).
+    InsightColumns,
+    /// Fleet: run (or cancel) the Logs Insights query for cold starts and memory.
+    FleetInsights,
+}
+
+/// The function view as a whole: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionAction {
+    /// Previous function (function view).
+    Prev,
+    /// Next function (function view).
+    Next,
+    /// Function view: switch the focused pane.
+    FocusNext,
+}
+
+/// The log pane (function view): what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogAction {
+    /// Log pane: follow / pause.
+    Follow,
+    /// Log pane: wrap long lines.
+    Wrap,
+    /// Log pane: local / UTC timestamps.
+    Time,
+    /// Log pane: server-side filter pattern.
+    Filter,
+    /// Log pane: search (highlight).
+    Search,
+    /// Log pane: next match.
+    NextMatch,
+    /// Log pane: previous match.
+    PrevMatch,
+    /// Log pane: errors only.
+    ErrorsOnly,
+    /// Log pane: previous request.
+    PrevRequest,
+    /// Log pane: next request.
+    NextRequest,
+    /// Log pane: full screen.
+    FullScreen,
+    /// Log pane: pretty-print the bottom line's JSON.
+    Expand,
+    /// Log pane: scroll up.
+    Up,
+    /// Log pane: scroll down.
+    Down,
+    /// Log pane: page up.
+    PageUp,
+    /// Log pane: page down.
+    PageDown,
+    /// Log pane: newest event, following.
+    End,
+    /// Log pane: open the trace of the bottom line's request.
+    ToTrace,
+}
+
+/// The traces pane: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TracesAction {
+    /// Traces pane: up.
+    Up,
+    /// Traces pane: down.
+    Down,
+    /// Traces pane: open the selected trace.
+    Open,
+    /// Traces pane: sort by duration.
+    SortDuration,
+    /// Traces pane: faults only.
+    FaultsOnly,
+}
+
+/// The trace view: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceAction {
+    /// Trace view: row up.
+    Up,
+    /// Trace view: row down.
+    Down,
+    /// Trace view: collapse / expand the subtree.
+    Toggle,
+    /// Trace view: the request's log lines.
+    ToLogs,
+}
+
+/// The filter and command line being typed: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputAction {
+    /// Apply the typed filter or command.
+    Accept,
+    /// Close the input without applying.
+    Cancel,
+    /// Complete the word being typed.
+    Complete,
+    /// Delete the character before the cursor.
+    Backspace,
+}

@@ -1,0 +1,101 @@
+//! Keys of the fleet table: moving the selection, opening a function,
+//! sorting, filtering and the fleet-wide toggles.
+
+use super::{App, Effect, Input, Screen};
+use crate::model::fleet::SortColumn;
+use crate::store::Store;
+use crate::tui::keymap::FleetAction;
+use crate::tui::layout;
+use crate::tui::logview::LogView;
+use crate::tui::rows::fleet_rows;
+
+impl App {
+    /// Handles a fleet-table action.
+    pub(super) fn act_fleet(&mut self, action: FleetAction, store: &Store) -> Effect {
+        let page = self.page() as isize;
+        match action {
+            FleetAction::Up => self.move_by(-1, store),
+            FleetAction::Down => self.move_by(1, store),
+            FleetAction::Top => self.move_by(isize::MIN / 2, store),
+            FleetAction::Bottom => self.move_by(isize::MAX / 2, store),
+            FleetAction::PageUp => self.move_by(-page, store),
+            FleetAction::PageDown => self.move_by(page, store),
+            FleetAction::Open => self.open_selected(store),
+            FleetAction::Filter => {
+                self.filter_before_input = self.filter.clone();
+                self.input = Some(Input::Filter(String::new()));
+            }
+            FleetAction::SortNext => {
+                let next = self.sort.map_or(SortColumn::Name, SortColumn::next);
+                self.sort = Some(next);
+                self.say(format!("sorted by {}", next.name()), false);
+            }
+            FleetAction::SortReverse => self.reverse = !self.reverse,
+            FleetAction::AlarmHistory => self.alarm_history = !self.alarm_history,
+            FleetAction::InsightColumns => {
+                self.insight_columns = !self.insight_columns;
+                self.say(
+                    if self.insight_columns {
+                        "insight columns on: $/h, throttle %, cold-start %, memory % (I fills the last two)"
+                    } else {
+                        "insight columns off"
+                    },
+                    false,
+                );
+            }
+            FleetAction::FleetInsights => return Effect::FleetInsights,
+        }
+        Effect::None
+    }
+
+    /// The function names of the fleet table, in display order.
+    pub(super) fn names<'a>(&self, store: &'a Store) -> Vec<&'a str> {
+        fleet_rows(store, self.filter.as_ref(), self.sort, self.reverse)
+            .iter()
+            .map(|r| r.info.name.as_str())
+            .collect()
+    }
+
+    /// Opens the selected function in the function view.
+    fn open_selected(&mut self, store: &Store) {
+        let names = self.names(store);
+        if let Some(n) = names.get(self.selected_index(&names)) {
+            self.selected = Some(n.to_string());
+            self.screen = Screen::Function(n.to_string());
+            self.logs = self.fresh_log_view();
+        }
+    }
+
+    /// A log view for another function, keeping the wrap and time choices.
+    pub(super) fn fresh_log_view(&self) -> LogView {
+        LogView {
+            wrap: self.logs.wrap,
+            utc: self.logs.utc,
+            ..Default::default()
+        }
+    }
+
+    /// Moves the selection by `delta` rows (the function view follows it).
+    pub(super) fn move_by(&mut self, delta: isize, store: &Store) {
+        let names = self.names(store);
+        if names.is_empty() {
+            return;
+        }
+        let cur = self.selected_index(&names);
+        let page = self.page();
+        self.offset = layout::visible_offset(self.offset, cur, page as u16, names.len());
+        let next = (cur as isize + delta).clamp(0, names.len() as isize - 1) as usize;
+        self.selected = Some(names[next].to_string());
+        if next < self.offset {
+            self.offset = next;
+        } else if next >= self.offset + page {
+            self.offset = next + 1 - page;
+        }
+        if let Screen::Function(current) = &self.screen
+            && current != names[next]
+        {
+            self.screen = Screen::Function(names[next].to_string());
+            self.logs = self.fresh_log_view();
+        }
+    }
+}

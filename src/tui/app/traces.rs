@@ -1,0 +1,85 @@
+//! Keys of the traces pane and of the trace view, and the trace → logs
+//! pivot.
+
+use super::{App, Focus, Screen};
+use crate::store::Store;
+use crate::tui::keymap::{TraceAction, TracesAction};
+use crate::tui::traces::{trace_rows, visible};
+
+impl App {
+    /// Handles a traces-pane action.
+    pub(super) fn act_traces(&mut self, action: TracesAction, store: &Store) {
+        match action {
+            TracesAction::Up => self.traces.selected = self.traces.selected.saturating_sub(1),
+            TracesAction::Down => {
+                let n = visible(store, &self.traces).len();
+                self.traces.selected = (self.traces.selected + 1).min(n.saturating_sub(1));
+            }
+            TracesAction::Open => {
+                let list = visible(store, &self.traces);
+                if let (Some(t), Screen::Function(f)) =
+                    (list.get(self.traces.selected), &self.screen)
+                {
+                    let (f, id) = (f.clone(), t.id.clone());
+                    self.open_trace(f, id);
+                }
+            }
+            TracesAction::SortDuration => {
+                self.traces.by_duration = !self.traces.by_duration;
+                self.traces.selected = 0;
+            }
+            TracesAction::FaultsOnly => {
+                self.traces.faults_only = !self.traces.faults_only;
+                self.traces.selected = 0;
+            }
+        }
+    }
+
+    /// Handles a trace-view action.
+    pub(super) fn act_trace(&mut self, action: TraceAction, store: &Store) {
+        match action {
+            TraceAction::Up => self.traces.row = self.traces.row.saturating_sub(1),
+            TraceAction::Down => {
+                let n = trace_rows(store, &self.traces).len();
+                self.traces.row = (self.traces.row + 1).min(n.saturating_sub(1));
+            }
+            TraceAction::Toggle => {
+                if let Some(id) = trace_rows(store, &self.traces)
+                    .get(self.traces.row)
+                    .map(|r| r.node.id.clone())
+                    && !self.traces.collapsed.remove(&id)
+                {
+                    self.traces.collapsed.insert(id);
+                }
+            }
+            TraceAction::ToLogs => self.trace_to_logs(store),
+        }
+    }
+
+    /// Opens trace `id` of `function` in the trace view, at its top.
+    pub(super) fn open_trace(&mut self, function: String, id: String) {
+        self.screen = Screen::Trace(function, id);
+        self.traces.row = 0;
+        self.traces.collapsed.clear();
+    }
+
+    /// `l`: the log lines of the trace's Lambda request.
+    fn trace_to_logs(&mut self, store: &Store) {
+        let request = trace_rows(store, &self.traces)
+            .iter()
+            .find_map(|r| r.node.request_id.clone());
+        match (request, &self.screen) {
+            (Some(req), Screen::Trace(f, _)) => {
+                self.screen = Screen::Function(f.clone());
+                self.log_filter = Some(format!("\"{req}\""));
+                self.logs.to_end();
+                self.focus = Focus::Logs;
+                self.say(
+                    format!("logs of request {req} (f clears the filter)"),
+                    false,
+                );
+            }
+            _ => self.say("this trace names no Lambda request id", true),
+        }
+    }
+}
