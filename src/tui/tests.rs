@@ -189,7 +189,10 @@ fn help_is_generated_from_the_key_table() {
         );
     }
     let commands = super::command::COMMANDS.join(", ");
-    assert!(screen.contains(&commands), "help misses the commands:\n{screen}");
+    assert!(
+        screen.contains(&commands),
+        "help misses the commands:\n{screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 

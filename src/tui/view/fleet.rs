@@ -2,7 +2,8 @@
 //! invocations sparkline; errors and throttles loud; the sort column
 //! marked; filter and freshness in the title.
 
-use super::widgets::spark;
+use super::columns::{Column, RowData};
+use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
 use crate::model::fleet::SortColumn;
@@ -15,113 +16,23 @@ use crate::tui::rows::{Row as FleetRow, fleet_rows};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
-/// Width of the sparkline column.
-const SPARK: u16 = 12;
-
-/// (header, width, sort column, shown from this terminal width)
-const COLUMNS: [(&str, u16, Option<SortColumn>, u16); 19] = [
-    ("FUNCTION", 0, Some(SortColumn::Name), 0),
-    // Only when several regions are watched.
-    ("REGION", 14, None, 0),
-    ("INVOC", 7, Some(SortColumn::Invocations), 0),
-    ("TREND", SPARK, None, 100),
-    ("ERRORS", 7, Some(SortColumn::Errors), 0),
-    ("ERR%", 6, Some(SortColumn::ErrorRate), 0),
-    ("THROT", 6, Some(SortColumn::Throttles), 0),
-    ("AVG", 7, Some(SortColumn::Avg), 0),
-    ("P50", 7, Some(SortColumn::P50), 120),
-    ("P99", 7, Some(SortColumn::P99), 0),
-    ("MAX", 7, Some(SortColumn::Max), 90),
-    ("CONC", 5, Some(SortColumn::Concurrency), 80),
-    ("P99/TO", 6, Some(SortColumn::TimeoutPct), 110),
-    ("MEM", 6, Some(SortColumn::Memory), 130),
-    ("RUNTIME", 12, None, 140),
-    // Insight columns (`c`): they replace TREND, P50, MAX and RUNTIME.
-    ("$/H", 8, Some(SortColumn::Cost), 0),
-    ("THR%", 6, None, 0),
-    ("COLD%", 6, None, 0),
-    ("MEM%", 5, None, 0),
-];
-
-/// The region column.
-const REGION: usize = 1;
-/// The first insight column.
-const INSIGHTS_FROM: usize = 15;
-/// The columns the insight columns replace.
-const MAKE_ROOM: [usize; 4] = [3, 8, 10, 14];
-
-fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[usize]) -> Vec<Cell<'a>> {
-    let t = app.theme;
-    let s = &r.summary;
-    let loud = |v: Option<f64>, style: Style| {
-        if v.is_some_and(|x| x > 0.0) {
-            style
-        } else {
-            t.text()
-        }
+/// The cells of one row, for the `shown` columns.
+fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[Column]) -> Vec<Cell<'a>> {
+    let name = &r.info.name;
+    let data = RowData {
+        row: r,
+        name: crate::source::multi::split(name),
+        invocations: store.series(&MetricKey::function(
+            name,
+            MetricKind::Invocations,
+            Stat::Sum,
+        )),
+        insight: app.insight_columns.then(|| store.insight(r.info)),
+        reports: store.report_stats(name),
     };
-    let inv = store.series(&MetricKey::function(
-        &r.info.name,
-        MetricKind::Invocations,
-        Stat::Sum,
-    ));
-    let insight = if app.insight_columns {
-        Some(store.insight(r.info))
-    } else {
-        None
-    };
-    let reports = store.report_stats(&r.info.name);
-    let (plain, region) = crate::source::multi::split(&r.info.name);
-    let all: [Cell; 19] = [
-        Cell::from(sanitize(plain)),
-        Cell::from(sanitize(region.unwrap_or(""))),
-        Cell::from(format::count(s.invocations)),
-        Cell::from(Span::styled(spark(inv, usize::from(SPARK)), t.series(0))),
-        Cell::from(Span::styled(
-            format::count(s.errors),
-            loud(s.errors, t.error()),
-        )),
-        Cell::from(Span::styled(
-            format::pct(s.error_rate),
-            loud(s.errors, t.error()),
-        )),
-        Cell::from(Span::styled(
-            format::count(s.throttles),
-            loud(s.throttles, t.warn()),
-        )),
-        Cell::from(format::ms(s.duration_avg)),
-        Cell::from(format::ms(s.duration_p50)),
-        Cell::from(format::ms(s.duration_p99)),
-        Cell::from(format::ms(s.duration_max)),
-        Cell::from(format::count(s.concurrency_max)),
-        Cell::from(Span::styled(
-            format::pct(s.timeout_ratio(r.info.timeout_s)),
-            loud(
-                s.timeout_ratio(r.info.timeout_s).filter(|x| *x >= 0.8),
-                t.warn(),
-            ),
-        )),
-        Cell::from(format!("{}MB", r.info.memory_mb)),
-        Cell::from(sanitize(&r.info.runtime)),
-        Cell::from(format::money(insight.and_then(|i| i.cost_per_hour))),
-        Cell::from(Span::styled(
-            format::pct(insight.and_then(|i| i.throttle_rate)),
-            loud(insight.and_then(|i| i.throttle_rate), t.warn()),
-        )),
-        Cell::from(format::pct(reports.and_then(|r| r.cold_start_rate()))),
-        Cell::from(format::pct(
-            reports.and_then(|rep| rep.memory_used_ratio(Some(r.info.memory_mb))),
-        )),
-    ];
-    all.into_iter()
-        .enumerate()
-        .filter(|(i, _)| shown.contains(i))
-        .map(|(_, c)| c)
-        .collect()
+    shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }
 
 /// Draws the table.
@@ -157,46 +68,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         .borders(Borders::ALL)
         .title(title(name, fresh, app));
     if store.inventory.value.is_none() {
-        let msg = match &store.inventory.last_error {
-            Some(e) => Line::styled(
-                format!("cannot list functions: {}", sanitize(&e.to_string())),
-                t.error(),
-            ),
-            None => Line::styled("loading functions…", t.dim()),
+        let what = match &store.inventory.last_error {
+            Some(e) => Placeholder::Failed(format!(
+                "cannot list functions: {}",
+                sanitize(&e.to_string())
+            )),
+            None => Placeholder::Quiet("loading functions…".into()),
         };
-        frame.render_widget(Paragraph::new(msg).block(block), area);
+        placeholder(frame, area, Some(block), what, t);
         return;
     }
     let regions = store.functions().iter().any(|f| f.name.contains('@'));
-    let shown: Vec<usize> = (0..COLUMNS.len())
-        .filter(|i| area.width >= COLUMNS[*i].3)
-        .filter(|i| regions || *i != REGION)
-        .filter(|i| {
-            if app.insight_columns {
-                !MAKE_ROOM.contains(i)
-            } else {
-                *i < INSIGHTS_FROM
-            }
-        })
-        .collect();
-    let header = Row::new(shown.iter().map(|&i| {
-        let (h, _, col, _) = COLUMNS[i];
-        let marked = col.is_some()
-            && (col == app.sort || (app.sort.is_none() && col == Some(SortColumn::Errors)));
-        let arrow = if app.reverse { "▲" } else { "▼" };
+    let shown = Column::shown(area.width, regions, app.insight_columns);
+    let arrow = if app.reverse { "▲" } else { "▼" };
+    let header = Row::new(shown.iter().map(|c| {
+        let sort = c.sort();
+        let marked = sort.is_some()
+            && (sort == app.sort || (app.sort.is_none() && sort == Some(SortColumn::Errors)));
         Cell::from(if marked {
-            format!("{h}{arrow}")
+            format!("{}{arrow}", c.header())
         } else {
-            h.to_string()
+            c.header().to_string()
         })
     }))
     .style(t.header());
     let widths: Vec<Constraint> = shown
         .iter()
-        .map(|&i| match COLUMNS[i].1 {
-            0 => Constraint::Min(16),
-            w => Constraint::Length(w),
-        })
+        .map(|c| c.width().map_or(Constraint::Min(16), Constraint::Length))
         .collect();
     let stale = is_stale(&store.metrics, app.refresh, now);
     let names: Vec<&str> = rows.iter().map(|r| r.info.name.as_str()).collect();
@@ -229,7 +127,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         } else {
             "no function matches the filter (Esc clears it)"
         };
-        frame.render_widget(Paragraph::new(msg).style(t.dim()), inner);
+        placeholder(frame, inner, None, Placeholder::Quiet(msg.into()), t);
     }
 }
 

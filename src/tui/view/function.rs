@@ -3,6 +3,7 @@
 //! reserved concurrency) and the logs pane.
 
 use super::widgets::points;
+use super::widgets::{Placeholder, placeholder};
 use super::{freshness, title};
 use crate::format;
 use crate::model::function::{FunctionInfo, TracingMode};
@@ -38,7 +39,7 @@ pub fn render(
             "function '{}' is no longer in the inventory (Esc goes back)",
             sanitize(name)
         );
-        frame.render_widget(Paragraph::new(msg).style(t.error()), l.config);
+        placeholder(frame, l.config, None, Placeholder::Failed(msg), t);
         return;
     };
     config(frame, l.config, app, store, info);

@@ -3,6 +3,7 @@
 //! compact, requests grouped by a gutter mark, search matches highlighted,
 //! every message made inert (escape sequences shown, never interpreted).
 
+use super::widgets::{Placeholder, placeholder};
 use crate::format;
 use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
 use crate::model::text::{escape_controls, message_lines, one_line};
@@ -166,12 +167,8 @@ pub fn render(
         let block = Block::default()
             .borders(Borders::ALL)
             .title(Line::from(title));
-        frame.render_widget(
-            Paragraph::new("starting the log tail…")
-                .style(t.dim())
-                .block(block),
-            area,
-        );
+        let what = Placeholder::Quiet("starting the log tail…".into());
+        placeholder(frame, area, Some(block), what, t);
         return;
     };
     let status = match (&buf.last_error, buf.caught_up) {
@@ -205,7 +202,7 @@ pub fn render(
         } else {
             "no events yet — waiting for new ones"
         };
-        frame.render_widget(Paragraph::new(msg).style(t.dim()).block(block), area);
+        placeholder(frame, area, Some(block), Placeholder::Quiet(msg.into()), t);
         return;
     };
     let start = (bottom + 1).saturating_sub(height.max(1));

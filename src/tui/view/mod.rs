@@ -15,6 +15,7 @@
 
 mod account;
 mod alarms;
+mod columns;
 mod fleet;
 mod footer;
 mod function;

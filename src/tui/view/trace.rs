@@ -3,6 +3,7 @@
 //! bars), and the selected segment's details.
 
 use super::title;
+use super::widgets::{Placeholder, placeholder};
 use crate::format;
 use crate::model::segments::span;
 use crate::model::text::escape_controls;
@@ -15,7 +16,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use std::time::Duration;
 
 /// Draws the body of the trace screen.
 pub fn render(
@@ -29,7 +29,7 @@ pub fn render(
     let t = app.theme;
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(62), Constraint::Min(0)]).areas(area);
-    let fresh = super::freshness(&store.trace, Duration::from_secs(30), now, app);
+    let fresh = super::freshness(&store.trace, crate::poll::TRACE_EVERY, now, app);
     let block = Block::default().borders(Borders::ALL).title(title(
         format!("Trace {}", escape_controls(id, false)),
         fresh,
@@ -38,21 +38,13 @@ pub fn render(
     let tree = match &store.trace.value {
         Some((tid, Some(tree))) if tid == id => tree,
         Some((tid, None)) if tid == id => {
-            frame.render_widget(
-                Paragraph::new("X-Ray has no such trace (kept 30 days)")
-                    .style(t.error())
-                    .block(block),
-                area,
-            );
+            let what = Placeholder::Failed("X-Ray has no such trace (kept 30 days)".into());
+            placeholder(frame, area, Some(block), what, t);
             return;
         }
         _ => {
-            frame.render_widget(
-                Paragraph::new("loading the trace…")
-                    .style(t.dim())
-                    .block(block),
-                area,
-            );
+            let what = Placeholder::Quiet("loading the trace…".into());
+            placeholder(frame, area, Some(block), what, t);
             return;
         }
     };

@@ -2,6 +2,7 @@
 //! by duration), with status in words and symbols, cold starts unknown
 //! until opened.
 
+use super::widgets::{Placeholder, placeholder};
 use super::{freshness, title};
 use crate::format;
 use crate::store::Store;
@@ -11,8 +12,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
-use std::time::Duration;
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 /// Draws the pane.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: DateTime<Utc>) {
@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     }
     let block = Block::default().borders(Borders::ALL).title(title(
         name,
-        freshness(&store.traces, Duration::from_secs(15), now, app),
+        freshness(&store.traces, crate::poll::TRACES_EVERY, now, app),
         app,
     ));
     let list = visible(store, &app.traces);
@@ -46,13 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         // (e.g. which IAM action to grant).
         if let Some(e) = &store.traces.last_error {
             let msg = crate::model::text::sanitize(&e.to_string());
-            frame.render_widget(
-                Paragraph::new(msg)
-                    .style(t.error())
-                    .wrap(ratatui::widgets::Wrap { trim: true })
-                    .block(block),
-                area,
-            );
+            placeholder(frame, area, Some(block), Placeholder::Failed(msg), t);
             return;
         }
         let msg = if store.traces.updated_at.is_some() {
@@ -60,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         } else {
             ""
         };
-        frame.render_widget(Paragraph::new(msg).style(t.dim()).block(block), area);
+        placeholder(frame, area, Some(block), Placeholder::Quiet(msg.into()), t);
         return;
     }
     let rows: Vec<Row> = list

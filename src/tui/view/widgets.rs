@@ -68,3 +68,37 @@ mod tests {
         assert_eq!(points(Some(&s)), vec![(0.0, 1.0), (2.0, 4.0)]);
     }
 }
+
+/// What a pane says instead of its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder {
+    /// Loading, waiting, or nothing there (dim).
+    Quiet(String),
+    /// Why the data is missing (error colour, wrapped so it is read whole:
+    /// it often names the IAM action to grant).
+    Failed(String),
+}
+
+/// Draws `what` in `area`, inside `block` when given.
+pub fn placeholder(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    block: Option<ratatui::widgets::Block>,
+    what: Placeholder,
+    t: crate::tui::theme::Theme,
+) {
+    use ratatui::widgets::{Paragraph, Wrap};
+    let p = match what {
+        Placeholder::Quiet(text) => Paragraph::new(text).style(t.dim()),
+        Placeholder::Failed(text) => Paragraph::new(text)
+            .style(t.error())
+            .wrap(Wrap { trim: true }),
+    };
+    frame.render_widget(
+        match block {
+            Some(b) => p.block(b),
+            None => p,
+        },
+        area,
+    );
+}

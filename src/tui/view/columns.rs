@@ -1,0 +1,260 @@
+//! The fleet table's columns: one enum, each column knowing its header,
+//! its width, the sort it stands for, the terminal width it needs and how
+//! to draw its cell. Which columns show is decided here too.
+
+use super::widgets::spark;
+use crate::format;
+use crate::model::fleet::SortColumn;
+use crate::model::insight::{Insight, ReportStats};
+use crate::model::metrics::Series;
+use crate::model::text::sanitize;
+use crate::tui::rows::Row as FleetRow;
+use crate::tui::theme::Theme;
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+/// Width of the sparkline column.
+const SPARK: u16 = 12;
+
+/// One column of the fleet table, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The function name (takes the room left).
+    Function,
+    /// The region (only when several regions are watched).
+    Region,
+    /// Invocations in the window.
+    Invocations,
+    /// Invocations sparkline.
+    Trend,
+    /// Errors in the window.
+    Errors,
+    /// Errors / invocations.
+    ErrorRate,
+    /// Throttles in the window.
+    Throttles,
+    /// Mean duration.
+    Avg,
+    /// p50 duration.
+    P50,
+    /// p99 duration.
+    P99,
+    /// Longest duration.
+    Max,
+    /// Peak concurrency.
+    Concurrency,
+    /// p99 as a share of the timeout.
+    TimeoutPct,
+    /// Configured memory.
+    Memory,
+    /// Runtime.
+    Runtime,
+    /// Insight: estimated cost per hour.
+    Cost,
+    /// Insight: throttles / (invocations + throttles).
+    ThrottleRate,
+    /// Insight: cold-start share (from REPORT lines).
+    ColdRate,
+    /// Insight: peak memory used / configured.
+    MemoryUsed,
+}
+
+impl Column {
+    /// Every column, in display order.
+    pub const ALL: [Column; 19] = [
+        Self::Function,
+        Self::Region,
+        Self::Invocations,
+        Self::Trend,
+        Self::Errors,
+        Self::ErrorRate,
+        Self::Throttles,
+        Self::Avg,
+        Self::P50,
+        Self::P99,
+        Self::Max,
+        Self::Concurrency,
+        Self::TimeoutPct,
+        Self::Memory,
+        Self::Runtime,
+        Self::Cost,
+        Self::ThrottleRate,
+        Self::ColdRate,
+        Self::MemoryUsed,
+    ];
+
+    /// The header text.
+    pub fn header(self) -> &'static str {
+        match self {
+            Self::Function => "FUNCTION",
+            Self::Region => "REGION",
+            Self::Invocations => "INVOC",
+            Self::Trend => "TREND",
+            Self::Errors => "ERRORS",
+            Self::ErrorRate => "ERR%",
+            Self::Throttles => "THROT",
+            Self::Avg => "AVG",
+            Self::P50 => "P50",
+            Self::P99 => "P99",
+            Self::Max => "MAX",
+            Self::Concurrency => "CONC",
+            Self::TimeoutPct => "P99/TO",
+            Self::Memory => "MEM",
+            Self::Runtime => "RUNTIME",
+            Self::Cost => "$/H",
+            Self::ThrottleRate => "THR%",
+            Self::ColdRate => "COLD%",
+            Self::MemoryUsed => "MEM%",
+        }
+    }
+
+    /// Fixed width; `None` for the name, which takes what is left.
+    pub fn width(self) -> Option<u16> {
+        Some(match self {
+            Self::Function => return None,
+            Self::Region => 14,
+            Self::Trend => SPARK,
+            Self::Runtime => 12,
+            Self::Invocations | Self::Errors | Self::Avg | Self::P50 => 7,
+            Self::P99 | Self::Max => 7,
+            Self::ErrorRate | Self::Throttles | Self::TimeoutPct | Self::Memory => 6,
+            Self::ThrottleRate | Self::ColdRate => 6,
+            Self::Concurrency | Self::MemoryUsed => 5,
+            Self::Cost => 8,
+        })
+    }
+
+    /// The sort this column's header stands for.
+    pub fn sort(self) -> Option<SortColumn> {
+        Some(match self {
+            Self::Function => SortColumn::Name,
+            Self::Invocations => SortColumn::Invocations,
+            Self::Errors => SortColumn::Errors,
+            Self::ErrorRate => SortColumn::ErrorRate,
+            Self::Throttles => SortColumn::Throttles,
+            Self::Avg => SortColumn::Avg,
+            Self::P50 => SortColumn::P50,
+            Self::P99 => SortColumn::P99,
+            Self::Max => SortColumn::Max,
+            Self::Concurrency => SortColumn::Concurrency,
+            Self::TimeoutPct => SortColumn::TimeoutPct,
+            Self::Memory => SortColumn::Memory,
+            Self::Cost => SortColumn::Cost,
+            Self::Region
+            | Self::Trend
+            | Self::Runtime
+            | Self::ThrottleRate
+            | Self::ColdRate
+            | Self::MemoryUsed => return None,
+        })
+    }
+
+    /// The narrowest terminal that shows this column.
+    fn min_width(self) -> u16 {
+        match self {
+            Self::Trend => 100,
+            Self::P50 => 120,
+            Self::Max => 90,
+            Self::Concurrency => 80,
+            Self::TimeoutPct => 110,
+            Self::Memory => 130,
+            Self::Runtime => 140,
+            _ => 0,
+        }
+    }
+
+    /// An insight column (`c` shows them).
+    fn is_insight(self) -> bool {
+        matches!(
+            self,
+            Self::Cost | Self::ThrottleRate | Self::ColdRate | Self::MemoryUsed
+        )
+    }
+
+    /// A column the insight columns replace, to make room.
+    fn makes_room(self) -> bool {
+        matches!(self, Self::Trend | Self::P50 | Self::Max | Self::Runtime)
+    }
+
+    /// The columns shown at `width`, with or without the region column
+    /// and the insight columns.
+    pub fn shown(width: u16, regions: bool, insights: bool) -> Vec<Column> {
+        Self::ALL
+            .into_iter()
+            .filter(|c| width >= c.min_width())
+            .filter(|c| regions || *c != Self::Region)
+            .filter(|c| {
+                if insights {
+                    !c.makes_room()
+                } else {
+                    !c.is_insight()
+                }
+            })
+            .collect()
+    }
+}
+
+/// What the cells of one row are drawn from.
+pub struct RowData<'r, 's> {
+    /// The row (function and window numbers).
+    pub row: &'r FleetRow<'s>,
+    /// The function's plain name and region.
+    pub name: (&'s str, Option<&'s str>),
+    /// Its invocations series, for the sparkline.
+    pub invocations: Option<&'s Series>,
+    /// Its insights, when the insight columns are on.
+    pub insight: Option<Insight>,
+    /// Its REPORT statistics, if read.
+    pub reports: Option<&'s ReportStats>,
+}
+
+impl Column {
+    /// This column's cell of `d`.
+    pub fn cell<'a>(self, d: &RowData<'_, '_>, t: Theme) -> Cell<'a> {
+        let s = &d.row.summary;
+        let info = d.row.info;
+        let loud = |v: Option<f64>, style: Style| {
+            if v.is_some_and(|x| x > 0.0) {
+                style
+            } else {
+                t.text()
+            }
+        };
+        let styled = |text: String, style: Style| Cell::from(Span::styled(text, style));
+        let insight = d.insight;
+        match self {
+            Self::Function => Cell::from(sanitize(d.name.0)),
+            Self::Region => Cell::from(sanitize(d.name.1.unwrap_or(""))),
+            Self::Invocations => Cell::from(format::count(s.invocations)),
+            Self::Trend => styled(spark(d.invocations, usize::from(SPARK)), t.series(0)),
+            Self::Errors => styled(format::count(s.errors), loud(s.errors, t.error())),
+            Self::ErrorRate => styled(format::pct(s.error_rate), loud(s.errors, t.error())),
+            Self::Throttles => styled(format::count(s.throttles), loud(s.throttles, t.warn())),
+            Self::Avg => Cell::from(format::ms(s.duration_avg)),
+            Self::P50 => Cell::from(format::ms(s.duration_p50)),
+            Self::P99 => Cell::from(format::ms(s.duration_p99)),
+            Self::Max => Cell::from(format::ms(s.duration_max)),
+            Self::Concurrency => Cell::from(format::count(s.concurrency_max)),
+            Self::TimeoutPct => {
+                let ratio = s.timeout_ratio(info.timeout_s);
+                styled(
+                    format::pct(ratio),
+                    loud(ratio.filter(|x| *x >= 0.8), t.warn()),
+                )
+            }
+            Self::Memory => Cell::from(format!("{}MB", info.memory_mb)),
+            Self::Runtime => Cell::from(sanitize(&info.runtime)),
+            Self::Cost => Cell::from(format::money(insight.and_then(|i| i.cost_per_hour))),
+            Self::ThrottleRate => {
+                let rate = insight.and_then(|i| i.throttle_rate);
+                styled(format::pct(rate), loud(rate, t.warn()))
+            }
+            Self::ColdRate => Cell::from(format::pct(d.reports.and_then(|r| r.cold_start_rate()))),
+            Self::MemoryUsed => Cell::from(format::pct(
+                d.reports
+                    .and_then(|r| r.memory_used_ratio(Some(info.memory_mb))),
+            )),
+        }
+    }
+}
