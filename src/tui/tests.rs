@@ -23,6 +23,7 @@ use ratatui::style::{Color, Modifier};
 use std::time::Duration;
 
 mod insights;
+mod panes;
 
 const WINDOW: Duration = Duration::from_secs(3600);
 

@@ -13,17 +13,17 @@
 //! calls, duration (timeout as a reference line) and concurrency (reserved
 //! concurrency as a reference line), and the live log pane (`F`: full screen).
 
-mod account;
-mod alarms;
+pub(crate) mod account;
+pub(crate) mod alarms;
 mod columns;
-mod fleet;
-mod footer;
-mod function;
-mod header;
-mod help;
-mod logs;
-mod trace;
-mod traces;
+pub(crate) mod fleet;
+pub(crate) mod footer;
+pub(crate) mod function;
+pub(crate) mod header;
+pub(crate) mod help;
+pub(crate) mod logs;
+pub(crate) mod trace;
+pub(crate) mod traces;
 mod widgets;
 
 use super::app::{App, Screen};
