@@ -1,6 +1,9 @@
 //! Log throughput: REPORT parsing, line classification and `tail`
 //! formatting of a realistic mix of Lambda log lines.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 use chrono::DateTime;
 use clap::Parser;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

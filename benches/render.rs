@@ -1,6 +1,9 @@
 //! Dashboard cost per frame: a full fleet frame at 200x60 for 1,000 and
 //! 5,000 functions, and the filter + sort behind it.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{DateTime, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use lamtop::model::function::{Architecture, FunctionInfo, TracingMode};

@@ -2,15 +2,15 @@
 //! (sources → pollers → store → faces); `main.rs` wires it to the command
 //! line. See the module map at the top of `main.rs`.
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod cli;
 pub mod config;
 pub mod exit;
-pub mod format;
+pub(crate) mod format;
 pub mod launch;
-pub mod message;
+pub(crate) mod message;
 pub mod model;
-pub mod notify;
+pub(crate) mod notify;
 pub mod poll;
 pub mod report;
 pub mod source;

@@ -55,8 +55,6 @@ pub struct Store {
     /// Samples of the source's API call counters (time, attempts,
     /// throttled attempts), oldest first (bounded).
     pub usage: VecDeque<(DateTime<Utc>, u64, u64)>,
-    /// Pollers that reported `Finished` (one-shot mode).
-    pub finished: Vec<DataKind>,
     /// Window numbers per function, aligned with `functions()`, derived in
     /// `apply` so every frame and every sort reads them instead of
     /// recomputing from series.
@@ -148,12 +146,9 @@ impl Store {
                 true
             }
             Update::Logs { function, update } => self.apply_logs(function, update),
-            Update::Finished(kind) => {
-                if !self.finished.contains(&kind) {
-                    self.finished.push(kind);
-                }
-                false
-            }
+            // One-shot pollers say they are done; the face sees the
+            // channel close, so there is nothing to keep.
+            Update::Finished(_) => false,
         }
     }
 

@@ -1,6 +1,9 @@
 //! Bad input at the edges: missing credentials, unknown profiles, bad
 //! config and CLI misuse give one clear line and the documented exit code.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 fn lamtop(args: &[&str]) -> (i32, String, String) {

@@ -2,6 +2,9 @@
 //! connection resets, hung calls, a dead and restarted emulator, signals.
 //! Every run is bounded in time; everything is on loopback.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::{Value, json};

@@ -2,6 +2,9 @@
 //! against moto (behind the CBOR-translating gateway), seeded with known
 //! data, reporting exactly the seeded numbers.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use aws_sdk_cloudwatch::types::StateValue;

@@ -3,6 +3,9 @@
 //! every line's kind, failure, error type, ids and report numbers as its
 //! source says, and `--errors` keeps exactly the failures.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::Value;

@@ -2,6 +2,9 @@
 //! fires an `error_rate` rule in `--once`, with the rule states in the
 //! JSON, exit code 3, the `--alarm-log` line and `notify_command`.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::Value;

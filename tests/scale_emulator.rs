@@ -2,6 +2,9 @@
 //! functions): counts and correctness, not timings (those are in
 //! `scripts/scale.py` and the README).
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::Value;

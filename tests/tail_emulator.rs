@@ -2,6 +2,9 @@
 //! streams, late events), catch-up of 20,000 events, filters, the JSON
 //! schema, hostile content and a closed pipe.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::Value;

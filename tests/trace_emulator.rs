@@ -1,6 +1,9 @@
 //! `lamtop trace` against the emulator: seeded segments come back through
 //! the real SDK as the right tree and waterfall.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use serde_json::Value;

@@ -4,6 +4,9 @@
 //! interval), a resize storm down to 1x1, and a panic that still restores
 //! the terminal.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::{Duration, Instant};

@@ -2,6 +2,9 @@
 //! against the emulator: it starts, shows the seeded functions, opens a
 //! function view, shows help, and quits cleanly with the terminal restored.
 
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -299,18 +299,6 @@ impl Series {
         }
     }
 
-    /// A series from explicit per-bucket values (tests, the demo).
-    pub fn from_values(start: DateTime<Utc>, period_s: u32, points: &[Option<f64>]) -> Self {
-        Self {
-            start,
-            period_s: period_s.max(1),
-            values: points
-                .iter()
-                .map(|p| p.filter(|v| v.is_finite()).map_or(f32::NAN, |v| v as f32))
-                .collect(),
-        }
-    }
-
     /// Adds `other` point by point (a gap plus a value is the value), e.g.
     /// an account-level series of two regions. Buckets beyond this
     /// series' length are ignored.

@@ -1,9 +1,8 @@
 //! What every poller step shares: the source, the channel to the face, the
 //! fleet as the inventory last saw it, and how the pollers run.
 
-use super::fleet::Fleet;
 use super::runner::Tx;
-use crate::model::function::FunctionFilter;
+use crate::model::function::{FunctionFilter, FunctionInfo};
 use crate::model::rules::RuleEngine;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +51,18 @@ impl PollerConfig {
             inventory_cache: None,
         }
     }
+}
+
+/// The fleet as the inventory poller last saw it, shared with the pollers
+/// that need the function list.
+#[derive(Debug, Clone)]
+pub(super) enum Fleet {
+    /// No list yet.
+    Pending,
+    /// The list of functions in scope.
+    Ready(Arc<Vec<FunctionInfo>>),
+    /// The first fetch failed and there is no list.
+    Failed,
 }
 
 /// Shared by every step of every poller.

@@ -2,7 +2,7 @@
 //! and limits), the fleet metrics and the CloudWatch alarms. The inventory
 //! step publishes the list it saw; the others wait for it.
 
-use super::context::Ctx;
+use super::context::{Ctx, Fleet};
 use super::runner::{fetch, fetch_classified, outcome_of};
 use super::schedule::Outcome;
 use crate::message::{DataKind, Scope, Update};
@@ -14,18 +14,6 @@ use chrono::Utc;
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::watch;
-
-/// The fleet as the inventory poller last saw it, shared with the pollers
-/// that need the function list.
-#[derive(Debug, Clone)]
-pub(super) enum Fleet {
-    /// No list yet.
-    Pending,
-    /// The list of functions in scope.
-    Ready(Arc<Vec<FunctionInfo>>),
-    /// The first fetch failed and there is no list.
-    Failed,
-}
 
 /// Lists the functions (the previous run's list first, when cached), then
 /// reads the account id and limits.

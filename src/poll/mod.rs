@@ -11,13 +11,13 @@
 
 mod context;
 mod fleet;
-pub mod insights;
+pub(crate) mod insights;
 pub mod logs;
-pub mod pressure;
+pub(crate) mod pressure;
 mod runner;
 mod schedule;
 mod screen;
-pub mod traces;
+pub(crate) mod traces;
 
 pub use crate::message::{DataKind, Scope, Update};
 pub use context::{INVENTORY_EVERY, PollerConfig};
@@ -86,7 +86,7 @@ pub fn spawn_all<S: Source>(
         Box::new(move || (s.api_calls(), s.throttled_calls()))
     };
     let pressure = pressure::Pressure::new(counters, Some(limiter.clone()));
-    let (fleet_tx, _) = watch::channel(fleet::Fleet::Pending);
+    let (fleet_tx, _) = watch::channel(context::Fleet::Pending);
     let list = pollers::<S>(&cfg);
     let once = cfg.once;
     let ctx = Arc::new(Ctx {

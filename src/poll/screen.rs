@@ -2,8 +2,7 @@
 //! concurrency, detail metrics, log tail and traces, the open trace, and
 //! the API usage counter. Each runs only while its data is visible.
 
-use super::context::Ctx;
-use super::fleet::Fleet;
+use super::context::{Ctx, Fleet};
 use super::runner::{Tx, fetch};
 use super::schedule::Outcome;
 use crate::message::{DataKind, LogUpdate, Scope, Update};

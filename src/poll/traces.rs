@@ -6,8 +6,6 @@ use crate::source::{SourceError, Traces};
 use chrono::Utc;
 use std::time::Duration;
 
-pub use crate::model::logs::valid_trace_id;
-
 /// Fetches one trace and builds its tree; `Ok(None)` when X-Ray has no
 /// such trace.
 pub async fn fetch_tree<S: Traces + ?Sized>(
@@ -162,8 +160,10 @@ pub async fn list_traces<S: Traces + ?Sized>(
 mod tests {
     #[test]
     fn trace_ids() {
-        assert!(super::valid_trace_id("1-6567b2a0-0123456789abcdef01234567"));
-        assert!(!super::valid_trace_id("1-6567b2a0-0123"));
-        assert!(!super::valid_trace_id("abc"));
+        assert!(crate::model::logs::valid_trace_id(
+            "1-6567b2a0-0123456789abcdef01234567"
+        ));
+        assert!(!crate::model::logs::valid_trace_id("1-6567b2a0-0123"));
+        assert!(!crate::model::logs::valid_trace_id("abc"));
     }
 }

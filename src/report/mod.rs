@@ -1,8 +1,8 @@
 //! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown)
 //! and `lamtop tail`.
 
-pub mod once;
-pub mod snapshot;
-pub mod table;
+pub(crate) mod once;
+pub(crate) mod snapshot;
+pub(crate) mod table;
 pub mod tail;
-pub mod trace;
+pub(crate) mod trace;

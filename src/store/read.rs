@@ -3,7 +3,7 @@
 //! after the inventory or the metrics changed.
 
 use super::{AccountSummary, FunctionSummary, Store};
-use crate::message::{DataKind, SourceError};
+use crate::message::SourceError;
 use crate::model::alarms::Alarm;
 use crate::model::function::FunctionInfo;
 use crate::model::insight::ReportStats;
@@ -196,10 +196,5 @@ impl Store {
             .as_ref()
             .filter(|d| d.function == function)?;
         d.data.series.get(key)
-    }
-
-    /// Whether every poller has reported `Finished`.
-    pub fn all_finished(&self) -> bool {
-        DataKind::ALL.iter().all(|k| self.finished.contains(k))
     }
 }

@@ -139,13 +139,3 @@ fn calls_last_minute_from_samples() {
     // Less than a minute of samples: everything since start.
     assert_eq!(s.calls_last_minute(at(50)), Some(20));
 }
-
-#[test]
-fn finished_tracking() {
-    let mut s = Store::default();
-    for k in DataKind::ALL {
-        assert!(!s.all_finished());
-        s.apply(Update::Finished(k));
-    }
-    assert!(s.all_finished());
-}

@@ -91,7 +91,7 @@ impl LogView {
     }
 
     /// Back to the newest event, following.
-    pub fn to_end(&mut self) {
+    pub fn follow_newest(&mut self) {
         self.follow = true;
         self.anchor = None;
     }
@@ -105,7 +105,7 @@ impl LogView {
             }
             self.follow = false;
         } else {
-            self.to_end();
+            self.follow_newest();
         }
     }
 
@@ -230,7 +230,7 @@ mod tests {
         assert!(!v.next_match(Some(&b), false));
         v.errors_only = true;
         assert_eq!(v.visible(&b).len(), 1);
-        v.to_end();
+        v.follow_newest();
         v.toggle_follow(Some(&b));
         assert!(!v.follow && v.anchor.is_some());
     }

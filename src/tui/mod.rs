@@ -5,13 +5,13 @@
 
 mod action;
 pub mod app;
-pub mod command;
-pub mod keymap;
-pub mod layout;
-pub mod logview;
+pub(crate) mod command;
+pub(crate) mod keymap;
+pub(crate) mod layout;
+pub(crate) mod logview;
 pub mod rows;
 pub mod theme;
-pub mod traces;
+pub(crate) mod traces;
 pub mod view;
 
 use crate::config::Settings;

@@ -3,6 +3,8 @@
 //! loopback port, plus helpers to seed it through the real SDK and to run
 //! the real `lamtop` binary against it.
 
+// Test helpers fail loudly: unwrapping is how they report a broken setup.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod seed;

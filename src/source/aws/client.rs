@@ -53,6 +53,8 @@ fn profile_defined(profile: &str) -> Option<bool> {
     }))
 }
 
+/// Loads the SDK configuration for `opts` (profile, region, endpoint,
+/// retries, timeouts); the error says which profile or region is wrong.
 pub async fn load(opts: &ConnectOptions) -> Result<SdkConfig, String> {
     // "default" may legitimately exist nowhere (environment credentials).
     if let Some(p) = opts.profile.as_ref().filter(|p| *p != "default")

@@ -1,6 +1,6 @@
 //! The real AWS source: the only module that names aws-sdk types.
 
-pub mod client;
+pub(crate) mod client;
 mod cloudwatch;
 mod errors;
 mod lambda;

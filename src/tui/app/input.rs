@@ -54,7 +54,7 @@ impl App {
             Some(Input::LogFilter(p)) => {
                 let p = p.trim().to_string();
                 self.log_filter = (!p.is_empty()).then_some(p);
-                self.logs.to_end();
+                self.logs.follow_newest();
                 Effect::None
             }
             Some(Input::LogSearch(p)) => {

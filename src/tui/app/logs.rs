@@ -47,7 +47,7 @@ impl App {
             LogAction::Down => self.logs.scroll(logs, 1),
             LogAction::PageUp => self.logs.scroll(logs, -(self.log_page() as isize)),
             LogAction::PageDown => self.logs.scroll(logs, self.log_page() as isize),
-            LogAction::End => self.logs.to_end(),
+            LogAction::End => self.logs.follow_newest(),
             LogAction::ToTrace => self.log_to_trace(store),
             LogAction::Expand => {
                 if !self.logs.toggle_expand(logs) {

@@ -72,7 +72,7 @@ impl App {
             (Some(req), Screen::Trace(f, _)) => {
                 self.screen = Screen::Function(f.clone());
                 self.log_filter = Some(format!("\"{req}\""));
-                self.logs.to_end();
+                self.logs.follow_newest();
                 self.focus = Focus::Logs;
                 self.say(
                     format!("logs of request {req} (f clears the filter)"),
