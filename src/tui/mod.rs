@@ -141,6 +141,32 @@ pub async fn run<S: Source>(
     result
 }
 
+/// The dashboard's running state: what the loop owns between two events.
+struct Dashboard<'a, S> {
+    settings: &'a Settings,
+    app: App,
+    store: Store,
+    sink: crate::notify::AlarmSink,
+    /// The source of the region on screen.
+    current: Arc<S>,
+    session: Session,
+    /// Stops the fleet Logs Insights run, while one runs.
+    insights_cancel: Option<watch::Sender<bool>>,
+    reconnect: Reconnect<S>,
+}
+
+/// One turn of the loop: what woke it.
+enum Wake {
+    /// A key, the mouse or a resize.
+    Input(Event),
+    /// Pollers sent updates (already folded in).
+    Data,
+    /// The clock: redraw ages and staleness.
+    Tick,
+    /// Leave: input closed, pollers gone, SIGTERM or SIGHUP.
+    Stop,
+}
+
 async fn event_loop<S: Source>(
     terminal: &mut Term,
     src: Arc<S>,
@@ -152,20 +178,10 @@ async fn event_loop<S: Source>(
     let mut term_sig = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     let mut hup_sig = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut input = spawn_input();
-    let mut app = App::new(
-        src.describe(),
-        settings.window,
-        settings.refresh,
-        Theme { color },
-    );
+    let mut d = Dashboard::new(src, settings, color, reconnect);
     if let Ok(size) = terminal.size() {
-        app.on_resize(size.width, size.height);
+        d.app.on_resize(size.width, size.height);
     }
-    let mut store = Store::new(&settings.alarms, settings.prices);
-    let sink = crate::notify::AlarmSink::from_settings(settings);
-    let mut current = src.clone();
-    let mut insights_cancel: Option<watch::Sender<bool>> = None;
-    let mut session = Session::start(src, settings, app.scope());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -173,7 +189,7 @@ async fn event_loop<S: Source>(
     loop {
         if dirty {
             terminal
-                .draw(|f| view::render(f, &app, &store, Utc::now()))
+                .draw(|f| view::render(f, &d.app, &d.store, Utc::now()))
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
             // Debug builds only: a deliberate panic, so the tests can prove
@@ -182,112 +198,192 @@ async fn event_loop<S: Source>(
                 panic!("LAMTOP_DEBUG_PANIC is set: deliberate panic after the first frame");
             }
         }
-        let mut effect = Effect::None;
-        tokio::select! {
-            ev = input.recv() => {
-                let Some(ev) = ev else { break };
-                effect = match ev {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k, &store),
-                    Event::Mouse(m) => app.on_mouse(m, &store),
-                    Event::Resize(w, h) => {
-                        app.on_resize(w, h);
-                        Effect::None
-                    }
-                    _ => Effect::None,
-                };
-                dirty = true;
-            }
-            update = session.updates.recv() => {
-                let Some(update) = update else { break };
-                dirty |= store.apply(update);
-                // Fold a burst of updates into one redraw.
-                while let Ok(u) = session.updates.try_recv() {
-                    dirty |= store.apply(u);
+        let wake = tokio::select! {
+            ev = input.recv() => ev.map_or(Wake::Stop, Wake::Input),
+            update = d.session.updates.recv() => match update {
+                Some(u) => {
+                    dirty |= d.fold(u);
+                    Wake::Data
                 }
-                on_alarm_events(&mut store, &sink, &mut app, settings.bell);
-                app.throttled = store.throttled_last_minute(Utc::now()).is_some_and(|n| n > 0);
+                None => Wake::Stop,
+            },
+            _ = tick.tick() => Wake::Tick,
+            _ = term_sig.recv() => Wake::Stop,
+            _ = hup_sig.recv() => Wake::Stop,
+        };
+        let effect = match wake {
+            Wake::Stop => break,
+            Wake::Data => Effect::None,
+            Wake::Tick => {
+                dirty = true;
+                Effect::None
             }
-            _ = tick.tick() => dirty = true,
-            _ = term_sig.recv() => break,
-            _ = hup_sig.recv() => break,
+            Wake::Input(ev) => {
+                dirty = true;
+                d.on_input(ev)
+            }
+        };
+        if !d.act(effect).await {
+            break;
         }
+        d.publish_scope();
+    }
+    d.shutdown().await;
+    Ok(())
+}
+
+impl<'a, S: Source> Dashboard<'a, S> {
+    fn new(src: Arc<S>, settings: &'a Settings, color: bool, reconnect: Reconnect<S>) -> Self {
+        let app = App::new(
+            src.describe(),
+            settings.window,
+            settings.refresh,
+            Theme { color },
+        );
+        let session = Session::start(src.clone(), settings, app.scope());
+        Self {
+            settings,
+            app,
+            store: Store::new(&settings.alarms, settings.prices),
+            sink: crate::notify::AlarmSink::from_settings(settings),
+            current: src,
+            session,
+            insights_cancel: None,
+            reconnect,
+        }
+    }
+
+    /// Folds `first` and the rest of a burst of updates in (one redraw);
+    /// returns whether anything visible changed.
+    fn fold(&mut self, first: Update) -> bool {
+        let mut dirty = self.store.apply(first);
+        while let Ok(u) = self.session.updates.try_recv() {
+            dirty |= self.store.apply(u);
+        }
+        on_alarm_events(
+            &mut self.store,
+            &self.sink,
+            &mut self.app,
+            self.settings.bell,
+        );
+        self.app.throttled = self
+            .store
+            .throttled_last_minute(Utc::now())
+            .is_some_and(|n| n > 0);
+        dirty
+    }
+
+    fn on_input(&mut self, ev: Event) -> Effect {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.app.on_key(k, &self.store),
+            Event::Mouse(m) => self.app.on_mouse(m, &self.store),
+            Event::Resize(w, h) => {
+                self.app.on_resize(w, h);
+                Effect::None
+            }
+            _ => Effect::None,
+        }
+    }
+
+    /// Does what only the loop can do; `false` means quit.
+    async fn act(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::None => {}
-            Effect::FleetInsights => {
-                let running = store.insights_run.as_ref().is_some_and(|r| r.running);
-                match (&insights_cancel, running) {
-                    (Some(cancel), true) => {
-                        let _ = cancel.send(true);
-                        app.say("stopping the Logs Insights queries…", false);
-                    }
-                    _ => {
-                        let groups: Vec<String> = store
-                            .functions()
-                            .iter()
-                            .map(|f| f.log_group.clone())
-                            .collect();
-                        if groups.is_empty() {
-                            app.say("no functions to query yet", true);
-                        } else {
-                            let (cancel_tx, cancel_rx) = watch::channel(false);
-                            insights_cancel = Some(cancel_tx);
-                            let range =
-                                crate::model::metrics::TimeRange::ending_at(Utc::now(), app.window);
-                            app.say(
-                                format!(
-                                    "Logs Insights over {} log groups, last {} (I again stops it; billed per GB scanned)",
-                                    groups.len(),
-                                    crate::format::window(app.window)
-                                ),
-                                false,
-                            );
-                            tokio::spawn(crate::poll::insights::run_fleet_query(
-                                current.clone(),
-                                groups,
-                                range,
-                                crate::poll::insights::RunLimits::default(),
-                                session.tx.clone(),
-                                cancel_rx,
-                            ));
-                        }
-                    }
-                }
-            }
-            Effect::Quit => break,
-            Effect::Region(region) => match reconnect(region.clone()).await {
-                Ok(new) => {
-                    session.stop();
-                    let new = Arc::new(new);
-                    current = new.clone();
-                    if let Some(c) = insights_cancel.take() {
-                        let _ = c.send(true);
-                    }
-                    app.info = new.describe();
-                    store = Store::new(&settings.alarms, settings.prices);
-                    session = Session::start(new, settings, app.scope());
-                }
-                Err(e) => {
-                    app.message = Some(app::Message {
-                        text: format!("cannot switch to region '{region}': {e}"),
-                        error: true,
-                    });
-                }
-            },
+            Effect::FleetInsights => self.toggle_insights(),
+            Effect::Quit => return false,
+            Effect::Region(region) => self.switch_region(region).await,
         }
-        let scope = app.scope();
-        session.scope.send_if_modified(|s| {
+        true
+    }
+
+    /// `I`: starts the fleet Logs Insights run, or stops the running one.
+    fn toggle_insights(&mut self) {
+        let running = self.store.insights_run.as_ref().is_some_and(|r| r.running);
+        if let (Some(cancel), true) = (&self.insights_cancel, running) {
+            let _ = cancel.send(true);
+            self.app.say("stopping the Logs Insights queries…", false);
+            return;
+        }
+        let groups: Vec<String> = self
+            .store
+            .functions()
+            .iter()
+            .map(|f| f.log_group.clone())
+            .collect();
+        if groups.is_empty() {
+            self.app.say("no functions to query yet", true);
+            return;
+        }
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        self.insights_cancel = Some(cancel_tx);
+        let window = self.app.window;
+        let range = crate::model::metrics::TimeRange::ending_at(Utc::now(), window);
+        self.app.say(
+            format!(
+                "Logs Insights over {} log groups, last {} (I again stops it; billed per GB scanned)",
+                groups.len(),
+                crate::format::window(window)
+            ),
+            false,
+        );
+        tokio::spawn(crate::poll::insights::run_fleet_query(
+            self.current.clone(),
+            groups,
+            range,
+            crate::poll::insights::RunLimits::default(),
+            self.session.tx.clone(),
+            cancel_rx,
+        ));
+    }
+
+    /// `:region`: a new source, a new store, new pollers; the UI state stays.
+    async fn switch_region(&mut self, region: String) {
+        match (self.reconnect)(region.clone()).await {
+            Ok(new) => {
+                let new = Arc::new(new);
+                self.stop_insights();
+                self.app.info = new.describe();
+                self.store = Store::new(&self.settings.alarms, self.settings.prices);
+                let next = Session::start(new.clone(), self.settings, self.app.scope());
+                std::mem::replace(&mut self.session, next).stop();
+                self.current = new;
+            }
+            Err(e) => {
+                self.app.message = Some(app::Message {
+                    text: format!("cannot switch to region '{region}': {e}"),
+                    error: true,
+                });
+            }
+        }
+    }
+
+    fn stop_insights(&mut self) -> bool {
+        match self.insights_cancel.take() {
+            Some(c) => {
+                let _ = c.send(true);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Tells the pollers what is on screen now (only when it changed).
+    fn publish_scope(&self) {
+        let scope = self.app.scope();
+        self.session.scope.send_if_modified(|s| {
             let changed = *s != scope;
             *s = scope;
             changed
         });
     }
-    if let Some(c) = insights_cancel.take() {
-        // Stop the queries (and their billing) on the way out.
-        let _ = c.send(true);
-        tokio::time::sleep(Duration::from_millis(300)).await;
+
+    async fn shutdown(mut self) {
+        if self.stop_insights() {
+            // Give the queries' StopQuery calls (which end the billing) a moment.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        self.session.stop();
     }
-    session.stop();
-    Ok(())
 }
 
 /// Acts on rule changes: bell, `--alarm-log`, `notify_command`, and a
