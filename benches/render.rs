@@ -30,7 +30,10 @@ fn now() -> DateTime<Utc> {
 fn store(n: usize) -> Store {
     let fns: Vec<FunctionInfo> = (0..n)
         .map(|i| FunctionInfo {
-            name: format!("service-{:02}-function-{i:05}", i % 37),
+            id: lamtop::model::id::FunctionId::new(format!(
+                "service-{:02}-function-{i:05}",
+                i % 37
+            )),
             arn: String::new(),
             runtime: if i % 2 == 0 {
                 "python3.12".into()
@@ -46,7 +49,7 @@ fn store(n: usize) -> Store {
         })
         .collect();
     let range = TimeRange::ending_at(now(), WINDOW);
-    let queries = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
+    let queries = plan_fleet_queries(fns.iter().map(|f| &f.id), WINDOW, &[]);
     let series: Vec<(MetricKey, Series)> = queries
         .iter()
         .enumerate()

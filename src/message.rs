@@ -6,6 +6,7 @@
 
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insight::ReportStats;
 use crate::model::logs::LogEvent;
 use crate::model::metrics::{MetricKey, Series, TimeRange};
@@ -59,7 +60,7 @@ pub struct Scope {
     /// The metrics window.
     pub window: Duration,
     /// The function on screen in detail, if any.
-    pub selected: Option<String>,
+    pub selected: Option<FunctionId>,
     /// Bumped by the face to ask for an immediate refresh.
     pub refresh_generation: u64,
     /// Server-side filter pattern of the log pane.
@@ -121,7 +122,7 @@ pub enum Update {
         /// When the fetch completed.
         at: DateTime<Utc>,
         /// Which function.
-        function: String,
+        function: FunctionId,
         /// `None` = unreserved.
         result: Result<Option<u32>, SourceError>,
     },
@@ -146,7 +147,7 @@ pub enum Update {
         /// When the fetch completed.
         at: DateTime<Utc>,
         /// Which function.
-        function: String,
+        function: FunctionId,
         /// The window it covers.
         range: TimeRange,
         /// Series, or why not.
@@ -166,16 +167,16 @@ pub enum Update {
     /// The log pane now follows another function (or filter): start over.
     LogsReset {
         /// The function.
-        function: String,
+        function: FunctionId,
         /// Its log group.
-        log_group: String,
+        log_group: LogGroup,
         /// Events to keep.
         capacity: usize,
     },
     /// What the log follower of the function on screen reported.
     Logs {
         /// The function.
-        function: String,
+        function: FunctionId,
         /// The follower's report.
         update: LogUpdate,
     },
@@ -345,11 +346,11 @@ pub enum InsightsUpdate {
         /// Final progress.
         progress: Progress,
         /// Statistics per log group.
-        stats: HashMap<String, ReportStats>,
+        stats: HashMap<LogGroup, ReportStats>,
         /// One per failed query.
         errors: Vec<SourceError>,
         /// Log groups that do not exist (functions that never ran).
-        missing: Vec<String>,
+        missing: Vec<LogGroup>,
         /// Stopped by the user.
         cancelled: bool,
     },

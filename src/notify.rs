@@ -98,7 +98,7 @@ pub fn notify_env(e: &AlarmEvent) -> Vec<(&'static str, String)> {
     vec![
         ("LAMTOP_ALARM", e.alarm.clone()),
         ("LAMTOP_SOURCE", "rule".to_string()),
-        ("LAMTOP_FUNCTION", e.function.clone()),
+        ("LAMTOP_FUNCTION", e.function.to_string()),
         ("LAMTOP_STATE", e.state.as_str().to_string()),
         ("LAMTOP_PREVIOUS_STATE", e.from.as_str().to_string()),
         ("LAMTOP_SEVERITY", e.severity.as_str().to_string()),

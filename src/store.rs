@@ -17,6 +17,7 @@ use crate::message::{
 use crate::model::alarms::{Alarm, AlarmRule};
 pub use crate::model::fleet::FunctionSummary;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::id::FunctionId;
 use crate::model::insight::{Prices, ReportStats};
 use crate::model::metrics::TimeRange;
 use crate::model::rules::{AlarmEvent, Inputs, RuleEngine};
@@ -39,7 +40,7 @@ pub struct Store {
     /// The AWS account id, when known.
     pub account_id: Option<String>,
     /// Reserved concurrency per function (fetched lazily).
-    pub reserved: HashMap<String, Slot<Option<u32>>>,
+    pub reserved: HashMap<FunctionId, Slot<Option<u32>>>,
     /// Fleet metrics.
     pub metrics: Slot<MetricsData>,
     /// CloudWatch alarms relevant to the fleet.
@@ -60,7 +61,7 @@ pub struct Store {
     /// recomputing from series.
     summaries: Vec<FunctionSummary>,
     /// Position of each function in `functions()`.
-    index: HashMap<String, usize>,
+    index: HashMap<FunctionId, usize>,
     /// Fleet totals, derived in `apply`.
     account_totals: AccountSummary,
     /// lamtop's alarm rules and their state machines.
@@ -71,7 +72,7 @@ pub struct Store {
     pub prices: Prices,
     /// REPORT statistics per function, with when they were computed: from
     /// the log lines read, or from a Logs Insights query.
-    pub reports: HashMap<String, (DateTime<Utc>, ReportStats)>,
+    pub reports: HashMap<FunctionId, (DateTime<Utc>, ReportStats)>,
     /// The fleet Logs Insights run, if one was started.
     pub insights_run: Option<InsightsRun>,
     /// Rule changes not yet acted on (bell, `--alarm-log`, `notify_command`);
@@ -248,7 +249,7 @@ impl Store {
     /// A report of the log follower of `function`; ignored when the pane
     /// has moved on to another function. New REPORT lines refresh the
     /// function's statistics.
-    fn apply_logs(&mut self, function: String, update: LogUpdate) -> bool {
+    fn apply_logs(&mut self, function: FunctionId, update: LogUpdate) -> bool {
         let Some(buf) = self.logs.as_mut().filter(|b| b.function == function) else {
             return false;
         };
@@ -297,8 +298,8 @@ impl Store {
                 // by several functions gives each of them the group's numbers.
                 let mut covered = 0;
                 for f in self.inventory.value.as_deref().unwrap_or(&[]) {
-                    if let Some(s) = stats.get(&f.log_group) {
-                        self.reports.insert(f.name.clone(), (at, s.clone()));
+                    if let Some(s) = stats.get(&f.log_group_id()) {
+                        self.reports.insert(f.id.clone(), (at, s.clone()));
                         covered += 1;
                     }
                 }

@@ -3,6 +3,7 @@
 //! model ([`Alarm`]) so one pane and one JSON list show them; the rules'
 //! evaluation is in [`crate::model::rules`].
 
+use super::id::FunctionId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::time::Duration;
@@ -91,7 +92,7 @@ pub struct Alarm {
     /// Current state.
     pub state: AlarmState,
     /// The function it watches (`FunctionName` dimension), if any.
-    pub function: Option<String>,
+    pub function: Option<FunctionId>,
     /// Metric namespace (metric alarms only).
     pub namespace: Option<String>,
     /// Metric name (metric alarms only).
@@ -112,9 +113,13 @@ impl Alarm {
     /// Whether a CloudWatch alarm concerns the Lambda fleet in scope: a metric
     /// alarm on a function in scope, an account-level AWS/Lambda alarm, or a
     /// composite alarm whose rule names a relevant alarm.
-    pub fn is_relevant(&self, in_scope: impl Fn(&str) -> bool, relevant_names: &[&str]) -> bool {
+    pub fn is_relevant(
+        &self,
+        in_scope: impl Fn(&FunctionId) -> bool,
+        relevant_names: &[&str],
+    ) -> bool {
         match self.kind {
-            AlarmKind::Metric => match self.function.as_deref() {
+            AlarmKind::Metric => match &self.function {
                 Some(f) => in_scope(f),
                 None => self.namespace.as_deref() == Some("AWS/Lambda"),
             },
@@ -129,7 +134,7 @@ impl Alarm {
 
 /// Keeps the alarms relevant to the functions in scope (composites last, so
 /// they can refer to the metric alarms kept before them).
-pub fn relevant_alarms(all: Vec<Alarm>, in_scope: impl Fn(&str) -> bool) -> Vec<Alarm> {
+pub fn relevant_alarms(all: Vec<Alarm>, in_scope: impl Fn(&FunctionId) -> bool) -> Vec<Alarm> {
     let (metric, composite): (Vec<_>, Vec<_>) =
         all.into_iter().partition(|a| a.kind == AlarmKind::Metric);
     let mut kept: Vec<Alarm> = metric
@@ -333,7 +338,7 @@ mod tests {
             source: AlarmSource::Cloudwatch,
             kind: AlarmKind::Metric,
             state: AlarmState::Alarm,
-            function: f.map(str::to_string),
+            function: f.map(FunctionId::new),
             namespace: Some(ns.into()),
             metric: Some("Errors".into()),
             since: None,
@@ -346,7 +351,7 @@ mod tests {
 
     #[test]
     fn relevance_by_namespace_function_or_composite_rule() {
-        let in_scope = |n: &str| n == "api";
+        let in_scope = |f: &FunctionId| f.name == "api";
         assert!(metric_alarm("AWS/Lambda", None).is_relevant(in_scope, &[]));
         assert!(metric_alarm("Custom", Some("api")).is_relevant(in_scope, &[]));
         assert!(!metric_alarm("AWS/Lambda", Some("other")).is_relevant(in_scope, &[]));

@@ -172,12 +172,12 @@ pub fn compare(
     b: (&FunctionInfo, &FunctionSummary),
 ) -> Ordering {
     let primary = match column {
-        Some(SortColumn::Name) => a.0.name.cmp(&b.0.name),
+        Some(SortColumn::Name) => a.0.id.cmp(&b.0.id),
         Some(c) => desc(c.value(a.0, a.1), c.value(b.0, b.1)),
         None => desc(a.1.errors, b.1.errors).then(desc(a.1.invocations, b.1.invocations)),
     };
     let primary = if reverse { primary.reverse() } else { primary };
-    primary.then_with(|| a.0.name.cmp(&b.0.name))
+    primary.then_with(|| a.0.id.cmp(&b.0.id))
 }
 
 #[cfg(test)]
@@ -204,10 +204,10 @@ mod tests {
         let sc = FunctionSummary::default();
         let mut rows = [(&c, &sc), (&a, &sa), (&b, &sb)];
         rows.sort_by(|x, y| compare(None, false, *x, *y));
-        let names: Vec<_> = rows.iter().map(|r| r.0.name.as_str()).collect();
+        let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();
         assert_eq!(names, ["b", "a", "c"]);
         rows.sort_by(|x, y| compare(Some(SortColumn::Name), true, *x, *y));
-        assert_eq!(rows[0].0.name, "c");
+        assert_eq!(rows[0].0.id.name, "c");
         assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
         assert_eq!(SortColumn::Memory.next(), SortColumn::Cost);
         assert_eq!(SortColumn::Cost.next(), SortColumn::Name);

@@ -1,6 +1,7 @@
 //! What lamtop knows about one Lambda function and about the account it
 //! runs in: the inventory half of the domain, free of any AWS SDK type.
 
+use super::id::{FunctionId, LogGroup};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +49,10 @@ pub enum TracingMode {
 /// One function as listed by the inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionInfo {
-    /// Function name, the `FunctionName` metric dimension.
-    pub name: String,
+    /// Which function: its name (the `FunctionName` metric dimension) and
+    /// region. Flattened, so the inventory cache keeps its `name` field.
+    #[serde(flatten)]
+    pub id: FunctionId,
     /// Full ARN.
     pub arn: String,
     /// Runtime identifier (`python3.12`), or `container` for image functions.
@@ -64,8 +67,18 @@ pub struct FunctionInfo {
     pub last_modified: Option<DateTime<Utc>>,
     /// X-Ray tracing mode.
     pub tracing: TracingMode,
-    /// The CloudWatch log group its logs go to.
+    /// The CloudWatch log group its logs go to (in the function's region).
     pub log_group: String,
+}
+
+impl FunctionInfo {
+    /// Its log group, placed in the function's region.
+    pub fn log_group_id(&self) -> LogGroup {
+        LogGroup {
+            name: self.log_group.clone(),
+            region: self.id.region.clone(),
+        }
+    }
 }
 
 impl FunctionInfo {
@@ -109,9 +122,10 @@ impl FunctionFilter {
         })
     }
 
-    /// Whether `name` is in scope.
-    pub fn matches(&self, name: &str) -> bool {
-        self.matchers.is_empty() || self.matchers.iter().any(|m| m.is_match(name))
+    /// Whether `id` is in scope: a glob matches the plain name or, across
+    /// regions, `name@region` (so `*@eu-west-1` keeps one region).
+    pub fn matches(&self, id: &FunctionId) -> bool {
+        self.matchers.is_empty() || self.matchers.iter().any(|m| matches_id(m, id))
     }
 
     /// Keeps the functions in scope; also returns the patterns that matched
@@ -121,15 +135,19 @@ impl FunctionFilter {
             .patterns
             .iter()
             .zip(&self.matchers)
-            .filter(|(_, m)| !functions.iter().any(|f| m.is_match(&f.name)))
+            .filter(|(_, m)| !functions.iter().any(|f| matches_id(m, &f.id)))
             .map(|(p, _)| p.clone())
             .collect();
         let kept = functions
             .into_iter()
-            .filter(|f| self.matches(&f.name))
+            .filter(|f| self.matches(&f.id))
             .collect();
         (kept, unmatched)
     }
+}
+
+fn matches_id(m: &globset::GlobMatcher, id: &FunctionId) -> bool {
+    m.is_match(&id.name) || (id.region.is_some() && m.is_match(id.to_string()))
 }
 
 impl FunctionInfo {
@@ -137,7 +155,7 @@ impl FunctionInfo {
     #[cfg(test)]
     pub fn for_test(name: &str, runtime: &str) -> Self {
         Self {
-            name: name.into(),
+            id: FunctionId::parse(name),
             arn: String::new(),
             runtime: runtime.into(),
             architecture: Architecture::X86_64,
@@ -145,7 +163,7 @@ impl FunctionInfo {
             timeout_s: 3,
             last_modified: None,
             tracing: TracingMode::PassThrough,
-            log_group: Self::default_log_group(name),
+            log_group: Self::default_log_group(&FunctionId::parse(name).name),
         }
     }
 }
@@ -183,7 +201,7 @@ mod tests {
                 .unwrap_err()
                 .contains("'a['")
         );
-        assert!(FunctionFilter::default().matches("anything"));
+        assert!(FunctionFilter::default().matches(&"anything".into()));
     }
 
     #[test]

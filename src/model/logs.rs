@@ -4,6 +4,7 @@
 //! `taxonomy` holds the rules, `report` the report-line parser, `ids` the
 //! id extraction, `platform` the JSON platform records and summaries.
 
+use super::id::LogGroup;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -25,8 +26,8 @@ pub struct LogEvent {
 /// One page request against a log group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogQuery {
-    /// The log group to read.
-    pub log_group: String,
+    /// The log group to read (and the region it is in).
+    pub log_group: LogGroup,
     /// Inclusive start.
     pub start: DateTime<Utc>,
     /// Exclusive end; `None` means now.

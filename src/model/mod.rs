@@ -3,6 +3,7 @@
 pub mod alarms;
 pub mod fleet;
 pub mod function;
+pub mod id;
 pub mod insight;
 pub mod insights_query;
 pub mod logs;

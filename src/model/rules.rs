@@ -7,13 +7,19 @@
 //! evaluation replays the whole window, so a condition that already held for
 //! ten minutes fires at once instead of ten minutes after lamtop starts.
 
-use crate::model::alarms::{Alarm, AlarmKind, AlarmRule, AlarmSource, AlarmState, RuleMetric};
-use crate::model::function::{FunctionFilter, FunctionInfo};
+use crate::model::alarms::{AlarmRule, AlarmSource, AlarmState, RuleMetric};
+use crate::model::function::FunctionInfo;
+use crate::model::id::FunctionId;
 use crate::model::insight::{Prices, ReportStats};
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat, TimeRange};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+mod engine;
+
+pub use engine::{RuleEngine, needs_p99};
 
 /// Alarm history entries kept for the TUI.
 pub const HISTORY_LEN: usize = 500;
@@ -97,8 +103,9 @@ pub struct AlarmEvent {
     pub alarm: String,
     /// Always `rule`.
     pub source: AlarmSource,
-    /// The function.
-    pub function: String,
+    /// The function (shown as `name@region` across regions).
+    #[serde(serialize_with = "crate::model::id::as_shown")]
+    pub function: FunctionId,
     /// Previous state.
     pub from: AlarmState,
     /// New state.
@@ -130,8 +137,11 @@ pub struct Inputs<'a> {
     /// Prices for `cost_per_hour`.
     pub prices: &'a Prices,
     /// REPORT statistics per function, with when they were computed.
-    pub reports: &'a HashMap<String, (DateTime<Utc>, ReportStats)>,
+    pub reports: &'a HashMap<FunctionId, (DateTime<Utc>, ReportStats)>,
 }
+
+/// One evaluation instant and the metric's value there (`None`: no data).
+type Sample = (DateTime<Utc>, Option<f64>);
 
 /// The values of `rule`'s metric for `f` at every instant after `after` that
 /// the inputs cover.
@@ -141,54 +151,100 @@ pub fn samples(
     inp: &Inputs<'_>,
     after: Option<DateTime<Utc>>,
 ) -> Vec<(DateTime<Utc>, Option<f64>)> {
-    let newer = |t: &DateTime<Utc>| after.is_none_or(|a| *t > a);
     if rule.metric.from_reports() {
-        let at = inp.reports.get(&f.name).map_or(inp.at, |(t, _)| *t);
-        if !newer(&at) {
-            return Vec::new();
-        }
-        let stats = inp.reports.get(&f.name).map(|(_, s)| s);
-        let value = stats.and_then(|s| match rule.metric {
-            RuleMetric::ColdStartRate => s.cold_start_rate(),
-            RuleMetric::OutOfMemory => Some(s.out_of_memory as f64),
-            _ => s.memory_used_ratio(Some(f.memory_mb)),
-        });
-        return vec![(at, value)];
+        report_samples(rule, f, inp, after)
+    } else if rule.metric.needs_p99() {
+        p99_samples(rule, f, inp, after)
+    } else {
+        summed_samples(rule, f, inp, after)
     }
-    let period_s = rule.period.as_secs().max(60) as u32;
-    if rule.metric.needs_p99() {
-        let key = MetricKey::function(&f.name, MetricKind::Duration, Stat::P99).at_period(period_s);
-        let Some(series) = inp.series.get(&key) else {
-            return vec![(inp.at, None)]
-                .into_iter()
-                .filter(|(t, _)| newer(t))
-                .collect();
-        };
-        return complete_buckets(series, inp.at)
-            .filter(|(t, _)| newer(t))
-            .map(|(t, i)| {
-                let p99 = series.get(i);
-                let v = match rule.metric {
-                    RuleMetric::TimeoutRatio => p99
-                        .filter(|_| f.timeout_s > 0)
-                        .map(|p| p / (f64::from(f.timeout_s) * 1000.0)),
-                    _ => p99,
-                };
-                (t, v)
-            })
-            .collect();
+}
+
+/// Whether `t` is past `after`, the last instant a tracker saw (`None`:
+/// it saw none, so every instant is new).
+fn newer(t: &DateTime<Utc>, after: Option<DateTime<Utc>>) -> bool {
+    after.is_none_or(|a| *t > a)
+}
+
+/// The rule's period in seconds, at least the one-minute metric bucket.
+fn period_secs(rule: &AlarmRule) -> u32 {
+    rule.period.as_secs().max(60) as u32
+}
+
+/// A single NO_DATA sample at `at` (the metric's series was not fetched),
+/// unless the tracker already saw that instant.
+fn no_data(at: DateTime<Utc>, after: Option<DateTime<Utc>>) -> Vec<Sample> {
+    if newer(&at, after) {
+        vec![(at, None)]
+    } else {
+        Vec::new()
     }
-    let get = |k: MetricKind, s: Stat| inp.series.get(&MetricKey::function(&f.name, k, s));
-    let inv = get(MetricKind::Invocations, Stat::Sum);
-    let Some(base) = inv else {
-        return vec![(inp.at, None)]
-            .into_iter()
-            .filter(|(t, _)| newer(t))
-            .collect();
+}
+
+/// A REPORT-based metric has one sample: the statistics as last computed
+/// (NO_DATA at the inputs' time when no REPORT has been read yet).
+fn report_samples(
+    rule: &AlarmRule,
+    f: &FunctionInfo,
+    inp: &Inputs<'_>,
+    after: Option<DateTime<Utc>>,
+) -> Vec<Sample> {
+    let at = inp.reports.get(&f.id).map_or(inp.at, |(t, _)| *t);
+    if !newer(&at, after) {
+        return Vec::new();
+    }
+    let stats = inp.reports.get(&f.id).map(|(_, s)| s);
+    let value = stats.and_then(|s| match rule.metric {
+        RuleMetric::ColdStartRate => s.cold_start_rate(),
+        RuleMetric::OutOfMemory => Some(s.out_of_memory as f64),
+        _ => s.memory_used_ratio(Some(f.memory_mb)),
+    });
+    vec![(at, value)]
+}
+
+/// A p99-based metric: one sample per complete bucket of the p99 series
+/// fetched at the rule's period.
+fn p99_samples(
+    rule: &AlarmRule,
+    f: &FunctionInfo,
+    inp: &Inputs<'_>,
+    after: Option<DateTime<Utc>>,
+) -> Vec<Sample> {
+    let key =
+        MetricKey::function(&f.id, MetricKind::Duration, Stat::P99).at_period(period_secs(rule));
+    let Some(series) = inp.series.get(&key) else {
+        return no_data(inp.at, after);
+    };
+    complete_buckets(series, inp.at)
+        .filter(|(t, _)| newer(t, after))
+        .map(|(t, i)| {
+            let p99 = series.get(i);
+            let v = match rule.metric {
+                RuleMetric::TimeoutRatio => p99
+                    .filter(|_| f.timeout_s > 0)
+                    .map(|p| p / (f64::from(f.timeout_s) * 1000.0)),
+                _ => p99,
+            };
+            (t, v)
+        })
+        .collect()
+}
+
+/// A metric of the per-minute series: one sample per complete bucket that
+/// ends a full period of data, or only the last one when the window is
+/// shorter than the period.
+fn summed_samples(
+    rule: &AlarmRule,
+    f: &FunctionInfo,
+    inp: &Inputs<'_>,
+    after: Option<DateTime<Utc>>,
+) -> Vec<Sample> {
+    let Some(base) = series_of(inp, f, MetricKind::Invocations, Stat::Sum) else {
+        return no_data(inp.at, after);
     };
     let step = i64::from(base.period_s);
     let complete: Vec<(DateTime<Utc>, usize)> = complete_buckets(base, inp.at).collect();
-    let n = usize::try_from((i64::from(period_s) + step - 1) / step)
+    let n = usize::try_from((i64::from(period_secs(rule)) + step - 1) / step)
         .unwrap_or(1)
         .max(1);
     let mut out = Vec::new();
@@ -196,44 +252,65 @@ pub fn samples(
         // A full period of data, or the whole window when it is shorter
         // than the period (then only the last instant is evaluated).
         let short = complete.len() < n;
-        if (short && k + 1 != complete.len()) || (!short && i + 1 < n) || !newer(&t) {
+        if (short && k + 1 != complete.len()) || (!short && i + 1 < n) || !newer(&t, after) {
             continue;
         }
         let lo = (i + 1).saturating_sub(n);
-        let span = lo..=i;
-        let sum = |s: Option<&Series>| -> Option<f64> {
-            s.map(|s| s.points_in(span.clone()).flatten().sum())
-        };
-        let invocations = sum(inv);
-        let value = match rule.metric {
-            RuleMetric::Invocations => invocations,
-            RuleMetric::Errors => sum(get(MetricKind::Errors, Stat::Sum)),
-            RuleMetric::Throttles => sum(get(MetricKind::Throttles, Stat::Sum)),
-            RuleMetric::ErrorRate => sum(get(MetricKind::Errors, Stat::Sum))
-                .zip(invocations)
-                .and_then(|(e, i)| (i > 0.0).then(|| e / i)),
-            RuleMetric::DurationAvg => get(MetricKind::Duration, Stat::Average)
-                .and_then(|avg| avg.weighted_mean_in(inv, span.clone())),
-            // Idle minutes have no datapoint: nothing was running.
-            RuleMetric::Concurrency => {
-                get(MetricKind::ConcurrentExecutions, Stat::Maximum).map(|s| {
-                    s.points_in(span.clone())
-                        .flatten()
-                        .fold(0.0, |a: f64, b| a.max(b))
-                })
-            }
-            RuleMetric::CostPerHour => get(MetricKind::Duration, Stat::Average)
-                .zip(invocations)
-                .map(|(avg, i)| {
-                    let total = avg.weighted_total_in(base, span.clone());
-                    let secs = (span.clone().count() as i64 * step) as f64;
-                    inp.prices.cost(f.architecture, f.memory_mb, i, total) * 3600.0 / secs
-                }),
-            _ => None,
-        };
-        out.push((t, value));
+        out.push((t, period_value(rule, f, inp, base, lo..=i)));
     }
     out
+}
+
+/// `f`'s per-minute series of `kind` and `stat`, if it was fetched.
+fn series_of<'a>(
+    inp: &Inputs<'a>,
+    f: &FunctionInfo,
+    kind: MetricKind,
+    stat: Stat,
+) -> Option<&'a Series> {
+    inp.series.get(&MetricKey::function(&f.id, kind, stat))
+}
+
+/// The rule's metric over the buckets `span` of the invocations series
+/// `base` (and of the other series of `f` the metric needs).
+fn period_value(
+    rule: &AlarmRule,
+    f: &FunctionInfo,
+    inp: &Inputs<'_>,
+    base: &Series,
+    span: RangeInclusive<usize>,
+) -> Option<f64> {
+    let get = |k: MetricKind, s: Stat| series_of(inp, f, k, s);
+    let sum = |s: Option<&Series>| -> Option<f64> {
+        s.map(|s| s.points_in(span.clone()).flatten().sum())
+    };
+    let inv = Some(base);
+    let invocations = sum(inv);
+    match rule.metric {
+        RuleMetric::Invocations => invocations,
+        RuleMetric::Errors => sum(get(MetricKind::Errors, Stat::Sum)),
+        RuleMetric::Throttles => sum(get(MetricKind::Throttles, Stat::Sum)),
+        RuleMetric::ErrorRate => sum(get(MetricKind::Errors, Stat::Sum))
+            .zip(invocations)
+            .and_then(|(e, i)| (i > 0.0).then(|| e / i)),
+        RuleMetric::DurationAvg => get(MetricKind::Duration, Stat::Average)
+            .and_then(|avg| avg.weighted_mean_in(inv, span.clone())),
+        // Idle minutes have no datapoint: nothing was running.
+        RuleMetric::Concurrency => get(MetricKind::ConcurrentExecutions, Stat::Maximum).map(|s| {
+            s.points_in(span.clone())
+                .flatten()
+                .fold(0.0, |a: f64, b| a.max(b))
+        }),
+        RuleMetric::CostPerHour => get(MetricKind::Duration, Stat::Average)
+            .zip(invocations)
+            .map(|(avg, i)| {
+                let total = avg.weighted_total_in(base, span.clone());
+                let step = i64::from(base.period_s);
+                let secs = (span.clone().count() as i64 * step) as f64;
+                inp.prices.cost(f.architecture, f.memory_mb, i, total) * 3600.0 / secs
+            }),
+        _ => None,
+    }
 }
 
 /// `(bucket end, index)` of the buckets that ended by `at`.
@@ -246,195 +323,6 @@ fn complete_buckets(
         let end = s.start + ChronoDuration::seconds((i as i64 + 1) * step);
         (end <= at).then_some((end, i))
     })
-}
-
-/// Every rule on every function it covers.
-#[derive(Debug, Clone, Default)]
-pub struct RuleEngine {
-    rules: Vec<(AlarmRule, FunctionFilter)>,
-    trackers: HashMap<(usize, String), Tracker>,
-    /// State changes, oldest first (bounded by [`HISTORY_LEN`]).
-    pub history: VecDeque<AlarmEvent>,
-}
-
-impl RuleEngine {
-    /// An engine for validated rules.
-    pub fn new(rules: &[AlarmRule]) -> Self {
-        let rules = rules
-            .iter()
-            .map(|r| {
-                let filter =
-                    FunctionFilter::new(std::slice::from_ref(&r.functions)).unwrap_or_default();
-                (r.clone(), filter)
-            })
-            .collect();
-        Self {
-            rules,
-            ..Self::default()
-        }
-    }
-
-    /// Whether any rule is configured.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
-    /// The (function, period) pairs whose p99 a rule needs.
-    pub fn p99_needs(&self, functions: &[FunctionInfo]) -> Vec<(String, u32)> {
-        needs_p99(self.rules.iter().map(|(r, f)| (r, f)), functions)
-    }
-
-    /// Evaluates every rule on `functions`; returns the changes worth
-    /// telling someone about (each into or out of FIRING; a replay at start
-    /// reports only a rule that ends FIRING).
-    pub fn evaluate(&mut self, functions: &[FunctionInfo], inp: &Inputs<'_>) -> Vec<AlarmEvent> {
-        let mut events = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (ri, (rule, filter)) in self.rules.iter().enumerate() {
-            let hold = ChronoDuration::from_std(rule.hold_for).unwrap_or_default();
-            for f in functions.iter().filter(|f| filter.matches(&f.name)) {
-                let key = (ri, f.name.clone());
-                seen.insert(key.clone());
-                let tracker = self.trackers.entry(key).or_default();
-                let replay = tracker.last_at.is_none();
-                let mut last_change = None;
-                for (t, v) in samples(rule, f, inp, tracker.last_at) {
-                    let breach = v.map(|v| rule.op.holds(v, rule.threshold));
-                    if let Some(prev) = tracker.observe(t, v, breach, hold) {
-                        let ev = event(rule, f, prev, tracker.state, t, v);
-                        if replay {
-                            last_change = Some(ev);
-                        } else if prev == AlarmState::Firing || tracker.state == AlarmState::Firing
-                        {
-                            events.push(ev);
-                        }
-                    }
-                }
-                if let Some(ev) = last_change.filter(|e| e.state == AlarmState::Firing) {
-                    events.push(AlarmEvent {
-                        from: AlarmState::Ok,
-                        ..ev
-                    });
-                }
-            }
-        }
-        // Functions gone from the inventory take their trackers with them.
-        self.trackers.retain(|k, _| seen.contains(k));
-        for e in &events {
-            self.history.push_back(e.clone());
-        }
-        while self.history.len() > HISTORY_LEN {
-            self.history.pop_front();
-        }
-        events
-    }
-
-    /// The rules' states as alarms, one per rule and function.
-    pub fn alarms(&self) -> Vec<Alarm> {
-        let mut out: Vec<Alarm> = self
-            .trackers
-            .iter()
-            .map(|((ri, function), t)| {
-                let rule = &self.rules[*ri].0;
-                Alarm {
-                    name: rule.name.clone(),
-                    source: AlarmSource::Rule,
-                    kind: AlarmKind::Metric,
-                    state: t.state,
-                    function: Some(function.clone()),
-                    namespace: None,
-                    metric: Some(rule.metric.name().to_string()),
-                    since: t.since,
-                    reason: reason(rule, t),
-                    rule: None,
-                    severity: Some(rule.severity),
-                    value: t.value,
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| (&a.name, &a.function).cmp(&(&b.name, &b.function)));
-        out
-    }
-}
-
-/// The (function, period) pairs whose p99 the rules need.
-pub fn needs_p99<'a>(
-    rules: impl Iterator<Item = (&'a AlarmRule, &'a FunctionFilter)>,
-    functions: &[FunctionInfo],
-) -> Vec<(String, u32)> {
-    let mut out: Vec<(String, u32)> = Vec::new();
-    for (rule, filter) in rules.filter(|(r, _)| r.metric.needs_p99()) {
-        let p = rule.period.as_secs().max(60) as u32;
-        for f in functions.iter().filter(|f| filter.matches(&f.name)) {
-            let pair = (f.name.clone(), p);
-            if !out.contains(&pair) {
-                out.push(pair);
-            }
-        }
-    }
-    out
-}
-
-fn event(
-    rule: &AlarmRule,
-    f: &FunctionInfo,
-    from: AlarmState,
-    state: AlarmState,
-    at: DateTime<Utc>,
-    value: Option<f64>,
-) -> AlarmEvent {
-    AlarmEvent {
-        at,
-        alarm: rule.name.clone(),
-        source: AlarmSource::Rule,
-        function: f.name.clone(),
-        from,
-        state,
-        severity: rule.severity,
-        metric: rule.metric.name(),
-        op: rule.op.as_str(),
-        threshold: rule.threshold,
-        value,
-    }
-}
-
-/// "error_rate 0.25 > 0.1 for 3m (5m period)": what the rule says and saw.
-fn reason(rule: &AlarmRule, t: &Tracker) -> String {
-    let period = humantime::format_duration(rule.period);
-    let hold = humantime::format_duration(rule.hold_for);
-    let cond = format!(
-        "{} {} {}",
-        rule.metric.name(),
-        rule.op.as_str(),
-        rule.threshold
-    );
-    match (t.state, t.value) {
-        (AlarmState::NoData, _) | (_, None) => {
-            format!("no data for {} ({period} period)", rule.metric.name())
-        }
-        (AlarmState::Pending, Some(v)) => format!(
-            "{} = {} {} {} since {}, firing after {hold}",
-            rule.metric.name(),
-            fmt_value(v),
-            rule.op.as_str(),
-            rule.threshold,
-            t.breach_since
-                .map_or("?".into(), |s| s.format("%H:%M").to_string())
-        ),
-        (_, Some(v)) => format!(
-            "{} = {} ({cond} over {period})",
-            rule.metric.name(),
-            fmt_value(v)
-        ),
-    }
-}
-
-fn fmt_value(v: f64) -> String {
-    if v.abs() >= 100.0 || v == v.trunc() {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}")
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! X-Ray trace summaries and raw traces as the trace source delivers them.
 //! The segment tree and the waterfall arrive with the X-Ray issue.
 
+use super::id::FunctionId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ pub struct TraceQuery {
     /// Exclusive end.
     pub end: DateTime<Utc>,
     /// The function whose traces are wanted.
-    pub function: String,
+    pub function: FunctionId,
     /// Continuation token.
     pub next_token: Option<String>,
     /// Ask the service to filter by function (a filter expression); when
@@ -57,7 +58,7 @@ pub struct TraceSummaryPage {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceList {
     /// The function.
-    pub function: String,
+    pub function: FunctionId,
     /// Summaries, newest first.
     pub summaries: Vec<TraceSummary>,
     /// The endpoint rejected the filter expression: the list was filtered

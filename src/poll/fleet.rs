@@ -8,6 +8,7 @@ use super::schedule::Outcome;
 use crate::message::{DataKind, Scope, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::FunctionInfo;
+use crate::model::id::FunctionId;
 use crate::model::metrics::{TimeRange, plan_fleet_queries};
 use crate::source::Source;
 use chrono::Utc;
@@ -116,7 +117,7 @@ async fn wait_fleet(mut rx: watch::Receiver<Fleet>, once: bool) -> Option<Arc<Ve
 pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
     let queries = plan_fleet_queries(
-        functions.iter().map(|f| f.name.as_str()),
+        functions.iter().map(|f| &f.id),
         scope.window,
         &c.cfg.rules.p99_needs(&functions),
     );
@@ -133,10 +134,10 @@ pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<O
 /// The CloudWatch alarms that concern the functions in scope.
 pub(super) async fn alarms<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
     let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
-    let names: HashSet<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+    let ids: HashSet<&FunctionId> = functions.iter().map(|f| &f.id).collect();
     let call = async {
         let all = c.src.describe_alarms().await?;
-        Ok(relevant_alarms(all, |f| names.contains(f)))
+        Ok(relevant_alarms(all, |f| ids.contains(f)))
     };
     let wrap = |at, result| Update::Alarms { at, result };
     Some(fetch(&c.tx, DataKind::Alarms, call, wrap).await)

@@ -1,5 +1,6 @@
 //! The fleet Logs Insights run: the fleet's log groups split into queries
-//! of at most 50 groups, run a few at a time, polled until done, with
+//! of at most 50 groups of one region (result rows name a group, not its
+//! region), run a few at a time, polled until done, with
 //! progress reported as it goes and cancellation that stops the queries
 //! still running (a stopped query stops being billed). Every loop is
 //! bounded: a query that never completes is stopped after `max_wait`.
@@ -11,6 +12,7 @@
 
 use crate::message::Update;
 pub use crate::message::{InsightsUpdate, Progress};
+use crate::model::id::LogGroup;
 use crate::model::insight::ReportStats;
 use crate::model::insights_query::{FLEET_QUERY, MAX_GROUPS_PER_QUERY, parse_rows};
 use crate::model::metrics::TimeRange;
@@ -55,16 +57,25 @@ enum ChunkEvent {
 
 #[derive(Default)]
 struct ChunkOutcome {
-    stats: HashMap<String, ReportStats>,
+    stats: HashMap<LogGroup, ReportStats>,
     errors: Vec<SourceError>,
-    missing: Vec<String>,
+    missing: Vec<LogGroup>,
+}
+
+/// Splits the groups (sorted, so each region's are together) into queries
+/// of at most 50 groups, each within one region.
+fn chunks_by_region(groups: &[LogGroup]) -> Vec<Vec<LogGroup>> {
+    groups
+        .chunk_by(|a, b| a.region == b.region)
+        .flat_map(|same| same.chunks(MAX_GROUPS_PER_QUERY).map(<[LogGroup]>::to_vec))
+        .collect()
 }
 
 /// Runs the fleet query over `groups` (deduplicated) and reports through
 /// `tx` as [`Update::Insights`]. Setting `cancel` to `true` stops it.
 pub async fn run_fleet_query<S: Logs>(
     src: Arc<S>,
-    groups: Vec<String>,
+    groups: Vec<LogGroup>,
     range: TimeRange,
     limits: RunLimits,
     tx: mpsc::Sender<Update>,
@@ -73,10 +84,7 @@ pub async fn run_fleet_query<S: Logs>(
     let mut groups = groups;
     groups.sort();
     groups.dedup();
-    let chunks: Vec<Vec<String>> = groups
-        .chunks(MAX_GROUPS_PER_QUERY)
-        .map(<[String]>::to_vec)
-        .collect();
+    let chunks = chunks_by_region(&groups);
     let mut progress = Progress {
         queries: chunks.len(),
         groups: groups.len(),
@@ -142,7 +150,7 @@ pub async fn run_fleet_query<S: Logs>(
 async fn run_chunk<S: Logs>(
     src: &S,
     chunk: usize,
-    groups: Vec<String>,
+    groups: Vec<LogGroup>,
     range: TimeRange,
     limits: RunLimits,
     ev: &mpsc::Sender<ChunkEvent>,
@@ -170,12 +178,12 @@ async fn run_chunk<S: Logs>(
 async fn run_one<S: Logs>(
     src: &S,
     chunk: usize,
-    groups: &[String],
+    groups: &[LogGroup],
     range: TimeRange,
     limits: RunLimits,
     ev: &mpsc::Sender<ChunkEvent>,
     mut cancel: watch::Receiver<bool>,
-) -> Result<HashMap<String, ReportStats>, SourceError> {
+) -> Result<HashMap<LogGroup, ReportStats>, SourceError> {
     if *cancel.borrow() {
         return Ok(HashMap::new());
     }
@@ -206,7 +214,7 @@ async fn run_one<S: Logs>(
             Some(s) if s.is_done() => {
                 use crate::model::insights_query::QueryStatus;
                 return match s {
-                    QueryStatus::Complete => Ok(parse_rows(&poll.rows)),
+                    QueryStatus::Complete => Ok(placed(parse_rows(&poll.rows), groups)),
                     other => Err(SourceError::Service {
                         api: "logs:GetQueryResults".into(),
                         message: format!("Logs Insights query ended {other:?}"),
@@ -224,6 +232,25 @@ async fn run_one<S: Logs>(
             limits.max_wait.as_secs()
         ),
     })
+}
+
+/// The statistics of one query's rows, keyed by group in the region of
+/// the query's groups.
+fn placed(
+    by_name: HashMap<String, ReportStats>,
+    groups: &[LogGroup],
+) -> HashMap<LogGroup, ReportStats> {
+    let region = groups.first().and_then(|g| g.region.clone());
+    by_name
+        .into_iter()
+        .map(|(name, s)| {
+            let group = LogGroup {
+                name,
+                region: region.clone(),
+            };
+            (group, s)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! backs off and retries the same query, so nothing is skipped.
 
 pub use crate::message::LogUpdate;
+use crate::model::id::LogGroup;
 use crate::model::logs::{LogEvent, LogQuery};
 use crate::source::{Logs, SourceError};
 use chrono::{DateTime, Utc};
@@ -159,7 +160,7 @@ pub async fn follow<S: Logs + ?Sized>(
     src: Arc<S>,
     limiter: Arc<RateLimiter>,
     group: usize,
-    log_group: String,
+    log_group: LogGroup,
     opts: FollowOptions,
     tx: mpsc::Sender<LogUpdate>,
 ) {
@@ -317,7 +318,7 @@ pub struct Target {
     /// Label: the function name, or the group name.
     pub label: String,
     /// The log group.
-    pub log_group: String,
+    pub log_group: LogGroup,
     /// Whether the label is a function.
     pub function: bool,
 }
@@ -337,7 +338,7 @@ pub async fn resolve_targets<S: crate::source::Inventory + ?Sized>(
         if p.starts_with('/') {
             targets.push(Target {
                 label: p.clone(),
-                log_group: p.clone(),
+                log_group: LogGroup::parse(p),
                 function: false,
             });
         } else {
@@ -347,7 +348,7 @@ pub async fn resolve_targets<S: crate::source::Inventory + ?Sized>(
     for g in log_groups {
         targets.push(Target {
             label: g.clone(),
-            log_group: g.clone(),
+            log_group: LogGroup::parse(g),
             function: false,
         });
     }
@@ -358,8 +359,8 @@ pub async fn resolve_targets<S: crate::source::Inventory + ?Sized>(
         let (kept, missing) = filter.apply(all);
         unmatched = missing;
         targets.extend(kept.into_iter().map(|f| Target {
-            label: f.name.clone(),
-            log_group: f.log_group,
+            label: f.id.to_string(),
+            log_group: f.log_group_id(),
             function: true,
         }));
     }

@@ -7,6 +7,7 @@ use super::runner::{Tx, fetch};
 use super::schedule::Outcome;
 use crate::message::{DataKind, LogUpdate, Scope, Update};
 use crate::model::function::FunctionInfo;
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::metrics::{TimeRange, plan_detail_queries};
 use crate::poll::logs::{FollowOptions, RateLimiter, follow};
 use crate::source::Source;
@@ -88,7 +89,7 @@ pub const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
 
 /// The follower of the function on screen; dropping it stops it.
 struct Follower {
-    function: String,
+    function: FunctionId,
     handle: JoinHandle<()>,
     rx: mpsc::Receiver<LogUpdate>,
 }
@@ -131,19 +132,22 @@ pub(super) async fn logs<S: Source>(
 async fn start_follower<S: Source>(
     c: &Ctx<S>,
     limiter: &Arc<RateLimiter>,
-    function: &str,
+    function: &FunctionId,
     scope: &Scope,
 ) -> Option<Follower> {
     let log_group = match &*c.fleet_tx.borrow() {
         Fleet::Ready(fns) => fns
             .iter()
-            .find(|f| f.name == function)
-            .map(|f| f.log_group.clone()),
+            .find(|f| f.id == *function)
+            .map(FunctionInfo::log_group_id),
         _ => None,
     }
-    .unwrap_or_else(|| FunctionInfo::default_log_group(function));
+    .unwrap_or_else(|| LogGroup {
+        name: FunctionInfo::default_log_group(&function.name),
+        region: function.region.clone(),
+    });
     let reset = Update::LogsReset {
-        function: function.to_string(),
+        function: function.clone(),
         log_group: log_group.clone(),
         capacity: c.cfg.log_capacity,
     };
@@ -153,7 +157,7 @@ async fn start_follower<S: Source>(
     opts.filter_pattern = scope.log_filter.clone();
     let (src, limiter) = (c.src.clone(), limiter.clone());
     let handle = tokio::spawn(follow(src, limiter, 0, log_group, opts, itx));
-    let function = function.to_string();
+    let function = function.clone();
     Some(Follower {
         function,
         handle,

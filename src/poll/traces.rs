@@ -1,5 +1,6 @@
 //! One-shot trace fetches for the faces (`lamtop trace`, the trace view).
 
+use crate::model::id::FunctionId;
 use crate::model::segments::{TraceTree, build};
 use crate::model::traces::{TraceList, TraceQuery, TraceSummary};
 use crate::source::{SourceError, Traces};
@@ -28,7 +29,7 @@ const MAX_RANGE: Duration = Duration::from_secs(6 * 3600);
 
 async fn summaries<S: Traces + ?Sized>(
     src: &S,
-    function: &str,
+    function: &FunctionId,
     window: Duration,
     server_filter: bool,
 ) -> Result<Vec<TraceSummary>, SourceError> {
@@ -37,7 +38,7 @@ async fn summaries<S: Traces + ?Sized>(
     let mut q = TraceQuery {
         start,
         end,
-        function: function.to_string(),
+        function: function.clone(),
         next_token: None,
         server_filter,
     };
@@ -90,11 +91,10 @@ async fn mark_cold_starts<S: Traces + ?Sized>(
 }
 
 /// Whether a segment document belongs to the function.
-fn is_function_segment(doc: &str, function: &str) -> bool {
-    // Segments carry the plain name; several regions qualify it (`f@region`).
-    let function = crate::source::multi::split(function).0;
+fn is_function_segment(doc: &str, function: &FunctionId) -> bool {
+    // Segments carry the plain name.
     serde_json::from_str::<serde_json::Value>(doc).is_ok_and(|v| {
-        v.get("name").and_then(|n| n.as_str()) == Some(function)
+        v.get("name").and_then(|n| n.as_str()) == Some(function.name.as_str())
             && v.get("origin")
                 .and_then(|o| o.as_str())
                 .is_some_and(|o| o.starts_with("AWS::Lambda"))
@@ -106,14 +106,14 @@ fn is_function_segment(doc: &str, function: &str) -> bool {
 /// filtered here by segment origin and name.
 pub async fn list_traces<S: Traces + ?Sized>(
     src: &S,
-    function: &str,
+    function: &FunctionId,
     window: Duration,
 ) -> Result<TraceList, SourceError> {
     match summaries(src, function, window, true).await {
         Ok(mut s) => {
             mark_cold_starts(src, &mut s).await?;
             Ok(TraceList {
-                function: function.to_string(),
+                function: function.clone(),
                 summaries: s,
                 client_filtered: false,
             })
@@ -148,7 +148,7 @@ pub async fn list_traces<S: Traces + ?Sized>(
             }
             keep.sort_by_key(|s| std::cmp::Reverse(s.start));
             Ok(TraceList {
-                function: function.to_string(),
+                function: function.clone(),
                 summaries: keep,
                 client_filtered: true,
             })

@@ -66,10 +66,10 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Stor
 /// Runs the fleet Logs Insights query over the window and folds its
 /// results in, then lets the rules see them (cold starts, memory).
 async fn run_insights<S: Source>(src: Arc<S>, settings: &Settings, store: &mut Store) {
-    let groups: Vec<String> = store
+    let groups: Vec<_> = store
         .functions()
         .iter()
-        .map(|f| f.log_group.clone())
+        .map(crate::model::function::FunctionInfo::log_group_id)
         .collect();
     let range = store
         .metrics

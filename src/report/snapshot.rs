@@ -318,7 +318,7 @@ fn alarm_entry(a: &Alarm) -> AlarmEntry {
         name: sanitize(&a.name),
         source: a.source,
         state: a.state,
-        function: a.function.as_deref().map(sanitize),
+        function: a.function.as_ref().map(|f| sanitize(&f.to_string())),
         severity: a.severity,
         metric: a.metric.as_deref().map(sanitize),
         value: Num::of(a.value),
@@ -344,14 +344,14 @@ pub fn build(
     let mut rows: Vec<_> = store
         .functions()
         .iter()
-        .map(|f| (f, store.function_summary(&f.name)))
+        .map(|f| (f, store.function_summary(&f.id)))
         .collect();
     rows.sort_by(|a, b| compare(sort, false, (a.0, &a.1), (b.0, &b.1)));
     let functions: Vec<Function> = rows
         .into_iter()
         .map(|(f, s)| Function {
-            name: sanitize(crate::source::multi::split(&f.name).0),
-            region: crate::source::multi::split(&f.name).1.map(sanitize),
+            name: sanitize(&f.id.name),
+            region: f.id.region.as_deref().map(sanitize),
             runtime: sanitize(&f.runtime),
             memory_mb: f.memory_mb,
             timeout_s: f.timeout_s,
@@ -381,7 +381,7 @@ pub fn build(
                     cost_per_month: Num::money(i.cost_per_month),
                 }
             },
-            reports: store.report_stats(&f.name).map(|r| Reports {
+            reports: store.report_stats(&f.id).map(|r| Reports {
                 invocations: r.invocations,
                 cold_starts: r.cold_starts,
                 cold_start_rate: Num::ratio(r.cold_start_rate()),
@@ -401,7 +401,7 @@ pub fn build(
     let cost_per_hour: Option<f64> = store
         .functions()
         .iter()
-        .map(|f| store.function_summary(&f.name).cost_per_hour)
+        .map(|f| store.function_summary(&f.id).cost_per_hour)
         .sum();
     let acct = store.account_summary();
     let limits = store.account.value.unwrap_or_default();
@@ -481,7 +481,7 @@ pub fn build(
                 r.progress.bytes_scanned,
             ))),
             errors: r.errors.iter().map(|e| sanitize(&e.to_string())).collect(),
-            missing_log_groups: r.missing.iter().map(|g| sanitize(g)).collect(),
+            missing_log_groups: r.missing.iter().map(|g| sanitize(&g.to_string())).collect(),
         }),
         errors,
         warnings,

@@ -25,9 +25,13 @@ const HEADERS: [&str; 13] = [
     "MEM", "RUNTIME",
 ];
 
+/// The row of one function; across regions the name is `name@region`.
 fn cells(f: &Function) -> [String; 13] {
     [
-        f.name.clone(),
+        match &f.region {
+            Some(r) => format!("{}@{r}", f.name),
+            None => f.name.clone(),
+        },
         count(f.invocations),
         count(f.errors),
         pct(f.error_rate),
@@ -89,6 +93,23 @@ fn header_line(s: &Snapshot) -> String {
 
 /// The aligned text table, the account line, alarms in ALARM and problems.
 pub fn render_table(s: &Snapshot, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", header_line(s));
+    function_rows(&mut out, s, color);
+    let _ = writeln!(out, "\n{}", account_line(s));
+    firing_alarms(&mut out, s, color);
+    for e in &s.errors {
+        let _ = writeln!(out, "note: {} n/a — {}", e.affects, e.message);
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+/// The column headers and one aligned row per function (errors red,
+/// throttles yellow when colored).
+fn function_rows(out: &mut String, s: &Snapshot, color: bool) {
     let rows: Vec<[String; 13]> = s.functions.iter().map(cells).collect();
     let mut widths = HEADERS.map(str::len);
     for r in &rows {
@@ -96,8 +117,6 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", header_line(s));
     let pad = |i: usize, c: &str| {
         let fill = widths[i].saturating_sub(c.chars().count());
         // Name and runtime left-aligned, numbers right-aligned.
@@ -132,7 +151,10 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
     if s.functions.is_empty() {
         let _ = writeln!(out, "(no functions in scope)");
     }
-    let _ = writeln!(out, "\n{}", account_line(s));
+}
+
+/// The count of alarms firing, then one line per firing alarm.
+fn firing_alarms(out: &mut String, s: &Snapshot, color: bool) {
     let firing: Vec<_> = s.alarms.iter().filter(|a| a.state.is_firing()).collect();
     let title = format!(
         "alarms firing: {} of {}{}",
@@ -167,13 +189,6 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
             a.reason
         );
     }
-    for e in &s.errors {
-        let _ = writeln!(out, "note: {} n/a — {}", e.affects, e.message);
-    }
-    for w in &s.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    out
 }
 
 fn md_escape(s: &str) -> String {

@@ -111,7 +111,7 @@ impl Printer {
         if self.format == TailFormat::Json {
             let v = serde_json::json!({
                 "function": target.function.then_some(&target.label),
-                "log_group": target.log_group,
+                "log_group": target.log_group.to_string(),
                 "stream": e.stream,
                 "timestamp": e.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "ingestion_time": e.ingestion_time.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),

@@ -116,89 +116,81 @@ pub fn waterfall(tree: &TraceTree, width: usize, color: bool) -> String {
         w = bar_w - 1
     );
     for r in &all {
-        let n = r.node;
-        let dur = n
-            .duration()
-            .map_or_else(|| "?".to_string(), |d| format::ms(Some(d * 1000.0)));
-        let mut b = bar(n, t0, t1, bar_w);
-        if color {
-            b = if n.fault {
-                b.red().to_string()
-            } else if n.throttle {
-                b.magenta().to_string()
-            } else if n.error {
-                b.yellow().to_string()
-            } else if n.lambda_phase() == Some("cold start: init") {
-                b.blue().to_string()
-            } else {
-                b.cyan().to_string()
-            };
-        }
-        let line = format!("{} {b} {dur:>9} {}", label(n, r.depth), status(n));
+        let line = segment_line(r.node, r.depth, (t0, t1), bar_w, color);
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    for r in &all {
-        let n = r.node;
-        let detail = !n.exceptions.is_empty()
-            || !n.annotations.is_empty()
-            || !n.metadata.is_empty()
-            || n.http_url.is_some()
-            || n.request_id.is_some()
-            || n.sql.is_some()
-            || !n.problems.is_empty();
-        if !detail {
-            continue;
-        }
-        let _ = writeln!(out, "\n{}:", escape_controls(&n.name, false));
-        if let (Some(m), Some(u)) = (&n.http_method, &n.http_url) {
-            let _ = writeln!(
-                out,
-                "  http {} {}",
-                escape_controls(m, false),
-                escape_controls(u, false)
-            );
-        }
-        if let Some(id) = &n.request_id {
-            let _ = writeln!(out, "  request {}", escape_controls(id, false));
-        }
-        for (k, v) in sql_lines(n) {
-            let _ = writeln!(out, "  {k} {}", escape_controls(&v, false));
-        }
-        for x in &n.exceptions {
-            let _ = writeln!(
-                out,
-                "  ✖ {}: {}",
-                escape_controls(&x.kind, false),
-                escape_controls(&x.message, false)
-            );
-            for f in &x.stack {
-                let _ = writeln!(out, "      at {}", escape_controls(f, false));
-            }
-        }
-        for (k, v) in &n.annotations {
-            let _ = writeln!(
-                out,
-                "  annotation {} = {}",
-                escape_controls(k, false),
-                escape_controls(v, false)
-            );
-        }
-        for (k, v) in &n.metadata {
-            let _ = writeln!(
-                out,
-                "  metadata {} = {}",
-                escape_controls(k, false),
-                escape_controls(v, false)
-            );
-        }
-        for p in &n.problems {
-            let _ = writeln!(out, "  ⚠ {}", escape_controls(p, false));
-        }
+    for r in all.iter().filter(|r| has_details(r.node)) {
+        write_details(&mut out, r.node);
     }
     for p in &tree.problems {
         let _ = writeln!(out, "⚠ {p}");
     }
     out
+}
+
+/// One segment's waterfall line: label, bar on the `(t0, t1)` axis
+/// (coloured like the TUI's when `color`), duration and status.
+fn segment_line(n: &Node, depth: usize, (t0, t1): (f64, f64), bar_w: usize, color: bool) -> String {
+    let dur = n
+        .duration()
+        .map_or_else(|| "?".to_string(), |d| format::ms(Some(d * 1000.0)));
+    let mut b = bar(n, t0, t1, bar_w);
+    if color {
+        b = if n.fault {
+            b.red().to_string()
+        } else if n.throttle {
+            b.magenta().to_string()
+        } else if n.error {
+            b.yellow().to_string()
+        } else if n.lambda_phase() == Some("cold start: init") {
+            b.blue().to_string()
+        } else {
+            b.cyan().to_string()
+        };
+    }
+    format!("{} {b} {dur:>9} {}", label(n, depth), status(n))
+}
+
+/// Whether a segment has anything for the details below the waterfall.
+fn has_details(n: &Node) -> bool {
+    !n.exceptions.is_empty()
+        || !n.annotations.is_empty()
+        || !n.metadata.is_empty()
+        || n.http_url.is_some()
+        || n.request_id.is_some()
+        || n.sql.is_some()
+        || !n.problems.is_empty()
+}
+
+/// A segment's details under its name: HTTP call, request, SQL,
+/// exceptions with their stacks, annotations, metadata and problems.
+fn write_details(out: &mut String, n: &Node) {
+    let e = |s: &str| escape_controls(s, false);
+    let _ = writeln!(out, "\n{}:", e(&n.name));
+    if let (Some(m), Some(u)) = (&n.http_method, &n.http_url) {
+        let _ = writeln!(out, "  http {} {}", e(m), e(u));
+    }
+    if let Some(id) = &n.request_id {
+        let _ = writeln!(out, "  request {}", e(id));
+    }
+    for (k, v) in sql_lines(n) {
+        let _ = writeln!(out, "  {k} {}", e(&v));
+    }
+    for x in &n.exceptions {
+        let _ = writeln!(out, "  ✖ {}: {}", e(&x.kind), e(&x.message));
+        for f in &x.stack {
+            let _ = writeln!(out, "      at {}", e(f));
+        }
+    }
+    for (k, v) in &n.annotations {
+        let _ = writeln!(out, "  annotation {} = {}", e(k), e(v));
+    }
+    for (k, v) in &n.metadata {
+        let _ = writeln!(out, "  metadata {} = {}", e(k), e(v));
+    }
+    for p in &n.problems {
+        let _ = writeln!(out, "  ⚠ {}", e(p));
+    }
 }
 
 /// Runs `lamtop trace`: fetches the whole trace and prints its waterfall

@@ -8,6 +8,7 @@ pub mod multi;
 
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insights_query::QueryPoll;
 use crate::model::logs::{LogPage, LogQuery};
 use crate::model::metrics::{MetricQuery, TimeRange};
@@ -24,7 +25,7 @@ pub trait Inventory: Send + Sync + 'static {
     /// Reserved concurrency of one function (`None` when unreserved).
     fn reserved_concurrency(
         &self,
-        function: &str,
+        function: &FunctionId,
     ) -> impl Future<Output = Result<Option<u32>, SourceError>> + Send;
     /// Account limits.
     fn account_limits(&self) -> impl Future<Output = Result<AccountLimits, SourceError>> + Send;
@@ -56,10 +57,11 @@ pub trait Logs: Send + Sync + 'static {
         query: &LogQuery,
     ) -> impl Future<Output = Result<LogPage, SourceError>> + Send;
 
-    /// Starts a Logs Insights query over at most 50 log groups; returns its id.
+    /// Starts a Logs Insights query over at most 50 log groups, all of one
+    /// region (rows name their group, not its region); returns its id.
     fn start_query(
         &self,
-        _log_groups: &[String],
+        _log_groups: &[LogGroup],
         _range: TimeRange,
         _query: &str,
     ) -> impl Future<Output = Result<String, SourceError>> + Send {

@@ -1,17 +1,21 @@
 //! Several regions as one source (`--region us-east-1,eu-west-1`).
 //!
-//! Everything above the sources keys functions by name, and the same
-//! function name is common in two regions (one stack, deployed twice). So
-//! this source qualifies what it hands up — `orders-api@eu-west-1`, log
-//! group `/aws/lambda/orders-api@eu-west-1` (neither may contain `@`) — and
-//! routes every call down to its region with the plain name. Account-level
-//! series are summed across regions; alarms, traces and Logs Insights
-//! queries are fanned out and merged. Each region keeps its own status
-//! (last success, last error), shown per region by the faces.
+//! Everything above the sources keys functions by [`FunctionId`], and the
+//! same function name is common in two regions (one stack, deployed twice).
+//! So this source places what its regions hand up in their region
+//! (`FunctionId::region`, `LogGroup::region`) and routes every call down to
+//! the region an id names; the sources below read only the plain names.
+//! Account-level series are summed across regions; alarms and traces are
+//! fanned out and merged; a Logs Insights query runs in the region of its
+//! groups. Each region keeps its own status (last success, last error),
+//! shown per region by the faces. Alarm names, which are not function
+//! identities, are shown as `name@region` so two regions' alarms of the
+//! same name stay apart.
 
 pub use crate::message::RegionStatus;
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insights_query::{QueryPoll, QueryStatus};
 use crate::model::logs::{LogPage, LogQuery};
 use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
@@ -23,17 +27,9 @@ use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// `name@region`.
-pub fn qualify(name: &str, region: &str) -> String {
+/// An alarm name as shown across regions: `name@region`.
+fn qualify(name: &str, region: &str) -> String {
     format!("{name}@{region}")
-}
-
-/// Splits `name@region` (a plain name has no region).
-pub fn split(qualified: &str) -> (&str, Option<&str>) {
-    match qualified.rsplit_once('@') {
-        Some((n, r)) => (n, Some(r)),
-        None => (qualified, None),
-    }
 }
 
 /// The regions, each with its own source.
@@ -70,15 +66,18 @@ impl<S: Source> MultiSource<S> {
             .map(|(_, s)| s.as_ref())
     }
 
-    /// The source of a qualified name, and the plain name.
-    fn route<'a>(&self, qualified: &'a str, api: &str) -> Result<(&S, &'a str), SourceError> {
-        let (name, region) = split(qualified);
+    /// The source of the region `what` is in.
+    fn route(
+        &self,
+        region: Option<&str>,
+        what: &dyn std::fmt::Display,
+        api: &str,
+    ) -> Result<&S, SourceError> {
         region
             .and_then(|r| self.region(r))
-            .map(|s| (s, name))
             .ok_or_else(|| SourceError::NotFound {
                 api: api.into(),
-                message: format!("'{qualified}' names no region lamtop is watching"),
+                message: format!("'{what}' names no region lamtop is watching"),
             })
     }
 
@@ -176,15 +175,18 @@ impl<S: Source> Inventory for MultiSource<S> {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
         let results = self.each(|s| s.list_functions()).await;
         merge(results, |region, mut f| {
-            f.name = qualify(&f.name, region);
-            f.log_group = qualify(&f.log_group, region);
+            f.id = f.id.placed(region);
             f
         })
     }
 
-    async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
-        let (s, name) = self.route(function, "lambda:GetFunctionConcurrency")?;
-        s.reserved_concurrency(name).await
+    async fn reserved_concurrency(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<u32>, SourceError> {
+        let region = function.region.as_deref();
+        let s = self.route(region, function, "lambda:GetFunctionConcurrency")?;
+        s.reserved_concurrency(function).await
     }
 
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
@@ -230,23 +232,19 @@ impl<S: Source> Metrics for MultiSource<S> {
         range: TimeRange,
         queries: &[MetricQuery],
     ) -> Result<MetricsFetch, SourceError> {
-        // Per region: its functions' queries with plain names, plus every
-        // account-level query (summed below).
+        // Per region: its functions' queries, plus every account-level
+        // query (summed below).
         let per_region: Vec<Vec<MetricQuery>> = self
             .regions
             .iter()
             .map(|(region, _)| {
                 queries
                     .iter()
-                    .filter_map(|q| match q.key.function.as_deref().map(split) {
-                        None => Some(q.clone()),
-                        Some((name, Some(r))) if r == region => {
-                            let mut q = q.clone();
-                            q.key.function = Some(name.to_string());
-                            Some(q)
-                        }
-                        _ => None,
+                    .filter(|q| match &q.key.function {
+                        None => true,
+                        Some(f) => f.region.as_deref() == Some(region.as_str()),
                     })
+                    .cloned()
                     .collect()
             })
             .collect();
@@ -264,9 +262,7 @@ impl<S: Source> Metrics for MultiSource<S> {
         for ((region, r), qs) in results.into_iter().zip(&per_region) {
             self.record(region, &r);
             let requalify = |mut k: MetricKey| {
-                if let Some(f) = &k.function {
-                    k.function = Some(qualify(f, region));
-                }
+                k.function = k.function.map(|f| f.placed(region));
                 k
             };
             match r {
@@ -311,7 +307,7 @@ impl<S: Source> Alarms for MultiSource<S> {
         let results = self.each(|s| s.describe_alarms()).await;
         merge(results, |region, mut a| {
             a.name = qualify(&a.name, region);
-            a.function = a.function.map(|f| qualify(&f, region));
+            a.function = a.function.map(|f| f.placed(region));
             // Composite rules name alarms of their own region.
             a
         })
@@ -320,36 +316,38 @@ impl<S: Source> Alarms for MultiSource<S> {
 
 impl<S: Source> Logs for MultiSource<S> {
     async fn filter_log_events(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
-        let (s, group) = self.route(&query.log_group, "logs:FilterLogEvents")?;
-        let mut q = query.clone();
-        q.log_group = group.to_string();
-        s.filter_log_events(&q).await
+        let group = &query.log_group;
+        let s = self.route(group.region.as_deref(), group, "logs:FilterLogEvents")?;
+        s.filter_log_events(query).await
     }
 
-    /// Groups of several regions become one query per region; the id lists
-    /// them (`region=id;region=id`).
+    /// A query runs in the region of its groups (rows name a group, not its
+    /// region, so one query never mixes regions); the id says which
+    /// (`region=id`).
     async fn start_query(
         &self,
-        log_groups: &[String],
+        log_groups: &[LogGroup],
         range: TimeRange,
         query: &str,
     ) -> Result<String, SourceError> {
-        let mut ids = Vec::new();
-        for (region, s) in &self.regions {
-            let groups: Vec<String> = log_groups
-                .iter()
-                .filter_map(|g| match split(g) {
-                    (name, Some(r)) if r == region => Some(name.to_string()),
-                    _ => None,
-                })
-                .collect();
-            if groups.is_empty() {
-                continue;
-            }
-            let id = s.start_query(&groups, range, query).await?;
-            ids.push(format!("{region}={id}"));
+        let Some(first) = log_groups.first() else {
+            return Err(SourceError::NotFound {
+                api: "logs:StartQuery".into(),
+                message: "a Logs Insights query needs at least one log group".into(),
+            });
+        };
+        if let Some(other) = log_groups.iter().find(|g| g.region != first.region) {
+            return Err(SourceError::Service {
+                api: "logs:StartQuery".into(),
+                message: format!(
+                    "one Logs Insights query cannot span regions ('{first}' and '{other}')"
+                ),
+            });
         }
-        Ok(ids.join(";"))
+        let region = first.region.as_deref();
+        let s = self.route(region, first, "logs:StartQuery")?;
+        let id = s.start_query(log_groups, range, query).await?;
+        Ok(format!("{}={id}", region.unwrap_or_default()))
     }
 
     async fn query_results(&self, query_id: &str) -> Result<QueryPoll, SourceError> {
@@ -371,18 +369,7 @@ impl<S: Source> Logs for MultiSource<S> {
                 (s, Some(QueryStatus::Complete)) => s,
                 (a, _) => a,
             };
-            out.rows.extend(p.rows.into_iter().map(|row| {
-                row.into_iter()
-                    .map(|(k, v)| {
-                        if k == "@log" {
-                            let g = crate::model::insights_query::group_of(&v).to_string();
-                            (k, qualify(&g, region))
-                        } else {
-                            (k, v)
-                        }
-                    })
-                    .collect()
-            }));
+            out.rows.extend(p.rows);
         }
         Ok(out)
     }
@@ -401,10 +388,9 @@ impl<S: Source> Logs for MultiSource<S> {
 
 impl<S: Source> Traces for MultiSource<S> {
     async fn trace_summaries(&self, query: &TraceQuery) -> Result<TraceSummaryPage, SourceError> {
-        let (s, name) = self.route(&query.function, "xray:GetTraceSummaries")?;
-        let mut q = query.clone();
-        q.function = name.to_string();
-        s.trace_summaries(&q).await
+        let f = &query.function;
+        let s = self.route(f.region.as_deref(), f, "xray:GetTraceSummaries")?;
+        s.trace_summaries(query).await
     }
 
     /// Trace ids are global: ask every region, keep what is found.

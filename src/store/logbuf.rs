@@ -2,6 +2,7 @@
 //! events are inserted where they belong), de-duplicated upstream.
 
 use crate::message::SourceError;
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::logs::{LogEvent, Report, parse_report};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -13,9 +14,9 @@ pub const DEFAULT_CAPACITY: usize = 50_000;
 #[derive(Debug, Clone, Default)]
 pub struct LogBuffer {
     /// The function they belong to.
-    pub function: String,
+    pub function: FunctionId,
     /// Its log group.
-    pub log_group: String,
+    pub log_group: LogGroup,
     /// Events, oldest first.
     pub events: VecDeque<LogEvent>,
     /// Most events kept; the oldest go first.
@@ -35,7 +36,7 @@ pub struct LogBuffer {
 
 impl LogBuffer {
     /// An empty buffer for a function.
-    pub fn new(function: String, log_group: String, capacity: usize) -> Self {
+    pub fn new(function: FunctionId, log_group: LogGroup, capacity: usize) -> Self {
         Self {
             function,
             log_group,

@@ -6,6 +6,7 @@ use super::{AccountSummary, FunctionSummary, Store};
 use crate::message::SourceError;
 use crate::model::alarms::Alarm;
 use crate::model::function::FunctionInfo;
+use crate::model::id::FunctionId;
 use crate::model::insight::ReportStats;
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
 use chrono::{DateTime, Utc};
@@ -52,15 +53,15 @@ impl Store {
             .functions()
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name.clone(), i))
+            .map(|(i, f)| (f.id.clone(), i))
             .collect();
         self.account_totals = self.compute_account();
     }
 
     /// The window numbers of one function (n/a everywhere when unknown).
-    pub fn function_summary(&self, name: &str) -> FunctionSummary {
+    pub fn function_summary(&self, id: &FunctionId) -> FunctionSummary {
         self.index
-            .get(name)
+            .get(id)
             .and_then(|i| self.summaries.get(*i))
             .copied()
             .unwrap_or_default()
@@ -85,11 +86,11 @@ impl Store {
     /// Metric insights of one function (rates, cost, concurrency headroom).
     pub fn insight(&self, f: &FunctionInfo) -> crate::model::insight::Insight {
         let window_s = self.window_seconds();
-        let reserved = self.reserved.get(&f.name).and_then(|s| s.value).flatten();
+        let reserved = self.reserved.get(&f.id).and_then(|s| s.value).flatten();
         let limit = self.account.value.and_then(|a| a.concurrency_limit);
         crate::model::insight::insight(
             f,
-            &self.function_summary(&f.name),
+            &self.function_summary(&f.id),
             window_s,
             &self.prices,
             reserved,
@@ -98,8 +99,8 @@ impl Store {
     }
 
     /// REPORT statistics of one function, if any were read.
-    pub fn report_stats(&self, name: &str) -> Option<&ReportStats> {
-        self.reports.get(name).map(|(_, s)| s)
+    pub fn report_stats(&self, id: &FunctionId) -> Option<&ReportStats> {
+        self.reports.get(id).map(|(_, s)| s)
     }
 
     /// Fleet totals and account peaks.
@@ -108,8 +109,7 @@ impl Store {
     }
 
     pub(super) fn compute_summary(&self, f: &FunctionInfo) -> FunctionSummary {
-        let name = f.name.as_str();
-        let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(name, k, s));
+        let get = |k: MetricKind, s: Stat| self.series(&MetricKey::function(&f.id, k, s));
         let invocations_series = get(MetricKind::Invocations, Stat::Sum);
         let invocations = invocations_series.map(Series::sum);
         let errors = get(MetricKind::Errors, Stat::Sum).map(Series::sum);
@@ -189,12 +189,12 @@ impl Store {
     }
 
     /// Detail series of `function`, if the detail slot holds that function.
-    pub fn detail_series(&self, function: &str, key: &MetricKey) -> Option<&Series> {
+    pub fn detail_series(&self, function: &FunctionId, key: &MetricKey) -> Option<&Series> {
         let d = self
             .detail
             .value
             .as_ref()
-            .filter(|d| d.function == function)?;
+            .filter(|d| d.function == *function)?;
         d.data.series.get(key)
     }
 }

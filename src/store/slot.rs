@@ -2,6 +2,7 @@
 //! the slots hold.
 
 use crate::message::{MetricsFetch, Progress, SourceError};
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::metrics::{MetricKey, Series, TimeRange};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -89,14 +90,14 @@ pub struct InsightsRun {
     /// Functions that got statistics.
     pub functions_covered: usize,
     /// Log groups that do not exist (functions that never ran).
-    pub missing: Vec<String>,
+    pub missing: Vec<LogGroup>,
 }
 
 /// Detail metrics of one function.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Detail {
     /// The function they belong to.
-    pub function: String,
+    pub function: FunctionId,
     /// The series.
     pub data: MetricsData,
 }

@@ -14,7 +14,7 @@ fn range() -> TimeRange {
 
 fn fetch(inv: &[(i64, f64)], avg: &[(i64, f64)], p99: Option<f64>) -> MetricsFetch {
     let r = range();
-    let key = |k, s| MetricKey::function("api", k, s);
+    let key = |k, s| MetricKey::function(&"api".into(), k, s);
     let pts = |v: &[(i64, f64)]| v.iter().map(|&(t, x)| (at(t), x)).collect::<Vec<_>>();
     let mut series = vec![
         (
@@ -54,7 +54,7 @@ fn fetch(inv: &[(i64, f64)], avg: &[(i64, f64)], p99: Option<f64>) -> MetricsFet
 fn with_api() -> Store {
     let mut s = Store::default();
     let api = crate::model::function::FunctionInfo {
-        name: "api".into(),
+        id: "api".into(),
         arn: String::new(),
         runtime: "python3.12".into(),
         architecture: crate::model::function::Architecture::X86_64,
@@ -86,15 +86,19 @@ fn summary_from_series_and_na_for_failed_percentiles() {
             None,
         )),
     });
-    let f = s.function_summary("api");
+    let f = s.function_summary(&"api".into());
     assert_eq!(f.invocations, Some(4.0));
     assert_eq!(f.errors, Some(2.0));
     assert_eq!(f.error_rate, Some(0.5));
     assert_eq!(f.duration_avg, Some(125.0));
     assert_eq!(f.duration_p99, None);
     assert!(
-        s.unavailable(&MetricKey::function("api", MetricKind::Duration, Stat::P99))
-            .is_some()
+        s.unavailable(&MetricKey::function(
+            &"api".into(),
+            MetricKind::Duration,
+            Stat::P99
+        ))
+        .is_some()
     );
     assert!(!s.metrics.in_flight);
     assert_eq!(s.metrics.updated_at, Some(at(3_600)));
@@ -118,7 +122,7 @@ fn failed_refresh_keeps_last_good_data_and_records_the_error() {
     });
     assert_eq!(s.metrics.updated_at, Some(at(3_600)));
     assert!(s.metrics.last_error.as_ref().unwrap().is_throttling());
-    assert_eq!(s.function_summary("api").duration_p99, Some(90.0));
+    assert_eq!(s.function_summary(&"api".into()).duration_p99, Some(90.0));
 }
 
 #[test]

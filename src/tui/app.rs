@@ -12,6 +12,7 @@ use super::rows::Filter;
 use super::theme::Theme;
 use super::traces::TraceState;
 use crate::model::fleet::SortColumn;
+use crate::model::id::FunctionId;
 use crate::poll::Scope;
 use crate::source::SourceInfo;
 use crate::store::Store;
@@ -27,9 +28,9 @@ pub enum Screen {
     /// The fleet table, alarms and account panels.
     Fleet,
     /// One function in detail.
-    Function(String),
+    Function(FunctionId),
     /// One trace of a function (function, trace id).
-    Trace(String, String),
+    Trace(FunctionId, String),
 }
 
 /// Which pane of the function view has the keys.
@@ -94,7 +95,7 @@ pub struct App {
     /// Help overlay shown.
     pub help: bool,
     /// Selected function (by name, so it survives refreshes and re-sorts).
-    pub selected: Option<String>,
+    pub selected: Option<FunctionId>,
     /// First visible row of the fleet table.
     pub offset: usize,
     /// Sort column (`None`: errors, then invocations).
@@ -203,10 +204,10 @@ impl App {
     }
 
     /// The index of the selected row in `names` (first row when unset).
-    pub fn selected_index(&self, names: &[&str]) -> usize {
+    pub fn selected_index(&self, ids: &[&FunctionId]) -> usize {
         self.selected
-            .as_deref()
-            .and_then(|s| names.iter().position(|n| *n == s))
+            .as_ref()
+            .and_then(|s| ids.iter().position(|n| *n == s))
             .unwrap_or(0)
     }
 
@@ -339,10 +340,10 @@ impl App {
                 self.offset = offset;
                 let idx = offset + usize::from(ev.row - area.y);
                 if let Some(n) = names.get(idx) {
-                    if self.selected.as_deref() == Some(*n) {
+                    if self.selected.as_ref() == Some(*n) {
                         return self.act(Action::Fleet(FleetAction::Open), store);
                     }
-                    self.selected = Some(n.to_string());
+                    self.selected = Some((*n).clone());
                 }
             }
             _ => {}

@@ -304,11 +304,11 @@ impl<'a, S: Source> Dashboard<'a, S> {
             self.app.say("stopping the Logs Insights queries…", false);
             return;
         }
-        let groups: Vec<String> = self
+        let groups: Vec<_> = self
             .store
             .functions()
             .iter()
-            .map(|f| f.log_group.clone())
+            .map(crate::model::function::FunctionInfo::log_group_id)
             .collect();
         if groups.is_empty() {
             self.app.say("no functions to query yet", true);
@@ -401,7 +401,7 @@ fn on_alarm_events(store: &mut Store, sink: &crate::notify::AlarmSink, app: &mut
             text: format!(
                 "alarm FIRING: {} on {}{}",
                 crate::model::text::sanitize(&e.alarm),
-                crate::model::text::sanitize(&e.function),
+                crate::model::text::sanitize(&e.function.to_string()),
                 if firing.len() > 1 {
                     format!(" (+{} more)", firing.len() - 1)
                 } else {

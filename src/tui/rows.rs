@@ -43,7 +43,9 @@ impl Filter {
 
     /// Whether a function passes the filter.
     pub fn keeps(&self, f: &FunctionInfo) -> bool {
-        let hit = self.regex.is_match(&f.name) || self.regex.is_match(&f.runtime);
+        let hit = self.regex.is_match(&f.id.name)
+            || (f.id.region.is_some() && self.regex.is_match(&f.id.to_string()))
+            || self.regex.is_match(&f.runtime);
         hit != self.invert
     }
 

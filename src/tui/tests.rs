@@ -73,7 +73,7 @@ fn fill<S: Source>(src: &S, store: &mut Store) {
     block_on(async {
         let fns = src.list_functions().await.unwrap();
         let range = TimeRange::ending_at(now(), WINDOW);
-        let q = plan_fleet_queries(fns.iter().map(|f| f.name.as_str()), WINDOW, &[]);
+        let q = plan_fleet_queries(fns.iter().map(|f| &f.id), WINDOW, &[]);
         let metrics = src.fetch_metrics(range, &q).await;
         store.apply(Update::Inventory {
             at,
@@ -89,7 +89,7 @@ fn fill<S: Source>(src: &S, store: &mut Store) {
 }
 
 /// Adds what the function view's pollers would fetch for `name`.
-fn add_detail(store: &mut Store, demo: &DemoSource, name: &str) {
+fn add_detail(store: &mut Store, demo: &DemoSource, name: &crate::model::id::FunctionId) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,14 +102,14 @@ fn add_detail(store: &mut Store, demo: &DemoSource, name: &str) {
             .await;
         store.apply(Update::Detail {
             at,
-            function: name.into(),
+            function: name.clone(),
             range,
             result,
         });
         let reserved = demo.reserved_concurrency(name).await;
         store.apply(Update::Reserved {
             at,
-            function: name.into(),
+            function: name.clone(),
             result: reserved,
         });
     });
@@ -168,12 +168,18 @@ fn function_view_flow() {
     let Screen::Function(name) = a.screen.clone() else {
         panic!("not in the function view")
     };
-    assert_eq!(a.scope().selected.as_deref(), Some(name.as_str()));
+    assert_eq!(
+        a.scope().selected.as_ref().map(ToString::to_string),
+        Some(name.to_string())
+    );
     add_detail(&mut store, &demo, &name);
     insta::assert_snapshot!(draw(&a, &store).backend());
     press(&mut a, &store, "\u{1b}");
     assert_eq!(a.screen, Screen::Fleet);
-    assert_eq!(a.selected.as_deref(), Some(name.as_str()));
+    assert_eq!(
+        a.selected.as_ref().map(ToString::to_string),
+        Some(name.to_string())
+    );
 }
 
 #[test]
@@ -310,7 +316,7 @@ fn add_logs(store: &mut Store, demo: &DemoSource, name: &str) {
         .enable_all()
         .build()
         .unwrap();
-    let group = format!("/aws/lambda/{name}");
+    let group = crate::model::id::LogGroup::new(format!("/aws/lambda/{name}"));
     let page = rt
         .block_on(demo.filter_log_events(&LogQuery {
             log_group: group.clone(),

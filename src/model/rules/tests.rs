@@ -98,23 +98,23 @@ fn inputs(minutes: i64, err: impl Fn(i64) -> f64) -> (HashMap<MetricKey, Series>
     };
     let mut series = HashMap::new();
     series.insert(
-        MetricKey::function("api", MetricKind::Invocations, Stat::Sum),
+        MetricKey::function(&"api".into(), MetricKind::Invocations, Stat::Sum),
         mk(&|_| 100.0),
     );
     series.insert(
-        MetricKey::function("api", MetricKind::Errors, Stat::Sum),
+        MetricKey::function(&"api".into(), MetricKind::Errors, Stat::Sum),
         mk(&err),
     );
     series.insert(
-        MetricKey::function("api", MetricKind::Duration, Stat::Average),
+        MetricKey::function(&"api".into(), MetricKind::Duration, Stat::Average),
         mk(&|_| 100.0),
     );
     series.insert(
-        MetricKey::function("idle", MetricKind::Invocations, Stat::Sum),
+        MetricKey::function(&"idle".into(), MetricKind::Invocations, Stat::Sum),
         Series::from_points(range, 60, []),
     );
     series.insert(
-        MetricKey::function("idle", MetricKind::Errors, Stat::Sum),
+        MetricKey::function(&"idle".into(), MetricKind::Errors, Stat::Sum),
         Series::from_points(range, 60, []),
     );
     (series, range)
@@ -138,7 +138,7 @@ fn error_rate_over_the_period_fires_after_hold_and_idle_is_no_data() {
     let alarms = engine.alarms();
     let api = alarms
         .iter()
-        .find(|a| a.function.as_deref() == Some("api"))
+        .find(|a| a.function.as_ref().map(|f| f.name.as_str()) == Some("api"))
         .unwrap();
     assert_eq!(api.state, Firing);
     assert_eq!(api.value, Some(0.5));
@@ -148,7 +148,7 @@ fn error_rate_over_the_period_fires_after_hold_and_idle_is_no_data() {
     assert_eq!(api.since, Some(at(10)));
     let idle = alarms
         .iter()
-        .find(|a| a.function.as_deref() == Some("idle"))
+        .find(|a| a.function.as_ref().map(|f| f.name.as_str()) == Some("idle"))
         .unwrap();
     assert_eq!(idle.state, NoData);
     assert_eq!(events.len(), 1, "{events:?}");
@@ -174,7 +174,7 @@ fn hold_longer_than_the_data_stays_pending() {
     let api = engine
         .alarms()
         .into_iter()
-        .find(|a| a.function.as_deref() == Some("api"))
+        .find(|a| a.function.as_ref().map(|f| f.name.as_str()) == Some("api"))
         .unwrap();
     assert_eq!(api.state, Pending);
     assert_eq!(api.value, Some(250.0));
@@ -244,7 +244,7 @@ fn cost_per_hour_duration_and_report_metrics() {
         max_memory_used_mb: Some(512.0),
         ..Default::default()
     };
-    reports.insert("api".to_string(), (at(15), stats));
+    reports.insert("api".into(), (at(15), stats));
     let prices = Prices::default();
     let inp = Inputs {
         series: &series,
@@ -306,7 +306,7 @@ fn cost_per_hour_duration_and_report_metrics() {
 #[test]
 fn p99_rules_use_their_own_period_series() {
     let (mut series, range) = inputs(15, |_| 0.0);
-    let key = MetricKey::function("api", MetricKind::Duration, Stat::P99).at_period(300);
+    let key = MetricKey::function(&"api".into(), MetricKind::Duration, Stat::P99).at_period(300);
     series.insert(
         key,
         Series::from_points(
@@ -333,13 +333,13 @@ fn p99_rules_use_their_own_period_series() {
     let mut engine = RuleEngine::new(&[r]);
     assert_eq!(
         engine.p99_needs(&fleet()),
-        vec![("api".to_string(), 300), ("idle".to_string(), 300)]
+        vec![("api".into(), 300), ("idle".into(), 300)]
     );
     engine.evaluate(&fleet(), &inp);
     let idle = engine
         .alarms()
         .into_iter()
-        .find(|a| a.function.as_deref() == Some("idle"))
+        .find(|a| a.function.as_ref().map(|f| f.name.as_str()) == Some("idle"))
         .unwrap();
     assert_eq!(idle.state, NoData);
 }

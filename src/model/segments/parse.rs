@@ -79,6 +79,7 @@ pub fn cut_deep(doc: &str, max: usize) -> (std::borrow::Cow<'_, str>, usize) {
     }
 }
 
+/// A JSON value as display text: strings unquoted, anything else as JSON.
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -86,13 +87,71 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A finite number, if the value is one.
 fn num(v: Option<&Value>) -> Option<f64> {
     v.and_then(Value::as_f64).filter(|x| x.is_finite())
 }
 
+/// A boolean field, `false` when missing or not a boolean.
+fn flag(obj: &serde_json::Map<String, Value>, key: &str) -> bool {
+    obj.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// One segment object → its node (children parsed and sorted by start)
+/// and its `parent_id`; `None` when the value is not an object.
 pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
     let obj = v.as_object()?;
-    let id = obj.get("id").map(text).unwrap_or_default();
+    let Timing {
+        start,
+        end,
+        in_progress,
+        problems,
+    } = timing(obj);
+    let http = obj.get("http");
+    let node = Node {
+        id: obj.get("id").map(text).unwrap_or_default(),
+        name: obj
+            .get("name")
+            .map(text)
+            .unwrap_or_else(|| "(unnamed)".into()),
+        origin: obj.get("origin").map(text),
+        start,
+        end,
+        in_progress,
+        fault: flag(obj, "fault"),
+        error: flag(obj, "error"),
+        throttle: flag(obj, "throttle"),
+        http_method: http.and_then(|h| h.pointer("/request/method")).map(text),
+        http_url: http.and_then(|h| h.pointer("/request/url")).map(text),
+        http_status: http
+            .and_then(|h| h.pointer("/response/status"))
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok()),
+        request_id: lambda_request_id(obj),
+        sql: obj.get("sql").and_then(sql),
+        exceptions: exceptions(obj),
+        annotations: pairs(obj.get("annotations")),
+        metadata: metadata(obj),
+        problems,
+        children: children(obj),
+    };
+    Some((node, obj.get("parent_id").map(text)))
+}
+
+/// When a node ran, and what is wrong with its times.
+struct Timing {
+    /// `start_time`, 0 when missing (then a problem says so).
+    start: f64,
+    /// `end_time`, when present and finite.
+    end: Option<f64>,
+    /// `in_progress`: a missing end is expected, not a problem.
+    in_progress: bool,
+    /// Missing, reversed or implausible times, in that order.
+    problems: Vec<String>,
+}
+
+/// Reads the times of a segment object and records every problem with them.
+fn timing(obj: &serde_json::Map<String, Value>) -> Timing {
     let mut problems = Vec::new();
     let start = match num(obj.get("start_time")) {
         Some(s) => s,
@@ -101,10 +160,7 @@ pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
             0.0
         }
     };
-    let in_progress = obj
-        .get("in_progress")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let in_progress = flag(obj, "in_progress");
     let end = num(obj.get("end_time"));
     if end.is_none() && !in_progress {
         problems.push("no end_time (partial segment)".into());
@@ -122,44 +178,57 @@ pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
             end.unwrap_or(0.0)
         ));
     }
-    let http = obj.get("http");
-    let exceptions = obj
-        .get("cause")
+    Timing {
+        start,
+        end,
+        in_progress,
+        problems,
+    }
+}
+
+/// The exceptions of `cause.exceptions`.
+fn exceptions(obj: &serde_json::Map<String, Value>) -> Vec<Exception> {
+    obj.get("cause")
         .and_then(|c| c.get("exceptions"))
         .and_then(Value::as_array)
-        .map(|xs| {
-            xs.iter()
-                .map(|x| Exception {
-                    kind: x.get("type").map(text).unwrap_or_default(),
-                    message: x.get("message").map(text).unwrap_or_default(),
-                    stack: x
-                        .get("stack")
-                        .and_then(Value::as_array)
-                        .map(|s| {
-                            s.iter()
-                                .take(50)
-                                .map(|f| {
-                                    format!(
-                                        "{} ({}:{})",
-                                        f.get("label").map(text).unwrap_or_default(),
-                                        f.get("path").map(text).unwrap_or_default(),
-                                        f.get("line").map(text).unwrap_or_default()
-                                    )
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let pairs = |v: Option<&Value>| -> Vec<(String, String)> {
-        v.and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
-            .unwrap_or_default()
-    };
-    let metadata = obj
-        .get("metadata")
+        .map(|xs| xs.iter().map(exception).collect())
+        .unwrap_or_default()
+}
+
+/// One exception: type, message and the first 50 stack frames.
+fn exception(x: &Value) -> Exception {
+    Exception {
+        kind: x.get("type").map(text).unwrap_or_default(),
+        message: x.get("message").map(text).unwrap_or_default(),
+        stack: x
+            .get("stack")
+            .and_then(Value::as_array)
+            .map(|s| s.iter().take(50).map(stack_frame).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// A stack frame as `label (path:line)`.
+fn stack_frame(f: &Value) -> String {
+    format!(
+        "{} ({}:{})",
+        f.get("label").map(text).unwrap_or_default(),
+        f.get("path").map(text).unwrap_or_default(),
+        f.get("line").map(text).unwrap_or_default()
+    )
+}
+
+/// An object's entries as `(key, text)` pairs (annotations).
+fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+        .unwrap_or_default()
+}
+
+/// `metadata` flattened: `namespace.key` for each entry of a namespace
+/// object, the bare namespace for a value that is not an object.
+fn metadata(obj: &serde_json::Map<String, Value>) -> Vec<(String, String)> {
+    obj.get("metadata")
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
@@ -172,7 +241,11 @@ pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The `subsegments` that parse, in start order.
+fn children(obj: &serde_json::Map<String, Value>) -> Vec<Node> {
     let mut children: Vec<Node> = obj
         .get("subsegments")
         .and_then(Value::as_array)
@@ -183,37 +256,7 @@ pub(super) fn parse_node(v: &Value) -> Option<(Node, Option<String>)> {
         })
         .unwrap_or_default();
     children.sort_by(|a, b| a.start.total_cmp(&b.start));
-    let node = Node {
-        id,
-        name: obj
-            .get("name")
-            .map(text)
-            .unwrap_or_else(|| "(unnamed)".into()),
-        origin: obj.get("origin").map(text),
-        start,
-        end,
-        in_progress,
-        fault: obj.get("fault").and_then(Value::as_bool).unwrap_or(false),
-        error: obj.get("error").and_then(Value::as_bool).unwrap_or(false),
-        throttle: obj
-            .get("throttle")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        http_method: http.and_then(|h| h.pointer("/request/method")).map(text),
-        http_url: http.and_then(|h| h.pointer("/request/url")).map(text),
-        http_status: http
-            .and_then(|h| h.pointer("/response/status"))
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok()),
-        request_id: lambda_request_id(obj),
-        sql: obj.get("sql").and_then(sql),
-        exceptions,
-        annotations: pairs(obj.get("annotations")),
-        metadata,
-        problems,
-        children,
-    };
-    Some((node, obj.get("parent_id").map(text)))
+    children
 }
 
 /// Epoch seconds of 2000-01-01 and 2100-01-01: times outside are garbage.

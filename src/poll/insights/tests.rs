@@ -3,6 +3,7 @@
 //! complete, progress, cancellation and the time bound.
 
 use super::*;
+use crate::model::id::LogGroup;
 use crate::source::aws::tests::mock_logs_any;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput;
@@ -36,7 +37,7 @@ async fn run(
 ) -> (Vec<Progress>, InsightsUpdate) {
     let (tx, mut rx) = mpsc::channel(256);
     let (cancel_tx, cancel_rx) = watch::channel(false);
-    let groups: Vec<String> = (0..groups).map(group).collect();
+    let groups: Vec<LogGroup> = (0..groups).map(|i| LogGroup::new(group(i))).collect();
     tokio::spawn(run_fleet_query(
         Arc::new(src),
         groups,
@@ -142,7 +143,7 @@ async fn fleet_of_120_groups_runs_3_queries_and_parses_every_row() {
     assert_eq!(start.num_calls(), 3);
     assert_eq!(results.num_calls(), 6);
     assert_eq!(stats.len(), 120);
-    let s = &stats[&group(77)];
+    let s = &stats[&LogGroup::new(group(77))];
     assert_eq!((s.invocations, s.cold_starts), (100, 7));
     assert_eq!(s.init_p99_ms, Some(812.5));
     assert_eq!(s.memory_used_ratio(None), Some(0.5));

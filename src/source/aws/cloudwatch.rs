@@ -3,6 +3,7 @@
 use super::errors::map_err;
 use super::{AwsSource, PageGuard, to_chrono, to_sdk};
 use crate::model::alarms::{Alarm, AlarmKind, AlarmSource, AlarmState};
+use crate::model::id::FunctionId;
 use crate::model::metrics::{MetricKey, MetricQuery, Series, TimeRange};
 use crate::source::{Alarms, Metrics, MetricsFetch, SourceError};
 use aws_sdk_cloudwatch::types::{
@@ -41,7 +42,12 @@ fn to_query(i: usize, q: &MetricQuery) -> MetricDataQuery {
         .namespace(LAMBDA_NAMESPACE)
         .metric_name(q.key.kind.cloudwatch_name());
     if let Some(f) = &q.key.function {
-        metric = metric.dimensions(Dimension::builder().name("FunctionName").value(f).build());
+        metric = metric.dimensions(
+            Dimension::builder()
+                .name("FunctionName")
+                .value(&f.name)
+                .build(),
+        );
     }
     MetricDataQuery::builder()
         .id(format!("q{i}"))
@@ -174,7 +180,8 @@ fn from_metric_alarm(a: &MetricAlarm) -> Alarm {
         .filter_map(|q| q.metric_stat().and_then(|s| s.metric()))
         .find(|m| m.namespace() == Some(LAMBDA_NAMESPACE));
     let function = function_dimension(a.dimensions())
-        .or_else(|| math_metric.and_then(|m| function_dimension(m.dimensions())));
+        .or_else(|| math_metric.and_then(|m| function_dimension(m.dimensions())))
+        .map(FunctionId::new);
     Alarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
         source: AlarmSource::Cloudwatch,
@@ -275,12 +282,8 @@ mod tests {
 
     #[test]
     fn batches_respect_the_cap_and_isolate_percentiles() {
-        let names: Vec<String> = (0..120).map(|i| format!("f{i}")).collect();
-        let q = plan_fleet_queries(
-            names.iter().map(String::as_str),
-            Duration::from_secs(3600),
-            &[],
-        );
+        let names: Vec<FunctionId> = (0..120).map(|i| FunctionId::new(format!("f{i}"))).collect();
+        let q = plan_fleet_queries(&names, Duration::from_secs(3600), &[]);
         let b = batches(&q);
         // 120·6+2 = 722 plain → 2 calls; 360 percentile → 1 call.
         assert_eq!(
@@ -295,7 +298,7 @@ mod tests {
 
     #[tokio::test]
     async fn percentile_failure_only_loses_percentiles_and_pages_are_followed() {
-        let q = plan_fleet_queries(["api"], Duration::from_secs(3600), &[]);
+        let q = plan_fleet_queries(&["api".into()], Duration::from_secs(3600), &[]);
         let r = range();
         let start = to_sdk(r.start);
         let later = aws_smithy_types::DateTime::from_secs(start.secs() + 60);
@@ -345,7 +348,9 @@ mod tests {
         let inv = f
             .series
             .iter()
-            .find(|(k, _)| *k == MetricKey::function("api", MetricKind::Invocations, Stat::Sum))
+            .find(|(k, _)| {
+                *k == MetricKey::function(&"api".into(), MetricKind::Invocations, Stat::Sum)
+            })
             .map(|(_, s)| s.clone())
             .unwrap();
         assert_eq!(inv.sum(), 12.0);
@@ -355,7 +360,7 @@ mod tests {
 
     #[tokio::test]
     async fn percentile_values_map_to_their_keys() {
-        let q = plan_fleet_queries(["api"], Duration::from_secs(3600), &[]);
+        let q = plan_fleet_queries(&["api".into()], Duration::from_secs(3600), &[]);
         let r = range();
         let start = to_sdk(r.start);
         let plain = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
@@ -382,7 +387,7 @@ mod tests {
         let get = |s: Stat| {
             f.series
                 .iter()
-                .find(|(k, _)| *k == MetricKey::function("api", MetricKind::Duration, s))
+                .find(|(k, _)| *k == MetricKey::function(&"api".into(), MetricKind::Duration, s))
                 .and_then(|(_, s)| s.last())
         };
         assert_eq!(

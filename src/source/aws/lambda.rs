@@ -5,6 +5,7 @@ use super::{AwsSource, PageGuard};
 use crate::model::function::{
     AccountLimits, Architecture, FunctionInfo, TracingMode, parse_last_modified,
 };
+use crate::model::id::FunctionId;
 use crate::source::{Inventory, SourceError};
 use aws_sdk_lambda::types::FunctionConfiguration;
 
@@ -28,16 +29,19 @@ impl Inventory for AwsSource {
                 None => break,
             }
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        out.dedup_by(|a, b| a.name == b.name);
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
     }
 
-    async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
+    async fn reserved_concurrency(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<u32>, SourceError> {
         let out = self
             .lambda
             .get_function_concurrency()
-            .function_name(function)
+            .function_name(&function.name)
             .send()
             .await
             .map_err(|e| map_err("lambda:GetFunctionConcurrency", e))?;
@@ -107,7 +111,7 @@ fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
         last_modified: f.last_modified().and_then(parse_last_modified),
         tracing,
         log_group,
-        name,
+        id: FunctionId::new(name),
     })
 }
 
@@ -157,7 +161,7 @@ mod tests {
             .then_output(|| ListFunctionsOutput::builder().functions(conf("c")).build());
         let src = mock_source(&[&page1, &page2], &[], &[]);
         let fns = src.list_functions().await.unwrap();
-        let names: Vec<_> = fns.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<_> = fns.iter().map(|f| f.id.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"]);
         assert_eq!(fns[0].log_group, "/aws/lambda/a");
         assert_eq!(fns[1].log_group, "/custom/shared");

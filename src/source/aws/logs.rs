@@ -3,6 +3,7 @@
 
 use super::AwsSource;
 use super::errors::map_err;
+use crate::model::id::LogGroup;
 use crate::model::insights_query::{QueryPoll, QueryStatus};
 use crate::model::logs::{LogEvent, LogPage, LogQuery};
 use crate::model::metrics::TimeRange;
@@ -18,7 +19,7 @@ impl Logs for AwsSource {
         let out = self
             .logs
             .filter_log_events()
-            .log_group_name(&query.log_group)
+            .log_group_name(&query.log_group.name)
             .start_time(query.start.timestamp_millis())
             .set_end_time(query.end.map(|e| e.timestamp_millis()))
             .set_filter_pattern(query.filter_pattern.clone())
@@ -50,14 +51,14 @@ impl Logs for AwsSource {
 
     async fn start_query(
         &self,
-        log_groups: &[String],
+        log_groups: &[LogGroup],
         range: TimeRange,
         query: &str,
     ) -> Result<String, SourceError> {
         let out = self
             .logs
             .start_query()
-            .set_log_group_names(Some(log_groups.to_vec()))
+            .set_log_group_names(Some(log_groups.iter().map(|g| g.name.clone()).collect()))
             .start_time(range.start.timestamp())
             .end_time(range.end.timestamp())
             .query_string(query)

@@ -24,7 +24,7 @@ impl Traces for AwsSource {
             .set_filter_expression(
                 query
                     .server_filter
-                    .then(|| function_filter(&query.function)),
+                    .then(|| function_filter(&query.function.name)),
             )
             .set_next_token(query.next_token.clone())
             .send()
@@ -146,7 +146,7 @@ mod tests {
                     .build()
             });
         let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &all, &batch]);
-        let list = list_traces(&src, "api", Duration::from_secs(3600))
+        let list = list_traces(&src, &"api".into(), Duration::from_secs(3600))
             .await
             .unwrap();
         assert!(list.client_filtered);
@@ -182,7 +182,7 @@ mod tests {
                     .build()
             });
         let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &batch]);
-        let list = list_traces(&src, "api", Duration::from_secs(3600))
+        let list = list_traces(&src, &"api".into(), Duration::from_secs(3600))
             .await
             .unwrap();
         assert!(!list.client_filtered);

@@ -5,6 +5,7 @@
 //! function, an idle one.
 
 use crate::model::function::{Architecture, FunctionInfo, TracingMode};
+use crate::model::id::FunctionId;
 use chrono::DateTime;
 
 /// What makes a demo function interesting.
@@ -372,7 +373,7 @@ pub fn build(seed: u64) -> Vec<Spec> {
                 let modified_days = 1 + (unit(seed, i as u64, 3) * 90.0) as i64;
                 Spec {
                     info: FunctionInfo {
-                        name: name.to_string(),
+                        id: FunctionId::new(name),
                         arn: format!("arn:aws:lambda:demo-1:123456789012:function:{name}"),
                         runtime: runtime.to_string(),
                         architecture: arch,

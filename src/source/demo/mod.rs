@@ -6,6 +6,7 @@ mod telemetry;
 
 use crate::model::alarms::{Alarm, AlarmKind, AlarmSource, AlarmState};
 use crate::model::function::{AccountLimits, FunctionInfo};
+use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insight::ReportStats;
 use crate::model::insights_query::{QueryPoll, QueryStatus};
 use crate::model::logs::{LogPage, LogQuery, parse_report};
@@ -71,7 +72,7 @@ impl DemoSource {
         self.specs
             .iter()
             .enumerate()
-            .find(|(_, s)| s.info.name == name)
+            .find(|(_, s)| s.info.id.name == name)
     }
 
     /// Minutes of one function inside `[start, end)`, never in the future.
@@ -119,7 +120,7 @@ impl DemoSource {
         let mut t = range.start.timestamp();
         while t < range.end.timestamp() {
             let v = match &q.key.function {
-                Some(name) => self.spec(name).and_then(|(i, s)| {
+                Some(f) => self.spec(&f.name).and_then(|(i, s)| {
                     Self::aggregate(q.key.kind, q.key.stat, &self.minutes(i, s, t, t + period))
                 }),
                 None => self.account_value(q.key.kind, t, t + period),
@@ -162,9 +163,12 @@ impl Inventory for DemoSource {
         Ok(self.specs.iter().map(|s| s.info.clone()).collect())
     }
 
-    async fn reserved_concurrency(&self, function: &str) -> Result<Option<u32>, SourceError> {
+    async fn reserved_concurrency(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<u32>, SourceError> {
         self.call(1).await;
-        match self.spec(function) {
+        match self.spec(&function.name) {
             Some((_, s)) => Ok(s.reserved),
             None => Err(SourceError::NotFound {
                 api: "lambda:GetFunctionConcurrency".into(),
@@ -223,7 +227,7 @@ impl Alarms for DemoSource {
                     let edge = minute - minute.rem_euclid(60) + if in_burst { 20 } else { 30 };
                     let edge = if edge > minute { edge - 60 } else { edge };
                     (
-                        format!("{}-errors", s.info.name),
+                        format!("{}-errors", s.info.id.name),
                         "Errors",
                         in_burst,
                         edge,
@@ -233,14 +237,14 @@ impl Alarms for DemoSource {
                 Behaviour::Throttled => {
                     let m = fleet::minute(self.seed, i, s, minute - 1);
                     (
-                        format!("{}-throttles", s.info.name),
+                        format!("{}-throttles", s.info.id.name),
                         "Throttles",
                         m.throttles > 0.0,
                         minute - 17,
                         "Threshold Crossed: throttles > 0 for 1 datapoint within 1 minute",
                     )
                 }
-                Behaviour::Normal if s.info.name == "orders-api" => (
+                Behaviour::Normal if s.info.id.name == "orders-api" => (
                     "orders-api-p99".into(),
                     "Duration",
                     false,
@@ -258,7 +262,7 @@ impl Alarms for DemoSource {
                 } else {
                     AlarmState::Ok
                 },
-                function: Some(s.info.name.clone()),
+                function: Some(s.info.id.clone()),
                 namespace: Some("AWS/Lambda".into()),
                 metric: Some(metric.into()),
                 since: DateTime::from_timestamp(since_min * 60, 0),
@@ -279,7 +283,7 @@ impl Logs for DemoSource {
             .specs
             .iter()
             .enumerate()
-            .find(|(_, s)| s.info.log_group == query.log_group)
+            .find(|(_, s)| s.info.log_group == query.log_group.name)
         else {
             return Err(SourceError::NotFound {
                 api: "logs:FilterLogEvents".into(),
@@ -293,7 +297,7 @@ impl Logs for DemoSource {
     /// request, so no state is kept.
     async fn start_query(
         &self,
-        log_groups: &[String],
+        log_groups: &[LogGroup],
         range: TimeRange,
         _query: &str,
     ) -> Result<String, SourceError> {
@@ -302,7 +306,7 @@ impl Logs for DemoSource {
             .specs
             .iter()
             .enumerate()
-            .filter(|(_, s)| log_groups.contains(&s.info.log_group))
+            .filter(|(_, s)| log_groups.iter().any(|g| g.name == s.info.log_group))
             .map(|(i, _)| i.to_string())
             .collect();
         Ok(format!(
@@ -374,7 +378,7 @@ impl Logs for DemoSource {
 impl Traces for DemoSource {
     async fn trace_summaries(&self, query: &TraceQuery) -> Result<TraceSummaryPage, SourceError> {
         self.call(1).await;
-        let Some((i, spec)) = self.spec(&query.function) else {
+        let Some((i, spec)) = self.spec(&query.function.name) else {
             return Ok(TraceSummaryPage::default());
         };
         Ok(telemetry::trace_summaries(
@@ -423,16 +427,15 @@ mod tests {
     async fn metrics_cover_every_query_and_idle_is_empty() {
         let d = demo();
         let fns = d.list_functions().await.unwrap();
-        let names: Vec<&str> = fns.iter().map(|f| f.name.as_str()).collect();
         let window = Duration::from_secs(3600);
-        let q = plan_fleet_queries(names.iter().copied(), window, &[]);
+        let q = plan_fleet_queries(fns.iter().map(|f| &f.id), window, &[]);
         let range = TimeRange::ending_at(d.now(), window);
         let f = d.fetch_metrics(range, &q).await.unwrap();
         assert_eq!(f.series.len(), q.len());
         let get = |n: &str, k, s| {
             f.series
                 .iter()
-                .find(|(key, _)| *key == MetricKey::function(n, k, s))
+                .find(|(key, _)| *key == MetricKey::function(&n.into(), k, s))
                 .map(|(_, s)| s.clone())
                 .unwrap()
         };

@@ -98,7 +98,7 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
         t + 2,
         format!(
             "{{\"level\":\"INFO\",\"message\":\"handling request\",\"requestId\":\"{}\",\"function\":\"{}\"}}",
-            req.id, spec.info.name
+            req.id, spec.info.id.name
         ),
     ));
     let end = t + req.duration_ms as i64;
@@ -282,11 +282,11 @@ pub fn trace(seed: u64, specs: &[Spec], id: &str) -> Option<RawTrace> {
         "start_time": t_end, "end_time": t_end + 0.001}),
     );
     let function = json!({"id": hex(seed, 5, req.start_ms as u64, 16), "trace_id": id,
-        "name": spec.info.name, "origin": "AWS::Lambda::Function", "start_time": t0,
+        "name": spec.info.id.name, "origin": "AWS::Lambda::Function", "start_time": t0,
         "end_time": t_end + 0.001, "fault": req.error, "subsegments": subs,
         "aws": {"request_id": req.id}});
     let service = json!({"id": hex(seed, 6, req.start_ms as u64, 16), "trace_id": id,
-        "name": spec.info.name, "origin": "AWS::Lambda", "start_time": t0 - 0.004,
+        "name": spec.info.id.name, "origin": "AWS::Lambda", "start_time": t0 - 0.004,
         "end_time": t_end + 0.003, "fault": req.error,
         "http": {"response": {"status": if req.error { 502 } else { 200 }}},
         "aws": {"request_id": req.id}});

@@ -1,5 +1,6 @@
-//! Two demo fleets as two regions: names qualified, every call routed to
-//! its region with the plain name, account series summed, statuses kept.
+//! Two demo fleets as two regions: functions placed in their region, every
+//! call routed to the region its id names, account series summed, statuses
+//! kept.
 
 use super::*;
 use crate::model::metrics::{MetricKind, Stat, plan_fleet_queries};
@@ -23,13 +24,6 @@ fn two() -> (MultiSource<DemoSource>, DemoSource, DemoSource) {
     )
 }
 
-#[test]
-fn names_split_and_qualify() {
-    assert_eq!(qualify("api", "eu-west-1"), "api@eu-west-1");
-    assert_eq!(split("api@eu-west-1"), ("api", Some("eu-west-1")));
-    assert_eq!(split("api"), ("api", None));
-}
-
 #[tokio::test]
 async fn fleets_merge_and_calls_route_to_their_region() {
     let (m, one, two) = two();
@@ -39,40 +33,41 @@ async fn fleets_merge_and_calls_route_to_their_region() {
     let f = &plain1[0];
     let q = fns
         .iter()
-        .find(|x| x.name == format!("{}@r2", f.name))
-        .expect("qualified name");
-    assert_eq!(q.log_group, format!("{}@r2", f.log_group));
+        .find(|x| x.id == f.id.clone().placed("r2"))
+        .expect("placed in r2");
+    assert_eq!(q.log_group, f.log_group);
+    assert_eq!(q.log_group_id().region.as_deref(), Some("r2"));
 
     // Metrics: each region answers for its own functions, with its numbers.
     let window = Duration::from_secs(900);
     let range = TimeRange::ending_at(now(), window);
-    let names: Vec<String> = vec![format!("{}@r1", f.name), format!("{}@r2", f.name)];
-    let queries = plan_fleet_queries(names.iter().map(String::as_str), window, &[]);
+    let names = [f.id.clone().placed("r1"), f.id.clone().placed("r2")];
+    let queries = plan_fleet_queries(&names, window, &[]);
     let got = m.fetch_metrics(range, &queries).await.unwrap();
-    let key = |n: &str| MetricKey::function(n, MetricKind::Invocations, Stat::Sum);
+    let key = |n: &FunctionId| MetricKey::function(n, MetricKind::Invocations, Stat::Sum);
     let find = |k: &MetricKey| {
         got.series
             .iter()
             .find(|(x, _)| x == k)
             .map(|(_, s)| s.sum())
     };
-    let plain_q = plan_fleet_queries([f.name.as_str()], window, &[]);
+    let plain_q = plan_fleet_queries([&f.id], window, &[]);
     let want1 = one.fetch_metrics(range, &plain_q).await.unwrap();
     let want2 = two.fetch_metrics(range, &plain_q).await.unwrap();
     let sum_of = |w: &MetricsFetch, k: &MetricKey| {
         w.series.iter().find(|(x, _)| x == k).map(|(_, s)| s.sum())
     };
-    assert_eq!(find(&key(&names[0])), sum_of(&want1, &key(&f.name)));
-    assert_eq!(find(&key(&names[1])), sum_of(&want2, &key(&f.name)));
+    assert_eq!(find(&key(&names[0])), sum_of(&want1, &key(&f.id)));
+    assert_eq!(find(&key(&names[1])), sum_of(&want2, &key(&f.id)));
     // Account-level series are the sum of the regions'.
     let acct = MetricKey::account(MetricKind::ConcurrentExecutions, Stat::Maximum);
     let a = sum_of(&want1, &acct).unwrap() + sum_of(&want2, &acct).unwrap();
     assert!((find(&acct).unwrap() - a).abs() < 1e-3 * a.max(1.0));
 
-    // Logs route by the qualified group.
+    // Logs route by the group's region.
     let page = m
         .filter_log_events(&LogQuery {
-            log_group: q.log_group.clone(),
+            log_group: q.log_group_id(),
             start: now() - chrono::Duration::minutes(5),
             end: Some(now()),
             filter_pattern: None,
@@ -82,7 +77,10 @@ async fn fleets_merge_and_calls_route_to_their_region() {
         .unwrap();
     assert!(!page.events.is_empty());
     // A name of no watched region is "not found", not a panic.
-    let e = m.reserved_concurrency("api@mars-1").await.unwrap_err();
+    let e = m
+        .reserved_concurrency(&"api@mars-1".into())
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("no region"), "{e}");
     let st = m.statuses();
     assert_eq!(st.len(), 2);
@@ -99,10 +97,11 @@ async fn fleets_merge_and_calls_route_to_their_region() {
 }
 
 #[tokio::test]
-async fn logs_insights_queries_split_by_region_and_merge() {
-    let (m, one, _) = two();
+async fn a_logs_insights_query_runs_in_the_region_of_its_groups() {
+    let (m, _, _) = two();
     let fns = m.list_functions().await.unwrap();
-    let groups: Vec<String> = fns.iter().take(3).map(|f| f.log_group.clone()).collect();
+    let groups: Vec<LogGroup> = fns.iter().take(3).map(FunctionInfo::log_group_id).collect();
+    assert!(groups.iter().all(|g| g.region.as_deref() == Some("r1")));
     let range = TimeRange::ending_at(now(), Duration::from_secs(900));
     let id = m.start_query(&groups, range, "q").await.unwrap();
     assert!(id.starts_with("r1="), "{id}");
@@ -114,15 +113,20 @@ async fn logs_insights_queries_split_by_region_and_merge() {
         .flat_map(|r| {
             r.iter()
                 .filter(|(k, _)| k == "@log")
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| crate::model::insights_query::group_of(v))
         })
         .collect();
-    assert!(logs.iter().all(|l| l.ends_with("@r1")), "{logs:?}");
-    assert_eq!(
-        logs.len(),
-        groups.iter().filter(|g| g.ends_with("@r1")).count()
-    );
-    let _ = one;
+    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(logs.len(), groups.len(), "{logs:?}");
+    assert!(logs.iter().all(|l| names.contains(l)), "{logs:?}");
+    // One query never mixes regions: its rows could not say which is which.
+    let r2 = fns
+        .iter()
+        .find(|f| f.id.region.as_deref() == Some("r2"))
+        .unwrap();
+    let mixed = [groups[0].clone(), r2.log_group_id()];
+    let e = m.start_query(&mixed, range, "q").await.unwrap_err();
+    assert!(e.to_string().contains("cannot span regions"), "{e}");
 }
 
 #[tokio::test]
@@ -147,7 +151,7 @@ async fn a_failing_region_keeps_the_others_and_says_why() {
         ("r2".to_string(), mock_source(&[&bad], &[], &[])),
     ]);
     let fns = m.list_functions().await.unwrap();
-    let names: Vec<&str> = fns.iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<String> = fns.iter().map(|f| f.id.to_string()).collect();
     assert_eq!(names, ["api@r1"]);
     let st = m.statuses();
     assert!(st[0].error.is_none() && st[0].ok_at.is_some());

@@ -3,6 +3,7 @@
 
 use super::{App, Effect, Input, Screen};
 use crate::model::fleet::SortColumn;
+use crate::model::id::FunctionId;
 use crate::store::Store;
 use crate::tui::keymap::FleetAction;
 use crate::tui::layout;
@@ -48,11 +49,11 @@ impl App {
         Effect::None
     }
 
-    /// The function names of the fleet table, in display order.
-    pub(super) fn names<'a>(&self, store: &'a Store) -> Vec<&'a str> {
+    /// The functions of the fleet table, in display order.
+    pub(super) fn names<'a>(&self, store: &'a Store) -> Vec<&'a FunctionId> {
         fleet_rows(store, self.filter.as_ref(), self.sort, self.reverse)
             .iter()
-            .map(|r| r.info.name.as_str())
+            .map(|r| &r.info.id)
             .collect()
     }
 
@@ -60,8 +61,8 @@ impl App {
     fn open_selected(&mut self, store: &Store) {
         let names = self.names(store);
         if let Some(n) = names.get(self.selected_index(&names)) {
-            self.selected = Some(n.to_string());
-            self.screen = Screen::Function(n.to_string());
+            self.selected = Some((*n).clone());
+            self.screen = Screen::Function((*n).clone());
             self.logs = self.fresh_log_view();
         }
     }
@@ -85,7 +86,7 @@ impl App {
         let page = self.page();
         self.offset = layout::visible_offset(self.offset, cur, page as u16, names.len());
         let next = (cur as isize + delta).clamp(0, names.len() as isize - 1) as usize;
-        self.selected = Some(names[next].to_string());
+        self.selected = Some(names[next].clone());
         if next < self.offset {
             self.offset = next;
         } else if next >= self.offset + page {
@@ -94,7 +95,7 @@ impl App {
         if let Screen::Function(current) = &self.screen
             && current != names[next]
         {
-            self.screen = Screen::Function(names[next].to_string());
+            self.screen = Screen::Function(names[next].clone());
             self.logs = self.fresh_log_view();
         }
     }

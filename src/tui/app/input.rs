@@ -19,7 +19,8 @@ impl App {
                 }
             }
             InputAction::Complete => {
-                let names = self.names(store);
+                let shown: Vec<String> = self.names(store).iter().map(|f| f.to_string()).collect();
+                let names: Vec<&str> = shown.iter().map(String::as_str).collect();
                 match &mut self.input {
                     Some(Input::Command(t)) => *t = command::complete(t, &names),
                     Some(Input::Filter(t)) => {

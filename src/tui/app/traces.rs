@@ -2,6 +2,7 @@
 //! pivot.
 
 use super::{App, Focus, Screen};
+use crate::model::id::FunctionId;
 use crate::store::Store;
 use crate::tui::keymap::{TraceAction, TracesAction};
 use crate::tui::traces::{trace_rows, visible};
@@ -57,7 +58,7 @@ impl App {
     }
 
     /// Opens trace `id` of `function` in the trace view, at its top.
-    pub(super) fn open_trace(&mut self, function: String, id: String) {
+    pub(super) fn open_trace(&mut self, function: FunctionId, id: String) {
         self.screen = Screen::Trace(function, id);
         self.traces.row = 0;
         self.traces.collapsed.clear();

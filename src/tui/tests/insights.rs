@@ -25,7 +25,7 @@ fn rules_share_the_alarms_pane_and_the_header_counter() {
         rule("error-rate", RuleMetric::ErrorRate, 0.03, 2),
         rule("cold", RuleMetric::ColdStartRate, 0.5, 0),
     ]);
-    let firing: Vec<String> = store
+    let firing: Vec<_> = store
         .all_alarms()
         .filter(|a| a.state == crate::model::alarms::AlarmState::Firing)
         .filter_map(|a| a.function.clone())
@@ -71,10 +71,10 @@ fn fleet_insights_fill_cold_start_and_memory_columns() {
         .start_paused(true)
         .build()
         .unwrap();
-    let groups: Vec<String> = store
+    let groups: Vec<_> = store
         .functions()
         .iter()
-        .map(|f| f.log_group.clone())
+        .map(crate::model::function::FunctionInfo::log_group_id)
         .collect();
     let (tx, mut rx) = mpsc::channel(256);
     let (_cancel, cancel_rx) = watch::channel(false);
@@ -105,7 +105,7 @@ fn fleet_insights_fill_cold_start_and_memory_columns() {
     assert!(screen.contains("Insights: 30 functions"), "{screen}");
     insta::assert_snapshot!("fleet_insight_columns", screen);
     // The function view shows the REPORT statistics.
-    let name = store.functions()[0].name.clone();
+    let name = store.functions()[0].id.clone();
     a.selected = Some(name.clone());
     a.screen = Screen::Function(name);
     let f = draw(&a, &store).backend().to_string();

@@ -71,7 +71,7 @@ fn log_pane_alone() {
     let mut a = app(false, 100, 12);
     press(&mut a, &store, ":filter orders-api\n\n");
     let out = pane(100, 12, |f, r| {
-        view::logs::render(f, r, &a, &store, "orders-api", now())
+        view::logs::render(f, r, &a, &store, &"orders-api".into(), now())
     });
     insta::assert_snapshot!(out);
 }
@@ -82,7 +82,7 @@ fn placeholders_of_empty_panes() {
     let a = app(false, 60, 5);
     let fleet = pane(60, 5, |f, r| view::fleet::render(f, r, &a, &store, now()));
     let logs = pane(60, 5, |f, r| {
-        view::logs::render(f, r, &a, &store, "x", now())
+        view::logs::render(f, r, &a, &store, &"x".into(), now())
     });
     let traces = pane(60, 5, |f, r| view::traces::render(f, r, &a, &store, now()));
     let trace = pane(60, 5, |f, r| {

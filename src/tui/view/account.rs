@@ -2,7 +2,7 @@
 //! gauge, and fleet totals.
 
 use crate::format;
-use crate::store::Store;
+use crate::store::{AccountSummary, Store};
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +17,6 @@ pub fn render(
     store: &Store,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let t = app.theme;
     let block = Block::default().borders(Borders::ALL).title(super::title(
         "Account".into(),
         super::freshness(&store.metrics, app.refresh, now, app),
@@ -29,8 +28,34 @@ pub fn render(
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let acct = store.account_summary();
     let limits = store.account.value.unwrap_or_default();
-    let peak = acct.concurrency_max;
-    match (peak, limits.concurrency_limit) {
+    concurrency(
+        frame,
+        gauge_area,
+        app,
+        store,
+        acct.concurrency_max,
+        limits.concurrency_limit,
+    );
+    let mut lines = totals(app, store, &acct, limits.unreserved_concurrency);
+    lines.extend(region_errors(app, store));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        text_area,
+    );
+}
+
+/// The first row: peak concurrency as a gauge of the account limit
+/// (coloured as it nears it), or the peak and why the limit is missing.
+fn concurrency(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    peak: Option<f64>,
+    limit: Option<u32>,
+) {
+    let t = app.theme;
+    match (peak, limit) {
         (Some(p), Some(l)) if l > 0 => {
             let ratio = (p / f64::from(l)).clamp(0.0, 1.0);
             let style = if ratio > 0.8 {
@@ -49,7 +74,7 @@ pub fn render(
                         format::count(Some(p)),
                         format::pct(Some(ratio))
                     )),
-                gauge_area,
+                area,
             );
         }
         _ => {
@@ -60,13 +85,24 @@ pub fn render(
             };
             frame.render_widget(
                 Paragraph::new(format!("concurrency peak {} · {why}", format::count(peak))),
-                gauge_area,
+                area,
             );
         }
     }
+}
+
+/// The fleet totals: calls and errors, throttles and claimed concurrency,
+/// then the number of functions and the unreserved concurrency.
+fn totals(
+    app: &App,
+    store: &Store,
+    acct: &AccountSummary,
+    unreserved: Option<u32>,
+) -> Vec<Line<'static>> {
+    let t = app.theme;
     let errs = acct.errors.unwrap_or(0.0);
     let thr = acct.throttles.unwrap_or(0.0);
-    let lines = vec![
+    vec![
         Line::from(vec![
             Span::raw(format!("invocations {}  ", format::count(acct.invocations))),
             Span::styled(
@@ -87,25 +123,26 @@ pub fn render(
         Line::from(format!(
             "{} functions · unreserved {}",
             store.functions().len(),
-            limits
-                .unreserved_concurrency
-                .map_or("n/a".into(), |u| u.to_string())
+            unreserved.map_or("n/a".into(), |u| u.to_string())
         )),
-    ];
-    let mut lines = lines;
-    // Several regions: what a failing one says (the header only marks it).
-    for r in store.regions.iter().filter(|r| r.error.is_some()) {
-        lines.push(Line::styled(
-            format!(
-                "⚠ {}: {}",
-                crate::model::text::sanitize(&r.region),
-                crate::model::text::sanitize(r.error.as_deref().unwrap_or(""))
-            ),
-            t.error(),
-        ));
-    }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        text_area,
-    );
+    ]
+}
+
+/// Several regions: what a failing one says (the header only marks it).
+fn region_errors(app: &App, store: &Store) -> Vec<Line<'static>> {
+    store
+        .regions
+        .iter()
+        .filter(|r| r.error.is_some())
+        .map(|r| {
+            Line::styled(
+                format!(
+                    "⚠ {}: {}",
+                    crate::model::text::sanitize(&r.region),
+                    crate::model::text::sanitize(r.error.as_deref().unwrap_or(""))
+                ),
+                app.theme.error(),
+            )
+        })
+        .collect()
 }

@@ -128,8 +128,8 @@ fn alarm_line<'a>(a: &Alarm, count: usize, t: Theme, now: DateTime<Utc>) -> Line
                     format!("{count} functions")
                 } else {
                     a.function
-                        .as_deref()
-                        .map(sanitize)
+                        .as_ref()
+                        .map(|f| sanitize(&f.to_string()))
                         .unwrap_or_else(|| "-".into())
                 }
             ),
@@ -178,7 +178,7 @@ fn render_history(frame: &mut Frame, area: Rect, app: &App, store: &Store) {
                         format!(
                             " [{}] {} {} = {value} {} {}",
                             e.severity.as_str(),
-                            sanitize(&e.function),
+                            sanitize(&e.function.to_string()),
                             e.metric,
                             e.op,
                             e.threshold

@@ -199,8 +199,6 @@ impl Column {
 pub struct RowData<'r, 's> {
     /// The row (function and window numbers).
     pub row: &'r FleetRow<'s>,
-    /// The function's plain name and region.
-    pub name: (&'s str, Option<&'s str>),
     /// Its invocations series, for the sparkline.
     pub invocations: Option<&'s Series>,
     /// Its insights, when the insight columns are on.
@@ -224,8 +222,8 @@ impl Column {
         let styled = |text: String, style: Style| Cell::from(Span::styled(text, style));
         let insight = d.insight;
         match self {
-            Self::Function => Cell::from(sanitize(d.name.0)),
-            Self::Region => Cell::from(sanitize(d.name.1.unwrap_or(""))),
+            Self::Function => Cell::from(sanitize(&d.row.info.id.name)),
+            Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),
             Self::Invocations => Cell::from(format::count(s.invocations)),
             Self::Trend => styled(spark(d.invocations, usize::from(SPARK)), t.series(0)),
             Self::Errors => styled(format::count(s.errors), loud(s.errors, t.error())),

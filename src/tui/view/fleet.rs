@@ -7,6 +7,7 @@ use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
 use crate::model::fleet::SortColumn;
+use crate::model::id::FunctionId;
 use crate::model::metrics::{MetricKey, MetricKind, Stat};
 use crate::model::text::sanitize;
 use crate::store::Store;
@@ -20,17 +21,12 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 /// The cells of one row, for the `shown` columns.
 fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[Column]) -> Vec<Cell<'a>> {
-    let name = &r.info.name;
+    let id = &r.info.id;
     let data = RowData {
         row: r,
-        name: crate::source::multi::split(name),
-        invocations: store.series(&MetricKey::function(
-            name,
-            MetricKind::Invocations,
-            Stat::Sum,
-        )),
+        invocations: store.series(&MetricKey::function(id, MetricKind::Invocations, Stat::Sum)),
         insight: app.insight_columns.then(|| store.insight(r.info)),
-        reports: store.report_stats(name),
+        reports: store.report_stats(id),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }
@@ -78,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         placeholder(frame, area, Some(block), what, t);
         return;
     }
-    let regions = store.functions().iter().any(|f| f.name.contains('@'));
+    let regions = store.functions().iter().any(|f| f.id.region.is_some());
     let shown = Column::shown(area.width, regions, app.insight_columns);
     let arrow = if app.reverse { "▲" } else { "▼" };
     let header = Row::new(shown.iter().map(|c| {
@@ -97,7 +93,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         .map(|c| c.width().map_or(Constraint::Min(16), Constraint::Length))
         .collect();
     let stale = is_stale(&store.metrics, app.refresh, now);
-    let names: Vec<&str> = rows.iter().map(|r| r.info.name.as_str()).collect();
+    let names: Vec<&FunctionId> = rows.iter().map(|r| &r.info.id).collect();
     let selected = app.selected_index(&names);
     let height = area.height.saturating_sub(3);
     let offset = visible_offset(app.offset, selected, height, rows.len());

@@ -7,6 +7,7 @@ use super::widgets::{Placeholder, placeholder};
 use super::{freshness, title};
 use crate::format;
 use crate::model::function::{FunctionInfo, TracingMode};
+use crate::model::id::FunctionId;
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
 use crate::model::text::sanitize;
 use crate::store::Store;
@@ -26,106 +27,155 @@ pub fn render(
     l: &FunctionLayout,
     app: &App,
     store: &Store,
-    name: &str,
+    id: &FunctionId,
     now: DateTime<Utc>,
 ) {
-    let t = app.theme;
     if app.logs.full {
-        super::logs::render(frame, l.full_logs, app, store, name, now);
+        super::logs::render(frame, l.full_logs, app, store, id, now);
         return;
     }
-    let Some(info) = store.functions().iter().find(|f| f.name == name) else {
+    let Some(info) = store.functions().iter().find(|f| f.id == *id) else {
         let msg = format!(
             "function '{}' is no longer in the inventory (Esc goes back)",
-            sanitize(name)
+            sanitize(&id.to_string())
         );
-        placeholder(frame, l.config, None, Placeholder::Failed(msg), t);
+        placeholder(frame, l.config, None, Placeholder::Failed(msg), app.theme);
         return;
     };
     config(frame, l.config, app, store, info);
     numbers(frame, l.numbers, app, store, info, now);
     insights(frame, l.insights, app, store, info);
-    let window_min = app.window.as_secs() as f64 / 60.0;
-    let get = |k, s| store.series(&MetricKey::function(name, k, s));
-    let detail = |s| store.detail_series(name, &MetricKey::function(name, MetricKind::Duration, s));
-
-    let calls = [
-        (
-            "invocations",
-            get(MetricKind::Invocations, Stat::Sum),
-            t.series(0),
-        ),
-        ("errors", get(MetricKind::Errors, Stat::Sum), t.series(1)),
-        (
-            "throttles",
-            get(MetricKind::Throttles, Stat::Sum),
-            t.series(2),
-        ),
-    ];
-    chart(
-        frame,
-        l.calls,
+    let charts = Charts {
         app,
-        "Calls / period".into(),
-        &calls,
-        window_min,
-        None,
-    );
+        store,
+        info,
+        window_min: app.window.as_secs() as f64 / 60.0,
+    };
+    charts.calls(frame, l.calls);
+    charts.duration(frame, l.duration);
+    charts.concurrency(frame, l.concurrency);
+    super::logs::render(frame, l.logs, app, store, id, now);
+}
 
-    let timeout_ms = f64::from(info.timeout_s) * 1000.0;
-    let duration = [
-        ("avg", get(MetricKind::Duration, Stat::Average), t.series(0)),
-        ("p50", detail(Stat::P50), t.series(4)),
-        ("p99", detail(Stat::P99), t.series(3)),
-        ("max", get(MetricKind::Duration, Stat::Maximum), t.series(1)),
-    ];
-    let peak = duration
-        .iter()
-        .filter_map(|d| d.1.and_then(Series::max))
-        .fold(0.0, f64::max);
-    let (reference, dtitle) = if peak >= timeout_ms * 0.2 {
-        (
-            Some(("timeout", timeout_ms)),
-            "Duration ms (timeout line)".to_string(),
-        )
-    } else {
-        (
-            None,
-            format!(
-                "Duration ms (timeout {} off scale)",
-                format::ms(Some(timeout_ms))
+/// The three charts of one function over the window.
+struct Charts<'a> {
+    app: &'a App,
+    store: &'a Store,
+    info: &'a FunctionInfo,
+    window_min: f64,
+}
+
+impl<'a> Charts<'a> {
+    /// A series of the fleet refresh.
+    fn get(&self, kind: MetricKind, stat: Stat) -> Option<&'a Series> {
+        self.store
+            .series(&MetricKey::function(&self.info.id, kind, stat))
+    }
+
+    /// A duration percentile of the detail refresh (per period).
+    fn detail(&self, stat: Stat) -> Option<&'a Series> {
+        let key = MetricKey::function(&self.info.id, MetricKind::Duration, stat);
+        self.store.detail_series(&self.info.id, &key)
+    }
+
+    /// Invocations, errors and throttles per period.
+    fn calls(&self, frame: &mut Frame, area: Rect) {
+        let t = self.app.theme;
+        let calls = [
+            (
+                "invocations",
+                self.get(MetricKind::Invocations, Stat::Sum),
+                t.series(0),
             ),
-        )
-    };
-    chart(
-        frame, l.duration, app, dtitle, &duration, window_min, reference,
-    );
+            (
+                "errors",
+                self.get(MetricKind::Errors, Stat::Sum),
+                t.series(1),
+            ),
+            (
+                "throttles",
+                self.get(MetricKind::Throttles, Stat::Sum),
+                t.series(2),
+            ),
+        ];
+        let title = "Calls / period".to_string();
+        chart(frame, area, self.app, title, &calls, self.window_min, None);
+    }
 
-    let reserved = store.reserved.get(name).and_then(|s| s.value).flatten();
-    let conc = [(
-        "concurrency",
-        get(MetricKind::ConcurrentExecutions, Stat::Maximum),
-        t.series(0),
-    )];
-    let ctitle = match reserved {
-        Some(r) => format!("Concurrency (reserved {r})"),
-        None => "Concurrency (unreserved)".into(),
-    };
-    chart(
-        frame,
-        l.concurrency,
-        app,
-        ctitle,
-        &conc,
-        window_min,
-        reserved.map(|r| ("reserved", f64::from(r))),
-    );
-    super::logs::render(frame, l.logs, app, store, name, now);
+    /// Duration avg/p50/p99/max, with the timeout as a reference line when
+    /// it is on a readable scale.
+    fn duration(&self, frame: &mut Frame, area: Rect) {
+        let t = self.app.theme;
+        let timeout_ms = f64::from(self.info.timeout_s) * 1000.0;
+        let duration = [
+            (
+                "avg",
+                self.get(MetricKind::Duration, Stat::Average),
+                t.series(0),
+            ),
+            ("p50", self.detail(Stat::P50), t.series(4)),
+            ("p99", self.detail(Stat::P99), t.series(3)),
+            (
+                "max",
+                self.get(MetricKind::Duration, Stat::Maximum),
+                t.series(1),
+            ),
+        ];
+        let peak = duration
+            .iter()
+            .filter_map(|d| d.1.and_then(Series::max))
+            .fold(0.0, f64::max);
+        let (reference, title) = if peak >= timeout_ms * 0.2 {
+            (
+                Some(("timeout", timeout_ms)),
+                "Duration ms (timeout line)".to_string(),
+            )
+        } else {
+            (
+                None,
+                format!(
+                    "Duration ms (timeout {} off scale)",
+                    format::ms(Some(timeout_ms))
+                ),
+            )
+        };
+        chart(
+            frame,
+            area,
+            self.app,
+            title,
+            &duration,
+            self.window_min,
+            reference,
+        );
+    }
+
+    /// Concurrency against reserved concurrency.
+    fn concurrency(&self, frame: &mut Frame, area: Rect) {
+        let t = self.app.theme;
+        let reserved = self
+            .store
+            .reserved
+            .get(&self.info.id)
+            .and_then(|s| s.value)
+            .flatten();
+        let conc = [(
+            "concurrency",
+            self.get(MetricKind::ConcurrentExecutions, Stat::Maximum),
+            t.series(0),
+        )];
+        let title = match reserved {
+            Some(r) => format!("Concurrency (reserved {r})"),
+            None => "Concurrency (unreserved)".into(),
+        };
+        let line = reserved.map(|r| ("reserved", f64::from(r)));
+        chart(frame, area, self.app, title, &conc, self.window_min, line);
+    }
 }
 
 fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionInfo) {
     let t = app.theme;
-    let reserved = match store.reserved.get(&f.name) {
+    let reserved = match store.reserved.get(&f.id) {
         None => "…".to_string(),
         Some(s) => match (&s.value, &s.last_error) {
             (Some(Some(n)), _) => n.to_string(),
@@ -167,9 +217,10 @@ fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionI
             },
         ),
     ];
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", sanitize(&f.name)), t.title()));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", sanitize(&f.id.to_string())),
+        t.title(),
+    ));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -182,7 +233,7 @@ fn numbers(
     now: DateTime<Utc>,
 ) {
     let t = app.theme;
-    let s = store.function_summary(&f.name);
+    let s = store.function_summary(&f.id);
     let loud = |v: Option<f64>, st: Style| {
         if v.is_some_and(|x| x > 0.0) {
             st
@@ -263,7 +314,7 @@ fn insights(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &Functio
             )),
         ]),
     ];
-    match store.report_stats(&f.name) {
+    match store.report_stats(&f.id) {
         Some(r) if r.invocations > 0 => {
             lines.push(Line::from(format!(
                 "cold {} ({}/{}) · init p50 {} p99 {}",

@@ -21,20 +21,7 @@ pub fn metrics_cost_per_hour(functions: usize, refresh_s: u64, detail: bool) -> 
 
 /// Draws the bar.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: DateTime<Utc>) {
-    let t = app.theme;
-    let source = if app.info.demo {
-        "DEMO fleet".to_string()
-    } else {
-        let account = store
-            .account_id
-            .as_deref()
-            .map(|a| format!("{a} · "))
-            .unwrap_or_default();
-        match &app.info.profile {
-            Some(p) => format!("{account}{} ({p})", app.info.region),
-            None => format!("{account}{}", app.info.region),
-        }
-    };
+    let source = source_label(app, store);
     let age = match store.metrics.updated_at {
         Some(at) => format!("data {} old", format::age((now - at).num_seconds())),
         None => "loading…".into(),
@@ -47,18 +34,55 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         app.refresh.as_secs(),
         app.scope().selected.is_some(),
     );
-    let firing = store.firing_count();
-    let alarm = if firing > 0 {
-        Span::styled(format!(" ✖ {firing} FIRING "), t.alarm_badge())
-    } else {
-        Span::styled(" ✓ no alarms ", t.bar())
-    };
     let throttled = match store.throttled_last_minute(now) {
         Some(n) if n > 0 => format!(" ({n} throttled)"),
         _ => String::new(),
     };
-    // Several regions: each one's state, so one failing region is visible.
-    let regions: String = store
+    let text = format!(
+        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled} · ~${cost:.3}/h ",
+        format::window(app.window),
+        format::window(app.refresh),
+    );
+    let line = fit_to_width(app, text, alarm_badge(app, store), area.width);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Where the data comes from: the demo fleet, or the account and region
+/// (and profile); with several regions, each one's state instead.
+fn source_label(app: &App, store: &Store) -> String {
+    let regions = region_marks(store);
+    if regions.is_empty() {
+        single_source(app, store)
+    } else if app.info.demo {
+        format!("DEMO fleets{regions}")
+    } else {
+        match store.account_id.as_deref() {
+            Some(a) => format!("{a} ·{regions}"),
+            None => regions.trim_start().to_string(),
+        }
+    }
+}
+
+/// The source of a one-region run: `DEMO fleet` or `account · region (profile)`.
+fn single_source(app: &App, store: &Store) -> String {
+    if app.info.demo {
+        return "DEMO fleet".to_string();
+    }
+    let account = store
+        .account_id
+        .as_deref()
+        .map(|a| format!("{a} · "))
+        .unwrap_or_default();
+    match &app.info.profile {
+        Some(p) => format!("{account}{} ({p})", app.info.region),
+        None => format!("{account}{}", app.info.region),
+    }
+}
+
+/// Several regions: each one's state, so one failing region is visible
+/// (` eu-west-1 ✓ us-east-1 ⚠`); empty with a single region.
+fn region_marks(store: &Store) -> String {
+    store
         .regions
         .iter()
         .map(|r| {
@@ -69,24 +93,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             };
             format!(" {} {mark}", crate::model::text::sanitize(&r.region))
         })
-        .collect();
-    let source = if regions.is_empty() {
-        source
-    } else if app.info.demo {
-        format!("DEMO fleets{regions}")
+        .collect()
+}
+
+/// The alarm counter at the right end: how many rules and alarms fire.
+fn alarm_badge(app: &App, store: &Store) -> Span<'static> {
+    let firing = store.firing_count();
+    if firing > 0 {
+        Span::styled(format!(" ✖ {firing} FIRING "), app.theme.alarm_badge())
     } else {
-        match store.account_id.as_deref() {
-            Some(a) => format!("{a} ·{regions}"),
-            None => regions.trim_start().to_string(),
-        }
-    };
-    let text = format!(
-        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled} · ~${cost:.3}/h ",
-        format::window(app.window),
-        format::window(app.refresh),
-    );
-    // The alarm counter must always be visible: the text gives way.
-    let room = usize::from(area.width).saturating_sub(alarm.content.chars().count());
+        Span::styled(" ✓ no alarms ", app.theme.bar())
+    }
+}
+
+/// The bar as one line of `width`: the alarm counter must always be
+/// visible, so the text gives way (cut with `…`), and padding fills the rest.
+fn fit_to_width(app: &App, text: String, alarm: Span<'static>, width: u16) -> Line<'static> {
+    let t = app.theme;
+    let room = usize::from(width).saturating_sub(alarm.content.chars().count());
     let text: String = if text.chars().count() > room {
         let mut t: String = text.chars().take(room.saturating_sub(1)).collect();
         t.push('…');
@@ -95,13 +119,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         text
     };
     let used = text.chars().count() + alarm.content.chars().count();
-    let pad = " ".repeat(usize::from(area.width).saturating_sub(used));
-    let line = Line::from(vec![
+    let pad = " ".repeat(usize::from(width).saturating_sub(used));
+    Line::from(vec![
         Span::styled(text, t.bar()),
         Span::styled(pad, t.bar()),
         alarm,
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
+    ])
 }
 
 #[cfg(test)]

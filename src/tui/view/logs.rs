@@ -5,10 +5,13 @@
 
 use super::widgets::{Placeholder, placeholder};
 use crate::format;
+use crate::model::id::FunctionId;
 use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
 use crate::model::text::{escape_controls, message_lines, one_line};
 use crate::store::Store;
+use crate::store::logbuf::LogBuffer;
 use crate::tui::app::App;
+use crate::tui::theme::Theme;
 use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -134,12 +137,59 @@ pub fn render(
     area: Rect,
     app: &App,
     store: &Store,
-    function: &str,
+    function: &FunctionId,
     now: DateTime<Utc>,
 ) {
     let t = app.theme;
-    let buf = store.logs.as_ref().filter(|b| b.function == function);
-    let mut title = vec![Span::styled(" Logs ", t.title())];
+    let buf = store.logs.as_ref().filter(|b| b.function == *function);
+    let mut title = vec![
+        Span::styled(" Logs ", t.title()),
+        Span::raw(format!("· {} · ", flags(app).join(" · "))),
+    ];
+    let Some(buf) = buf else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Line::from(title));
+        let what = Placeholder::Quiet("starting the log tail…".into());
+        placeholder(frame, area, Some(block), what, t);
+        return;
+    };
+    title.push(status(buf, now, t));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(title))
+        .title_bottom(Line::styled(
+            format!(" {} ", escape_controls(&buf.log_group.to_string(), false)),
+            t.dim(),
+        ));
+    let vis = app.logs.visible(buf);
+    let height = usize::from(area.height.saturating_sub(2));
+    let Some(bottom) = app.logs.bottom(&vis) else {
+        let msg = if app.logs.errors_only {
+            "no errors in the buffer"
+        } else {
+            "no events yet — waiting for new ones"
+        };
+        placeholder(frame, area, Some(block), Placeholder::Quiet(msg.into()), t);
+        return;
+    };
+    let start = (bottom + 1).saturating_sub(height.max(1));
+    let shown = &vis[start..=bottom];
+    let mut lines = body(app, shown);
+    // Expanded JSON can push the newest lines down: keep the bottom in view.
+    if !app.logs.wrap && lines.len() > height {
+        lines.drain(..lines.len() - height);
+    }
+    let mut p = Paragraph::new(lines).block(block);
+    if app.logs.wrap {
+        p = p.wrap(Wrap { trim: false });
+        p = p.scroll((wrapped_scroll(shown, area.width, height), 0));
+    }
+    frame.render_widget(p, area);
+}
+
+/// The pane's state words in its title (following, filter, search, …).
+fn flags(app: &App) -> Vec<String> {
     let mut flags = vec![if app.logs.follow {
         "following".to_string()
     } else {
@@ -162,16 +212,12 @@ pub fn render(
     } else {
         "local time".into()
     });
-    title.push(Span::raw(format!("· {} · ", flags.join(" · "))));
-    let Some(buf) = buf else {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(Line::from(title));
-        let what = Placeholder::Quiet("starting the log tail…".into());
-        placeholder(frame, area, Some(block), what, t);
-        return;
-    };
-    let status = match (&buf.last_error, buf.caught_up) {
+    flags
+}
+
+/// The follower's state: its latest error, or how far behind live it is.
+fn status(buf: &LogBuffer, now: DateTime<Utc>, t: Theme) -> Span<'static> {
+    match (&buf.last_error, buf.caught_up) {
         (Some(e), _) => Span::styled(
             format!("⚠ {} ", crate::model::text::sanitize(&e.to_string())),
             t.error(),
@@ -185,33 +231,18 @@ pub fn render(
             t.dim(),
         ),
         (None, None) => Span::styled("loading… ".to_string(), t.dim()),
-    };
-    title.push(status);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Line::from(title))
-        .title_bottom(Line::styled(
-            format!(" {} ", escape_controls(&buf.log_group, false)),
-            t.dim(),
-        ));
-    let vis = app.logs.visible(buf);
-    let height = usize::from(area.height.saturating_sub(2));
-    let Some(bottom) = app.logs.bottom(&vis) else {
-        let msg = if app.logs.errors_only {
-            "no errors in the buffer"
-        } else {
-            "no events yet — waiting for new ones"
-        };
-        placeholder(frame, area, Some(block), Placeholder::Quiet(msg.into()), t);
-        return;
-    };
-    let start = (bottom + 1).saturating_sub(height.max(1));
-    // Alternate the gutter between requests so each request reads as a block.
+    }
+}
+
+/// The lines of the events on screen, the gutter alternating between
+/// requests so each request reads as a block.
+fn body(app: &App, shown: &[&LogEvent]) -> Vec<Line<'static>> {
+    let t = app.theme;
     let mut shade = false;
     let mut last_req: Option<String> = None;
     let gutters = [t.series(0), t.series(3)];
     let mut lines: Vec<Line> = Vec::new();
-    for e in &vis[start..=bottom] {
+    for e in shown {
         let req = request_id(&e.message);
         if req.is_some() && req != last_req {
             shade = !shade;
@@ -223,24 +254,17 @@ pub fn render(
             lines.extend(pretty(e, gutter, app));
         }
     }
-    // Expanded JSON can push the newest lines down: keep the bottom in view.
-    if !app.logs.wrap && lines.len() > height {
-        lines.drain(..lines.len() - height);
-    }
-    let mut p = Paragraph::new(lines).block(block);
-    if app.logs.wrap {
-        p = p.wrap(Wrap { trim: false });
-        // Keep the newest line in view when wrapping makes lines taller.
-        let width = usize::from(area.width.saturating_sub(2)).max(1);
-        let total: usize = vis[start..=bottom]
-            .iter()
-            .flat_map(|e| message_lines(&text_of(e).0))
-            .map(|l| (l.chars().count() + 18) / width + 1)
-            .sum();
-        p = p.scroll((
-            u16::try_from(total.saturating_sub(height)).unwrap_or(u16::MAX),
-            0,
-        ));
-    }
-    frame.render_widget(p, area);
+    lines
+}
+
+/// How far to scroll a wrapped pane so the newest line stays in view when
+/// wrapping makes lines taller.
+fn wrapped_scroll(shown: &[&LogEvent], width: u16, height: usize) -> u16 {
+    let width = usize::from(width.saturating_sub(2)).max(1);
+    let total: usize = shown
+        .iter()
+        .flat_map(|e| message_lines(&text_of(e).0))
+        .map(|l| (l.chars().count() + 18) / width + 1)
+        .sum();
+    u16::try_from(total.saturating_sub(height)).unwrap_or(u16::MAX)
 }

@@ -43,32 +43,6 @@ pub fn points(series: Option<&Series>) -> Vec<(f64, f64)> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::metrics::TimeRange;
-    use chrono::DateTime;
-
-    #[test]
-    fn sparkline_scales_and_shows_gaps() {
-        let r = TimeRange {
-            start: DateTime::from_timestamp(0, 0).unwrap(),
-            end: DateTime::from_timestamp(240, 0).unwrap(),
-        };
-        let s = Series::from_points(
-            r,
-            60,
-            [
-                (r.start, 1.0),
-                (DateTime::from_timestamp(120, 0).unwrap(), 4.0),
-            ],
-        );
-        assert_eq!(spark(Some(&s), 4), "▃ █ ");
-        assert_eq!(spark(None, 3), "   ");
-        assert_eq!(points(Some(&s)), vec![(0.0, 1.0), (2.0, 4.0)]);
-    }
-}
-
 /// What a pane says instead of its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placeholder {
@@ -101,4 +75,30 @@ pub fn placeholder(
         },
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::metrics::TimeRange;
+    use chrono::DateTime;
+
+    #[test]
+    fn sparkline_scales_and_shows_gaps() {
+        let r = TimeRange {
+            start: DateTime::from_timestamp(0, 0).unwrap(),
+            end: DateTime::from_timestamp(240, 0).unwrap(),
+        };
+        let s = Series::from_points(
+            r,
+            60,
+            [
+                (r.start, 1.0),
+                (DateTime::from_timestamp(120, 0).unwrap(), 4.0),
+            ],
+        );
+        assert_eq!(spark(Some(&s), 4), "▃ █ ");
+        assert_eq!(spark(None, 3), "   ");
+        assert_eq!(points(Some(&s)), vec![(0.0, 1.0), (2.0, 4.0)]);
+    }
 }

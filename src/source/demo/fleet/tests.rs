@@ -10,7 +10,7 @@ fn deterministic_and_storied() {
         let (i, s) = fleet
             .iter()
             .enumerate()
-            .find(|(_, s)| s.info.name == name)
+            .find(|(_, s)| s.info.id.name == name)
             .unwrap();
         minute(42, i, s, t)
     };
