@@ -14,81 +14,12 @@ use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, mpsc};
-use tokio::time::Instant;
+use tokio::sync::mpsc;
 
-/// Spaces calls out so that all log polling in the process stays under
-/// `per_second` calls (FilterLogEvents has a small account-wide quota).
-/// While the account is throttled the rate halves — from the pace calls
-/// actually went at, which is often slower than the limit — down to a
-/// floor, and climbs back slowly once calls go through again.
-#[derive(Debug)]
-pub struct RateLimiter {
-    /// The configured rate.
-    configured: f64,
-    /// The rate now (calls per second), adapted to throttling.
-    current: std::sync::Mutex<f64>,
-    next: Mutex<Option<Instant>>,
-    /// The two latest acquisitions, for the pace calls actually go at.
-    recent: std::sync::Mutex<(Option<Instant>, Option<Instant>)>,
-}
-
-/// The slowest the log limit goes while throttled.
-const MIN_LOG_RATE: f64 = 0.2;
-
-impl RateLimiter {
-    /// A limiter allowing `per_second` calls per second (at least 0.1).
-    pub fn new(per_second: f64) -> Arc<Self> {
-        let rate = per_second.max(0.1);
-        Arc::new(Self {
-            configured: rate,
-            current: std::sync::Mutex::new(rate),
-            next: Mutex::new(None),
-            recent: std::sync::Mutex::new((None, None)),
-        })
-    }
-
-    /// The rate now.
-    pub fn per_second(&self) -> f64 {
-        *self.current.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Halves the rate, or the pace calls actually went at if slower (not
-    /// below 0.2/s or the configured rate).
-    pub fn slow_down(&self) {
-        let observed = match *self.recent.lock().unwrap_or_else(|e| e.into_inner()) {
-            (Some(a), Some(b)) if b > a => 1.0 / (b - a).as_secs_f64(),
-            _ => f64::INFINITY,
-        };
-        let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        *r = (r.min(observed) / 2.0).max(MIN_LOG_RATE.min(self.configured));
-    }
-
-    /// Raises the rate by a thirtieth of the configured one (additive
-    /// increase, multiplicative decrease: a throttled account is not
-    /// hammered again after one lucky second).
-    pub fn speed_up(&self) {
-        let mut r = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        *r = (*r + self.configured / 30.0).min(self.configured);
-    }
-
-    /// Waits for the next free slot.
-    pub async fn acquire(&self) {
-        let interval = Duration::from_secs_f64(1.0 / self.per_second());
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + interval);
-            slot
-        };
-        {
-            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-            *recent = (recent.1, Some(slot));
-        }
-        tokio::time::sleep_until(slot).await;
-    }
-}
+mod limiter;
+mod targets;
+pub use limiter::RateLimiter;
+pub use targets::{Target, resolve_targets};
 
 /// How a follower runs.
 #[derive(Debug, Clone)]
@@ -164,48 +95,107 @@ pub async fn follow<S: Logs + ?Sized>(
     opts: FollowOptions,
     tx: mpsc::Sender<LogUpdate>,
 ) {
-    let mut seen = Seen::default();
-    let mut watermark = opts.start;
-    let mut delay = opts.fast;
-    let mut backoff = Duration::from_millis(500);
-    loop {
-        let poll_started = Utc::now();
-        let from = (watermark - chrono::Duration::from_std(opts.overlap).unwrap_or_default())
-            .max(opts.start);
+    let mut follower = Follower {
+        seen: Seen::default(),
+        watermark: opts.start,
+        delay: opts.fast,
+        backoff: Duration::from_millis(500),
+        src,
+        limiter,
+        group,
+        log_group,
+        opts,
+        tx,
+    };
+    follower.run().await;
+}
+
+/// What a follower does after a step.
+enum Next {
+    /// Poll again after the delay.
+    Continue,
+    /// Done, fatally failed, or nobody listens any more.
+    Stop,
+}
+
+/// One poll's result: whether every page was read, and the newest event.
+struct Read {
+    outcome: Result<(), SourceError>,
+    newest: Option<DateTime<Utc>>,
+}
+
+/// The state of one log group's follower between polls.
+struct Follower<S: ?Sized> {
+    src: Arc<S>,
+    limiter: Arc<RateLimiter>,
+    group: usize,
+    log_group: LogGroup,
+    opts: FollowOptions,
+    tx: mpsc::Sender<LogUpdate>,
+    /// Ids delivered recently (the overlap re-reads them).
+    seen: Seen,
+    /// Every event up to here has been delivered.
+    watermark: DateTime<Utc>,
+    /// Until the next poll: short while events flow, longer when idle.
+    delay: Duration,
+    /// Until the next poll after a failure (doubles, at most 30 s).
+    backoff: Duration,
+}
+
+/// A `std` duration as a chrono one (0 if out of range).
+fn chrono_of(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or_default()
+}
+
+impl<S: Logs + ?Sized> Follower<S> {
+    async fn run(&mut self) {
+        loop {
+            let poll_started = Utc::now();
+            let Some(read) = self.read().await else {
+                return;
+            };
+            let next = match read.outcome {
+                Ok(()) => self.caught_up(poll_started, read.newest).await,
+                Err(error) => self.failed(error).await,
+            };
+            if matches!(next, Next::Stop) {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.delay) => {}
+                _ = self.tx.closed() => return,
+            }
+        }
+    }
+
+    /// One poll: every page from the watermark (less the overlap, for late
+    /// arrivals), new events delivered; `None` when nobody listens.
+    async fn read(&mut self) -> Option<Read> {
+        let from = (self.watermark - chrono_of(self.opts.overlap)).max(self.opts.start);
         let mut query = LogQuery {
-            log_group: log_group.clone(),
+            log_group: self.log_group.clone(),
             start: from,
-            end: opts.end,
-            filter_pattern: opts.filter_pattern.clone(),
+            end: self.opts.end,
+            filter_pattern: self.opts.filter_pattern.clone(),
             next_token: None,
         };
         let mut fresh = Vec::new();
         let mut newest = None::<DateTime<Utc>>;
         let mut pages = 0u32;
         let outcome = loop {
-            limiter.acquire().await;
-            match src.filter_log_events(&query).await {
+            self.limiter.acquire().await;
+            match self.src.filter_log_events(&query).await {
                 Ok(page) => {
                     pages += 1;
                     for e in page.events {
                         newest = Some(newest.map_or(e.timestamp, |n| n.max(e.timestamp)));
-                        if seen.insert(&e) {
+                        if self.seen.insert(&e) {
                             fresh.push(e);
                         }
                     }
                     // Deliver big catch-ups page by page, not all at the end.
-                    if fresh.len() >= 5_000 {
-                        fresh.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
-                        if tx
-                            .send(LogUpdate::Events {
-                                group,
-                                events: std::mem::take(&mut fresh),
-                            })
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
+                    if fresh.len() >= 5_000 && !self.deliver(std::mem::take(&mut fresh)).await {
+                        return None;
                     }
                     match page.next_token {
                         Some(t) if pages < 100_000 && query.next_token.as_deref() != Some(&t) => {
@@ -217,155 +207,99 @@ pub async fn follow<S: Logs + ?Sized>(
                 Err(e) => break Err(e),
             }
         };
-        if !fresh.is_empty() {
-            fresh.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
-            if tx
-                .send(LogUpdate::Events {
-                    group,
-                    events: fresh,
-                })
-                .await
-                .is_err()
-            {
-                return;
-            }
-            delay = opts.fast;
+        if fresh.is_empty() {
+            self.delay = (self.delay * 2).min(self.opts.idle_max);
         } else {
-            delay = (delay * 2).min(opts.idle_max);
-        }
-        match outcome {
-            Ok(()) => {
-                backoff = Duration::from_millis(500);
-                // Everything up to the poll's start is in; the overlap
-                // re-reads the last seconds for late arrivals.
-                watermark = watermark
-                    .max(newest.unwrap_or(watermark))
-                    .max(poll_started.min(opts.end.unwrap_or(poll_started)));
-                seen.prune(
-                    watermark - chrono::Duration::from_std(opts.overlap * 2).unwrap_or_default(),
-                );
-                if tx
-                    .send(LogUpdate::CaughtUp {
-                        group,
-                        until: watermark,
-                    })
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-                let ended = opts.end.is_some_and(|e| poll_started >= e);
-                if !opts.follow || ended {
-                    let _ = tx.send(LogUpdate::Done { group }).await;
-                    return;
-                }
+            if !self.deliver(fresh).await {
+                return None;
             }
-            Err(error) => {
-                // Same watermark next time: nothing is skipped.
-                let fatal = matches!(
-                    error,
-                    SourceError::Denied { .. } | SourceError::Credentials { .. }
-                ) || (!opts.follow
-                    && !error.is_throttling()
-                    && !matches!(error, SourceError::Transport { .. }));
-                let not_found = matches!(error, SourceError::NotFound { .. });
-                // A function that never ran has no log group yet: nothing to
-                // read is not a failure.
-                let fatal = fatal && !not_found;
-                if not_found && !opts.follow {
-                    let _ = tx
-                        .send(LogUpdate::Error {
-                            group,
-                            error,
-                            fatal: false,
-                        })
-                        .await;
-                    let _ = tx.send(LogUpdate::Done { group }).await;
-                    return;
-                }
-                if tx
-                    .send(LogUpdate::Error {
-                        group,
-                        error,
-                        fatal,
-                    })
-                    .await
-                    .is_err()
-                    || fatal
-                {
-                    let _ = tx.send(LogUpdate::Done { group }).await;
-                    return;
-                }
-                // A group that does not exist yet (no invocation so far) is
-                // polled slowly until it appears.
-                delay = if not_found { opts.idle_max } else { backoff };
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-            }
+            self.delay = self.opts.fast;
         }
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = tx.closed() => return,
+        Some(Read { outcome, newest })
+    }
+
+    /// Sends events in time order; `false` when nobody listens.
+    async fn deliver(&self, mut events: Vec<LogEvent>) -> bool {
+        events.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
+        let update = LogUpdate::Events {
+            group: self.group,
+            events,
+        };
+        self.tx.send(update).await.is_ok()
+    }
+
+    /// Every page was read: everything up to the poll's start is in (the
+    /// overlap re-reads the last seconds for late arrivals).
+    async fn caught_up(
+        &mut self,
+        poll_started: DateTime<Utc>,
+        newest: Option<DateTime<Utc>>,
+    ) -> Next {
+        self.backoff = Duration::from_millis(500);
+        self.watermark = self
+            .watermark
+            .max(newest.unwrap_or(self.watermark))
+            .max(poll_started.min(self.opts.end.unwrap_or(poll_started)));
+        self.seen
+            .prune(self.watermark - chrono_of(self.opts.overlap * 2));
+        let update = LogUpdate::CaughtUp {
+            group: self.group,
+            until: self.watermark,
+        };
+        if self.tx.send(update).await.is_err() {
+            return Next::Stop;
         }
+        let ended = self.opts.end.is_some_and(|e| poll_started >= e);
+        if !self.opts.follow || ended {
+            let _ = self.tx.send(LogUpdate::Done { group: self.group }).await;
+            return Next::Stop;
+        }
+        Next::Continue
+    }
+
+    /// A page failed: the same watermark next time, so nothing is skipped.
+    async fn failed(&mut self, error: SourceError) -> Next {
+        let group = self.group;
+        let fatal = matches!(
+            error,
+            SourceError::Denied { .. } | SourceError::Credentials { .. }
+        ) || (!self.opts.follow
+            && !error.is_throttling()
+            && !matches!(error, SourceError::Transport { .. }));
+        let not_found = matches!(error, SourceError::NotFound { .. });
+        // A function that never ran has no log group yet: nothing to read
+        // is not a failure.
+        let fatal = fatal && !not_found;
+        if not_found && !self.opts.follow {
+            let error = LogUpdate::Error {
+                group,
+                error,
+                fatal: false,
+            };
+            let _ = self.tx.send(error).await;
+            let _ = self.tx.send(LogUpdate::Done { group }).await;
+            return Next::Stop;
+        }
+        let report = LogUpdate::Error {
+            group,
+            error,
+            fatal,
+        };
+        if self.tx.send(report).await.is_err() || fatal {
+            let _ = self.tx.send(LogUpdate::Done { group }).await;
+            return Next::Stop;
+        }
+        // A group that does not exist yet (no invocation so far) is polled
+        // slowly until it appears.
+        self.delay = if not_found {
+            self.opts.idle_max
+        } else {
+            self.backoff
+        };
+        self.backoff = (self.backoff * 2).min(Duration::from_secs(30));
+        Next::Continue
     }
 }
 
 #[cfg(test)]
 mod tests;
-
-/// One log group to tail and how to label it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// Label: the function name, or the group name.
-    pub label: String,
-    /// The log group.
-    pub log_group: LogGroup,
-    /// Whether the label is a function.
-    pub function: bool,
-}
-
-/// Resolves `tail` arguments: `/group` names are taken as log groups, the
-/// rest as function names or globs over the inventory (one ListFunctions
-/// walk, only when needed). Returns the targets and the patterns that
-/// matched nothing.
-pub async fn resolve_targets<S: crate::source::Inventory + ?Sized>(
-    src: &S,
-    patterns: &[String],
-    log_groups: &[String],
-) -> Result<(Vec<Target>, Vec<String>), String> {
-    let mut targets: Vec<Target> = Vec::new();
-    let mut globs = Vec::new();
-    for p in patterns {
-        if p.starts_with('/') {
-            targets.push(Target {
-                label: p.clone(),
-                log_group: LogGroup::parse(p),
-                function: false,
-            });
-        } else {
-            globs.push(p.clone());
-        }
-    }
-    for g in log_groups {
-        targets.push(Target {
-            label: g.clone(),
-            log_group: LogGroup::parse(g),
-            function: false,
-        });
-    }
-    let mut unmatched = Vec::new();
-    if !globs.is_empty() {
-        let filter = crate::model::function::FunctionFilter::new(&globs)?;
-        let all = src.list_functions().await.map_err(|e| e.to_string())?;
-        let (kept, missing) = filter.apply(all);
-        unmatched = missing;
-        targets.extend(kept.into_iter().map(|f| Target {
-            label: f.id.to_string(),
-            log_group: f.log_group_id(),
-            function: true,
-        }));
-    }
-    // Functions may share a log group: follow each group once.
-    let mut seen = std::collections::HashSet::new();
-    targets.retain(|t| seen.insert(t.log_group.clone()));
-    Ok((targets, unmatched))
-}

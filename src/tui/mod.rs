@@ -6,6 +6,7 @@
 mod action;
 pub mod app;
 pub(crate) mod command;
+mod dashboard;
 pub(crate) mod keymap;
 pub(crate) mod layout;
 pub(crate) mod logview;
@@ -15,16 +16,13 @@ pub(crate) mod traces;
 pub mod view;
 
 use crate::config::Settings;
-use crate::poll::{PollerConfig, Scope, Update, spawn_all};
 use crate::source::Source;
-use crate::store::Store;
-use app::{App, Effect};
+use app::Effect;
 use chrono::Utc;
+use dashboard::Dashboard;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
-};
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -34,9 +32,7 @@ use std::io::Stdout;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use theme::Theme;
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 
 /// Makes a source for another region (`:region`).
 pub type Reconnect<S> =
@@ -92,42 +88,6 @@ fn spawn_input() -> mpsc::Receiver<Event> {
     rx
 }
 
-struct Session {
-    updates: mpsc::Receiver<Update>,
-    /// For work the face starts itself (the Logs Insights run).
-    tx: mpsc::Sender<Update>,
-    scope: watch::Sender<Scope>,
-    handles: Vec<JoinHandle<()>>,
-}
-
-impl Session {
-    fn start<S: Source>(src: Arc<S>, settings: &Settings, scope: Scope) -> Self {
-        let (tx, updates) = mpsc::channel(256);
-        let (scope_tx, scope_rx) = watch::channel(scope);
-        let mut cfg = PollerConfig::from_settings(settings, false);
-        if !settings.demo {
-            cfg.inventory_cache = crate::cache::path(
-                settings.profile.as_deref(),
-                &src.describe().region,
-                settings.endpoint_url.as_deref(),
-            );
-        }
-        let handles = spawn_all(src, cfg, tx.clone(), scope_rx);
-        Self {
-            tx,
-            updates,
-            scope: scope_tx,
-            handles,
-        }
-    }
-
-    fn stop(self) {
-        for h in self.handles {
-            h.abort();
-        }
-    }
-}
-
 /// Runs the dashboard until the user quits or a signal arrives.
 pub async fn run<S: Source>(
     src: Arc<S>,
@@ -139,20 +99,6 @@ pub async fn run<S: Source>(
     let result = event_loop(&mut terminal, src, settings, color, reconnect).await;
     restore_terminal();
     result
-}
-
-/// The dashboard's running state: what the loop owns between two events.
-struct Dashboard<'a, S> {
-    settings: &'a Settings,
-    app: App,
-    store: Store,
-    sink: crate::notify::AlarmSink,
-    /// The source of the region on screen.
-    current: Arc<S>,
-    session: Session,
-    /// Stops the fleet Logs Insights run, while one runs.
-    insights_cancel: Option<watch::Sender<bool>>,
-    reconnect: Reconnect<S>,
 }
 
 /// One turn of the loop: what woke it.
@@ -230,197 +176,6 @@ async fn event_loop<S: Source>(
     }
     d.shutdown().await;
     Ok(())
-}
-
-impl<'a, S: Source> Dashboard<'a, S> {
-    fn new(src: Arc<S>, settings: &'a Settings, color: bool, reconnect: Reconnect<S>) -> Self {
-        let app = App::new(
-            src.describe(),
-            settings.window,
-            settings.refresh,
-            Theme { color },
-        );
-        let session = Session::start(src.clone(), settings, app.scope());
-        Self {
-            settings,
-            app,
-            store: Store::new(&settings.alarms, settings.prices),
-            sink: crate::notify::AlarmSink::from_settings(settings),
-            current: src,
-            session,
-            insights_cancel: None,
-            reconnect,
-        }
-    }
-
-    /// Folds `first` and the rest of a burst of updates in (one redraw);
-    /// returns whether anything visible changed.
-    fn fold(&mut self, first: Update) -> bool {
-        let mut dirty = self.store.apply(first);
-        while let Ok(u) = self.session.updates.try_recv() {
-            dirty |= self.store.apply(u);
-        }
-        on_alarm_events(
-            &mut self.store,
-            &self.sink,
-            &mut self.app,
-            self.settings.bell,
-        );
-        self.app.throttled = self
-            .store
-            .throttled_last_minute(Utc::now())
-            .is_some_and(|n| n > 0);
-        dirty
-    }
-
-    fn on_input(&mut self, ev: Event) -> Effect {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => self.app.on_key(k, &self.store),
-            Event::Mouse(m) => self.app.on_mouse(m, &self.store),
-            Event::Resize(w, h) => {
-                self.app.on_resize(w, h);
-                Effect::None
-            }
-            _ => Effect::None,
-        }
-    }
-
-    /// Does what only the loop can do; `false` means quit.
-    async fn act(&mut self, effect: Effect) -> bool {
-        match effect {
-            Effect::None => {}
-            Effect::FleetInsights => self.toggle_insights(),
-            Effect::Quit => return false,
-            Effect::Region(region) => self.switch_region(region).await,
-        }
-        true
-    }
-
-    /// `I`: starts the fleet Logs Insights run, or stops the running one.
-    fn toggle_insights(&mut self) {
-        let running = self.store.insights_run.as_ref().is_some_and(|r| r.running);
-        if let (Some(cancel), true) = (&self.insights_cancel, running) {
-            let _ = cancel.send(true);
-            self.app.say("stopping the Logs Insights queries…", false);
-            return;
-        }
-        let groups: Vec<_> = self
-            .store
-            .functions()
-            .iter()
-            .map(crate::model::function::FunctionInfo::log_group_id)
-            .collect();
-        if groups.is_empty() {
-            self.app.say("no functions to query yet", true);
-            return;
-        }
-        let (cancel_tx, cancel_rx) = watch::channel(false);
-        self.insights_cancel = Some(cancel_tx);
-        let window = self.app.window;
-        let range = crate::model::metrics::TimeRange::ending_at(Utc::now(), window);
-        self.app.say(
-            format!(
-                "Logs Insights over {} log groups, last {} (I again stops it; billed per GB scanned)",
-                groups.len(),
-                crate::format::window(window)
-            ),
-            false,
-        );
-        tokio::spawn(crate::poll::insights::run_fleet_query(
-            self.current.clone(),
-            groups,
-            range,
-            crate::poll::insights::RunLimits::default(),
-            self.session.tx.clone(),
-            cancel_rx,
-        ));
-    }
-
-    /// `:region`: a new source, a new store, new pollers; the UI state stays.
-    async fn switch_region(&mut self, region: String) {
-        match (self.reconnect)(region.clone()).await {
-            Ok(new) => {
-                let new = Arc::new(new);
-                self.stop_insights();
-                self.app.info = new.describe();
-                self.store = Store::new(&self.settings.alarms, self.settings.prices);
-                let next = Session::start(new.clone(), self.settings, self.app.scope());
-                std::mem::replace(&mut self.session, next).stop();
-                self.current = new;
-            }
-            Err(e) => {
-                self.app.message = Some(app::Message {
-                    text: format!("cannot switch to region '{region}': {e}"),
-                    error: true,
-                });
-            }
-        }
-    }
-
-    fn stop_insights(&mut self) -> bool {
-        match self.insights_cancel.take() {
-            Some(c) => {
-                let _ = c.send(true);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Tells the pollers what is on screen now (only when it changed).
-    fn publish_scope(&self) {
-        let scope = self.app.scope();
-        self.session.scope.send_if_modified(|s| {
-            let changed = *s != scope;
-            *s = scope;
-            changed
-        });
-    }
-
-    async fn shutdown(mut self) {
-        if self.stop_insights() {
-            // Give the queries' StopQuery calls (which end the billing) a moment.
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        self.session.stop();
-    }
-}
-
-/// Acts on rule changes: bell, `--alarm-log`, `notify_command`, and a
-/// footer line naming what started firing.
-fn on_alarm_events(store: &mut Store, sink: &crate::notify::AlarmSink, app: &mut App, bell: bool) {
-    use crate::model::alarms::AlarmState;
-    use std::io::Write;
-    let events = store.take_alarm_events();
-    let firing: Vec<_> = events
-        .iter()
-        .filter(|e| e.state == AlarmState::Firing)
-        .collect();
-    if let Some(e) = firing.last() {
-        app.message = Some(app::Message {
-            text: format!(
-                "alarm FIRING: {} on {}{}",
-                crate::model::text::sanitize(&e.alarm),
-                crate::model::text::sanitize(&e.function.to_string()),
-                if firing.len() > 1 {
-                    format!(" (+{} more)", firing.len() - 1)
-                } else {
-                    String::new()
-                }
-            ),
-            error: true,
-        });
-        if bell {
-            let mut out = std::io::stdout();
-            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
-        }
-    }
-    for p in sink.handle(&events) {
-        app.message = Some(app::Message {
-            text: p,
-            error: true,
-        });
-    }
 }
 
 #[cfg(test)]

@@ -35,25 +35,7 @@ fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[Column]) -> Ve
 pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: DateTime<Utc>) {
     let t = app.theme;
     let rows = fleet_rows(store, app.filter.as_ref(), app.sort, app.reverse);
-    let mut name = format!("Functions {}/{}", rows.len(), store.functions().len());
-    if let Some(f) = &app.filter {
-        name.push_str(&format!(" · filter {}", f.describe()));
-    }
-    let sort_name = app.sort.map_or("errors,invocations", SortColumn::name);
-    name.push_str(&format!(
-        " · sort {sort_name} {}",
-        if app.reverse { "▲" } else { "▼" }
-    ));
-    if store.inventory_cached {
-        let age = store
-            .inventory
-            .updated_at
-            .map_or("?".into(), |t| format::age((now - t).num_seconds()));
-        name.push_str(&format!(" · list cached {age} ago, refreshing…"));
-    }
-    if let Some(run) = &store.insights_run {
-        name.push_str(&format!(" · {}", insights_status(run)));
-    }
+    let name = table_name(app, store, rows.len(), now);
     let fresh = match &store.inventory.last_error {
         Some(_) if store.inventory.value.is_none() => {
             freshness(&store.inventory, app.refresh, now, app)
@@ -76,18 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     }
     let regions = store.functions().iter().any(|f| f.id.region.is_some());
     let shown = Column::shown(area.width, regions, app.insight_columns);
-    let arrow = if app.reverse { "▲" } else { "▼" };
-    let header = Row::new(shown.iter().map(|c| {
-        let sort = c.sort();
-        let marked = sort.is_some()
-            && (sort == app.sort || (app.sort.is_none() && sort == Some(SortColumn::Errors)));
-        Cell::from(if marked {
-            format!("{}{arrow}", c.header())
-        } else {
-            c.header().to_string()
-        })
-    }))
-    .style(t.header());
+    let header = header_row(app, &shown);
     let widths: Vec<Constraint> = shown
         .iter()
         .map(|c| c.width().map_or(Constraint::Min(16), Constraint::Length))
@@ -125,6 +96,47 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         };
         placeholder(frame, inner, None, Placeholder::Quiet(msg.into()), t);
     }
+}
+
+/// The table's title: counts, filter, sort, a cached list's age and the
+/// Logs Insights run.
+fn table_name(app: &App, store: &Store, shown: usize, now: DateTime<Utc>) -> String {
+    let mut name = format!("Functions {shown}/{}", store.functions().len());
+    if let Some(f) = &app.filter {
+        name.push_str(&format!(" · filter {}", f.describe()));
+    }
+    let sort_name = app.sort.map_or("errors,invocations", SortColumn::name);
+    name.push_str(&format!(
+        " · sort {sort_name} {}",
+        if app.reverse { "▲" } else { "▼" }
+    ));
+    if store.inventory_cached {
+        let age = store
+            .inventory
+            .updated_at
+            .map_or("?".into(), |t| format::age((now - t).num_seconds()));
+        name.push_str(&format!(" · list cached {age} ago, refreshing…"));
+    }
+    if let Some(run) = &store.insights_run {
+        name.push_str(&format!(" · {}", insights_status(run)));
+    }
+    name
+}
+
+/// The column headers, the sorted column marked with the sort direction.
+fn header_row(app: &App, shown: &[Column]) -> Row<'static> {
+    let arrow = if app.reverse { "▲" } else { "▼" };
+    Row::new(shown.iter().map(|c| {
+        let sort = c.sort();
+        let marked = sort.is_some()
+            && (sort == app.sort || (app.sort.is_none() && sort == Some(SortColumn::Errors)));
+        Cell::from(if marked {
+            format!("{}{arrow}", c.header())
+        } else {
+            c.header().to_string()
+        })
+    }))
+    .style(app.theme.header())
 }
 
 /// "Insights 1/3 queries · 1.2 GB scanned (~$0.0060)", then what it covered.
