@@ -42,11 +42,10 @@ impl FunctionId {
     /// Reads what a user typed: `name` or `name@region` (Lambda names cannot
     /// contain `@`, so the split is unambiguous).
     pub fn parse(s: &str) -> Self {
-        match s.rsplit_once('@') {
-            Some((name, region)) if !name.is_empty() && !region.is_empty() => {
-                Self::in_region(name, region)
-            }
-            _ => Self::new(s),
+        let (name, region) = split_typed(s);
+        Self {
+            name: name.to_string(),
+            region: region.map(str::to_string),
         }
     }
 
@@ -69,10 +68,24 @@ impl From<&str> for FunctionId {
 /// `name`, or `name@region`.
 impl fmt::Display for FunctionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.region {
-            Some(r) => write!(f, "{}@{r}", self.name),
-            None => f.write_str(&self.name),
-        }
+        shown(f, &self.name, self.region.as_deref())
+    }
+}
+
+/// How an id is shown at the edges: `name`, or `name@region`.
+fn shown(f: &mut fmt::Formatter<'_>, name: &str, region: Option<&str>) -> fmt::Result {
+    match region {
+        Some(r) => write!(f, "{name}@{r}"),
+        None => f.write_str(name),
+    }
+}
+
+/// Splits what a user typed into a name and, after the last `@`, a region
+/// (Lambda function and log group names cannot contain `@`).
+fn split_typed(s: &str) -> (&str, Option<&str>) {
+    match s.rsplit_once('@') {
+        Some((name, region)) if !name.is_empty() && !region.is_empty() => (name, Some(region)),
+        _ => (s, None),
     }
 }
 
@@ -104,12 +117,10 @@ impl LogGroup {
     /// Reads what a user typed: `/group` or `/group@region` (log group
     /// names cannot contain `@`).
     pub fn parse(s: &str) -> Self {
-        match s.rsplit_once('@') {
-            Some((name, region)) if !name.is_empty() && !region.is_empty() => Self {
-                name: name.to_string(),
-                region: Some(region.to_string()),
-            },
-            _ => Self::new(s),
+        let (name, region) = split_typed(s);
+        Self {
+            name: name.to_string(),
+            region: region.map(str::to_string),
         }
     }
 }
@@ -124,10 +135,7 @@ impl From<&str> for LogGroup {
 /// `name`, or `name@region`.
 impl fmt::Display for LogGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.region {
-            Some(r) => write!(f, "{}@{r}", self.name),
-            None => f.write_str(&self.name),
-        }
+        shown(f, &self.name, self.region.as_deref())
     }
 }
 

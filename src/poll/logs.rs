@@ -270,22 +270,14 @@ impl<S: Logs + ?Sized> Follower<S> {
         // A function that never ran has no log group yet: nothing to read
         // is not a failure.
         let fatal = fatal && !not_found;
-        if not_found && !self.opts.follow {
-            let error = LogUpdate::Error {
-                group,
-                error,
-                fatal: false,
-            };
-            let _ = self.tx.send(error).await;
-            let _ = self.tx.send(LogUpdate::Done { group }).await;
-            return Next::Stop;
-        }
+        // A one-shot read of a group that does not exist ends quietly.
+        let ends = fatal || (not_found && !self.opts.follow);
         let report = LogUpdate::Error {
             group,
             error,
             fatal,
         };
-        if self.tx.send(report).await.is_err() || fatal {
+        if self.tx.send(report).await.is_err() || ends {
             let _ = self.tx.send(LogUpdate::Done { group }).await;
             return Next::Stop;
         }

@@ -12,6 +12,8 @@
 //! identities, are shown as `name@region` so two regions' alarms of the
 //! same name stay apart.
 
+mod fanout;
+
 pub use crate::message::RegionStatus;
 use crate::model::alarms::Alarm;
 use crate::model::function::{AccountLimits, FunctionInfo};
@@ -24,6 +26,7 @@ use crate::source::{
     Alarms, Inventory, Logs, Metrics, MetricsFetch, Source, SourceError, SourceInfo, Traces,
 };
 use chrono::Utc;
+use fanout::{join_all, merge};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -118,56 +121,6 @@ impl<S: Source> MultiSource<S> {
             self.record(r, res);
         }
         out
-    }
-}
-
-/// Awaits futures concurrently (no extra dependency for one join).
-async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in pinned.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().flatten().collect()
-}
-
-/// Merges per-region results: the successes, or the first error when every
-/// region failed.
-fn merge<T>(
-    results: Vec<(&str, Result<Vec<T>, SourceError>)>,
-    mut map: impl FnMut(&str, T) -> T,
-) -> Result<Vec<T>, SourceError> {
-    let mut out = Vec::new();
-    let mut first_err = None;
-    let mut any_ok = false;
-    for (region, r) in results {
-        match r {
-            Ok(v) => {
-                any_ok = true;
-                out.extend(v.into_iter().map(|x| map(region, x)));
-            }
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    match (any_ok, first_err) {
-        (false, Some(e)) => Err(e),
-        _ => Ok(out),
     }
 }
 

@@ -1,10 +1,11 @@
 //! Dashboard tests: insta snapshots of `TestBackend` per screen and for
 //! whole flows (keys in, screens out) on the demo fleet with a fixed seed
-//! and a frozen clock; cell-style checks where colour carries meaning; a
-//! property test that no size and no key sequence panics.
+//! and a frozen clock, and the fixtures the submodules share. Cell-style
+//! checks where colour carries meaning and a property test that no size and
+//! no key sequence panics live in `checks`; one snapshot per pane in
+//! `panes`; rules, insights and regions in `insights`.
 
 use super::app::{App, Effect, Screen};
-use super::layout;
 use super::theme::Theme;
 use super::view;
 use crate::model::metrics::{TimeRange, plan_detail_queries, plan_fleet_queries};
@@ -13,15 +14,12 @@ use crate::source::demo::DemoSource;
 use crate::source::{Alarms, Inventory, Metrics, Source, SourceError};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::style::{Color, Modifier};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
 
+mod checks;
 mod insights;
 mod panes;
 
@@ -226,28 +224,6 @@ fn filter_and_command_flows() {
 }
 
 #[test]
-fn selection_survives_resort_and_mouse_selects() {
-    let (store, _) = demo_store();
-    let mut a = app(false, 120, 40);
-    press(&mut a, &store, "jjjj");
-    let chosen = a.selected.clone().unwrap();
-    press(&mut a, &store, "sS");
-    assert_eq!(a.selected.as_ref(), Some(&chosen));
-    let rows = layout::fleet(a.size).table_rows();
-    let click = |row| MouseEvent {
-        kind: MouseEventKind::Down(MouseButton::Left),
-        column: 5,
-        row,
-        modifiers: KeyModifiers::NONE,
-    };
-    a.on_mouse(click(rows.y), &store);
-    let first = a.selected.clone().unwrap();
-    assert_ne!(first, chosen);
-    a.on_mouse(click(rows.y), &store);
-    assert_eq!(a.screen, Screen::Function(first));
-}
-
-#[test]
 fn too_small_loading_and_failing_states() {
     let (store, _) = demo_store();
     insta::assert_snapshot!("too_small", draw(&app(false, 40, 10), &store).backend());
@@ -271,40 +247,6 @@ fn too_small_loading_and_failing_states() {
         screen.contains("grant the IAM action 'lambda:ListFunctions'"),
         "{screen}"
     );
-}
-
-#[test]
-fn firing_alarm_is_red_in_colour_and_reversed_without() {
-    let (store, _) = demo_store();
-    for color in [true, false] {
-        let t = draw(&app(color, 170, 45), &store);
-        let buf = t.backend().buffer();
-        let text: String = (0..buf.area.width)
-            .map(|x| buf[(x, 0)].symbol().to_string())
-            .collect();
-        let x = text
-            .find("✖")
-            .map(|i| text[..i].chars().count() as u16)
-            .expect("alarm badge");
-        let cell = &buf[(x, 0)];
-        if color {
-            assert_eq!(cell.bg, Color::Red);
-        } else {
-            assert_eq!(cell.bg, Color::Reset);
-            assert!(cell.modifier.contains(Modifier::REVERSED));
-        }
-        assert!(text.contains("FIRING"), "state also in words");
-    }
-}
-
-#[test]
-fn stale_data_is_marked() {
-    let (store, _) = demo_store();
-    let a = app(false, 170, 45);
-    let mut t = Terminal::new(TestBackend::new(170, 45)).unwrap();
-    t.draw(|f| view::render(f, &a, &store, now() + chrono::Duration::minutes(5)))
-        .unwrap();
-    assert!(t.backend().to_string().contains("STALE 5m"));
 }
 
 /// Fills the log pane's buffer for `name` from the demo fleet (15 minutes).
@@ -387,25 +329,6 @@ fn log_pane_flow() {
     assert_eq!(a.scope().log_filter.as_deref(), Some("ERROR"));
     press(&mut a, &store, "\u{1b}");
     assert!(!a.logs.full);
-}
-
-#[test]
-fn json_lines_expand_to_pretty_json() {
-    let (mut store, demo) = demo_store();
-    let mut a = app(false, 150, 45);
-    press(&mut a, &store, ":filter orders-api\n\n");
-    add_logs(&mut store, &demo, "orders-api");
-    press(&mut a, &store, "skk");
-    assert!(a.logs.expanded.is_none());
-    press(&mut a, &store, "x");
-    assert!(a.logs.expanded.is_some(), "{:?}", a.message);
-    let screen = draw(&a, &store).backend().to_string();
-    assert!(
-        screen.contains("\"message\": \"handling request\""),
-        "{screen}"
-    );
-    press(&mut a, &store, "x");
-    assert!(a.logs.expanded.is_none());
 }
 
 #[test]
@@ -495,64 +418,4 @@ fn traces_pane_trace_view_and_pivots() {
     );
     press(&mut a, &store, "x\n");
     assert!(matches!(a.screen, Screen::Trace(..)));
-}
-
-#[test]
-fn hostile_log_lines_are_inert_in_the_pane() {
-    use crate::model::logs::LogEvent;
-    use crate::poll::logs::LogUpdate;
-    let (mut store, _) = demo_store();
-    let mut a = app(false, 150, 45);
-    press(&mut a, &store, "\n");
-    let Screen::Function(name) = a.screen.clone() else {
-        panic!()
-    };
-    store.apply(Update::LogsReset {
-        function: name.clone(),
-        log_group: "/g".into(),
-        capacity: 10,
-    });
-    let evil = LogEvent {
-        id: "1".into(),
-        timestamp: now(),
-        ingestion_time: None,
-        stream: "s".into(),
-        message: format!(
-            "pwn \u{1b}[2J\u{1b}]0;title\u{7}\r {}",
-            "y".repeat(1_000_000)
-        ),
-    };
-    store.apply(Update::Logs {
-        function: name,
-        update: LogUpdate::Events {
-            group: 0,
-            events: vec![evil],
-        },
-    });
-    let screen = draw(&a, &store).backend().to_string();
-    assert!(
-        // A lone CR separates lines (Node and Python do so in the text
-        // format): shown as ⏎ on one line, never interpreted.
-        screen.contains("pwn \\x1b[2J\\x1b]0;title\\x07⏎ yyy"),
-        "{screen}"
-    );
-    assert!(!screen.contains('\u{1b}'));
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
-    #[test]
-    fn any_size_and_key_sequence_never_panics(
-        w in 1u16..=300, h in 1u16..=100,
-        keys in proptest::collection::vec(proptest::sample::select(vec![
-            'j', 'k', 'g', 'G', 's', 'S', '/', ':', '?', '\n', '\u{1b}', '\t', 'x', '1', '6', 'r', '!', 'a', '[',
-        ]), 0..40),
-    ) {
-        let (store, _) = demo_store();
-        let mut a = app(true, w, h);
-        for k in keys {
-            press(&mut a, &store, &k.to_string());
-            draw(&a, &store);
-        }
-    }
 }

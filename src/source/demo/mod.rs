@@ -1,22 +1,20 @@
 //! `--demo`: a deterministic synthetic fleet behind the real source traits,
 //! so the demo runs the same pollers, store and views as a real account.
 
+mod cloudwatch;
 mod fleet;
 mod telemetry;
 
-use crate::model::alarms::{Alarm, AlarmKind, AlarmSource, AlarmState};
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insight::ReportStats;
 use crate::model::insights_query::{QueryPoll, QueryStatus};
 use crate::model::logs::{LogPage, LogQuery, parse_report};
-use crate::model::metrics::{MetricKind, MetricQuery, Series, Stat, TimeRange};
+use crate::model::metrics::TimeRange;
 use crate::model::traces::{RawTrace, TraceQuery, TraceSummaryPage};
-use crate::source::{
-    Alarms, Inventory, Logs, Metrics, MetricsFetch, Source, SourceError, SourceInfo, Traces,
-};
+use crate::source::{Inventory, Logs, Source, SourceError, SourceInfo, Traces};
 use chrono::{DateTime, Utc};
-use fleet::{Behaviour, Minute, Spec};
+use fleet::Spec;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -74,87 +72,6 @@ impl DemoSource {
             .enumerate()
             .find(|(_, s)| s.info.id.name == name)
     }
-
-    /// Minutes of one function inside `[start, end)`, never in the future.
-    fn minutes(&self, idx: usize, spec: &Spec, start: i64, end: i64) -> Vec<Minute> {
-        let now_min = self.now().timestamp().div_euclid(60);
-        (start.div_euclid(60)..end.div_euclid(60))
-            .filter(|m| *m <= now_min)
-            .map(|m| fleet::minute(self.seed, idx, spec, m))
-            .collect()
-    }
-
-    /// The value of one statistic over a bucket of minutes; `None` when
-    /// Lambda would publish no datapoint (no traffic).
-    fn aggregate(kind: MetricKind, stat: Stat, ms: &[Minute]) -> Option<f64> {
-        let busy: Vec<&Minute> = ms.iter().filter(|m| m.invocations > 0.0).collect();
-        let inv: f64 = busy.iter().map(|m| m.invocations).sum();
-        let weighted = |f: fn(&Minute) -> f64| {
-            (inv > 0.0).then(|| busy.iter().map(|m| f(m) * m.invocations).sum::<f64>() / inv)
-        };
-        match (kind, stat) {
-            (MetricKind::Invocations, _) => (inv > 0.0).then_some(inv),
-            (MetricKind::Errors, _) => (inv > 0.0).then(|| busy.iter().map(|m| m.errors).sum()),
-            (MetricKind::Throttles, _) => {
-                let t: f64 = ms.iter().map(|m| m.throttles).sum();
-                (t > 0.0 || inv > 0.0).then_some(t)
-            }
-            (MetricKind::Duration, Stat::Average) => weighted(|m| m.avg_ms),
-            (MetricKind::Duration, Stat::Maximum) => busy.iter().map(|m| m.max_ms).reduce(f64::max),
-            (MetricKind::Duration, Stat::P50) => weighted(|m| m.p50_ms),
-            (MetricKind::Duration, Stat::P90) => weighted(|m| m.p90_ms),
-            (MetricKind::Duration, Stat::P99) => weighted(|m| m.p99_ms),
-            (MetricKind::Duration, Stat::Sum) => {
-                (inv > 0.0).then(|| busy.iter().map(|m| m.avg_ms * m.invocations).sum())
-            }
-            (MetricKind::ConcurrentExecutions, _) => {
-                busy.iter().map(|m| m.concurrency).reduce(f64::max)
-            }
-            (MetricKind::ClaimedAccountConcurrency, _) => None,
-        }
-    }
-
-    fn series(&self, range: TimeRange, q: &MetricQuery) -> Series {
-        let period = i64::from(q.period_s.max(60));
-        let mut points = Vec::new();
-        let mut t = range.start.timestamp();
-        while t < range.end.timestamp() {
-            let v = match &q.key.function {
-                Some(f) => self.spec(&f.name).and_then(|(i, s)| {
-                    Self::aggregate(q.key.kind, q.key.stat, &self.minutes(i, s, t, t + period))
-                }),
-                None => self.account_value(q.key.kind, t, t + period),
-            };
-            if let Some(v) = v {
-                points.push((DateTime::from_timestamp(t, 0).unwrap_or_default(), v));
-            }
-            t += period;
-        }
-        Series::from_points(range, q.period_s, points)
-    }
-
-    fn account_value(&self, kind: MetricKind, start: i64, end: i64) -> Option<f64> {
-        let mut peak: Option<f64> = None;
-        for m in start.div_euclid(60)..end.div_euclid(60) {
-            if m > self.now().timestamp().div_euclid(60) {
-                break;
-            }
-            let v = match kind {
-                MetricKind::ConcurrentExecutions => self
-                    .specs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| fleet::minute(self.seed, i, s, m).concurrency)
-                    .sum(),
-                MetricKind::ClaimedAccountConcurrency => {
-                    f64::from(self.specs.iter().filter_map(|s| s.reserved).sum::<u32>())
-                }
-                _ => return None,
-            };
-            peak = Some(peak.map_or(v, |p: f64| p.max(v)));
-        }
-        peak
-    }
 }
 
 impl Inventory for DemoSource {
@@ -188,91 +105,6 @@ impl Inventory for DemoSource {
             concurrency_limit: Some(DEMO_ACCOUNT_LIMIT),
             unreserved_concurrency: Some(DEMO_ACCOUNT_LIMIT - reserved),
         })
-    }
-}
-
-impl Metrics for DemoSource {
-    async fn fetch_metrics(
-        &self,
-        range: TimeRange,
-        queries: &[MetricQuery],
-    ) -> Result<MetricsFetch, SourceError> {
-        let pct = queries
-            .iter()
-            .filter(|q| q.key.stat.is_percentile())
-            .count();
-        let calls = (queries.len() - pct).div_ceil(500) + pct.div_ceil(500);
-        self.call(calls as u64).await;
-        Ok(MetricsFetch {
-            series: queries
-                .iter()
-                .map(|q| (q.key.clone(), self.series(range, q)))
-                .collect(),
-            failed: Vec::new(),
-            calls: calls as u32,
-        })
-    }
-}
-
-impl Alarms for DemoSource {
-    async fn describe_alarms(&self) -> Result<Vec<Alarm>, SourceError> {
-        self.call(1).await;
-        let now = self.now();
-        let minute = now.timestamp().div_euclid(60);
-        let mut out = Vec::new();
-        for (i, s) in self.specs.iter().enumerate() {
-            let (name, metric, firing, since_min, reason) = match s.behaviour {
-                Behaviour::ErrorBurst => {
-                    let in_burst = (20..30).contains(&minute.rem_euclid(60));
-                    let edge = minute - minute.rem_euclid(60) + if in_burst { 20 } else { 30 };
-                    let edge = if edge > minute { edge - 60 } else { edge };
-                    (
-                        format!("{}-errors", s.info.id.name),
-                        "Errors",
-                        in_burst,
-                        edge,
-                        "Threshold Crossed: errors > 10 for 2 datapoints within 2 minutes",
-                    )
-                }
-                Behaviour::Throttled => {
-                    let m = fleet::minute(self.seed, i, s, minute - 1);
-                    (
-                        format!("{}-throttles", s.info.id.name),
-                        "Throttles",
-                        m.throttles > 0.0,
-                        minute - 17,
-                        "Threshold Crossed: throttles > 0 for 1 datapoint within 1 minute",
-                    )
-                }
-                Behaviour::Normal if s.info.id.name == "orders-api" => (
-                    "orders-api-p99".into(),
-                    "Duration",
-                    false,
-                    minute - 240,
-                    "Threshold Crossed: p99 < 1000 ms",
-                ),
-                _ => continue,
-            };
-            out.push(Alarm {
-                name,
-                source: AlarmSource::Cloudwatch,
-                kind: AlarmKind::Metric,
-                state: if firing {
-                    AlarmState::Alarm
-                } else {
-                    AlarmState::Ok
-                },
-                function: Some(s.info.id.clone()),
-                namespace: Some("AWS/Lambda".into()),
-                metric: Some(metric.into()),
-                since: DateTime::from_timestamp(since_min * 60, 0),
-                reason: reason.into(),
-                rule: None,
-                severity: None,
-                value: None,
-            });
-        }
-        Ok(out)
     }
 }
 
@@ -415,65 +247,4 @@ impl Source for DemoSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::metrics::{MetricKey, plan_fleet_queries};
-
-    fn demo() -> DemoSource {
-        DemoSource::new(7).at(DateTime::from_timestamp(1_800_000_000, 0).unwrap())
-    }
-
-    #[tokio::test]
-    async fn metrics_cover_every_query_and_idle_is_empty() {
-        let d = demo();
-        let fns = d.list_functions().await.unwrap();
-        let window = Duration::from_secs(3600);
-        let q = plan_fleet_queries(fns.iter().map(|f| &f.id), window, &[]);
-        let range = TimeRange::ending_at(d.now(), window);
-        let f = d.fetch_metrics(range, &q).await.unwrap();
-        assert_eq!(f.series.len(), q.len());
-        let get = |n: &str, k, s| {
-            f.series
-                .iter()
-                .find(|(key, _)| *key == MetricKey::function(&n.into(), k, s))
-                .map(|(_, s)| s.clone())
-                .unwrap()
-        };
-        assert_eq!(
-            get("legacy-cron", MetricKind::Invocations, Stat::Sum).sum(),
-            0.0
-        );
-        assert!(get("orders-api", MetricKind::Invocations, Stat::Sum).sum() > 10_000.0);
-        assert!(get("thumbnailer", MetricKind::Throttles, Stat::Sum).sum() >= 0.0);
-        let acct = f
-            .series
-            .iter()
-            .find(|(k, _)| {
-                *k == MetricKey::account(MetricKind::ConcurrentExecutions, Stat::Maximum)
-            })
-            .unwrap();
-        assert!(acct.1.max().unwrap() > 1.0);
-    }
-
-    #[tokio::test]
-    async fn alarms_and_logs_exist() {
-        let d = demo();
-        let alarms = d.describe_alarms().await.unwrap();
-        assert_eq!(alarms.len(), 3);
-        let page = d
-            .filter_log_events(&LogQuery {
-                log_group: "/aws/lambda/orders-api".into(),
-                start: d.now() - chrono::Duration::minutes(2),
-                end: None,
-                filter_pattern: None,
-                next_token: None,
-            })
-            .await
-            .unwrap();
-        assert!(
-            page.events
-                .iter()
-                .any(|e| e.message.starts_with("REPORT RequestId:"))
-        );
-    }
-}
+mod tests;
