@@ -15,6 +15,8 @@ fn err_of(text: &str) -> String {
     load_file(&p).unwrap_err().0
 }
 
+/// A table of bad config files and the message each must produce; long
+/// because the table is (one row per mistake), not because of logic.
 #[test]
 fn errors_name_file_line_key_and_value() {
     let cases: &[(&str, &[&str])] = &[

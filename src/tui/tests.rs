@@ -331,6 +331,9 @@ fn log_pane_flow() {
     assert!(!a.logs.full);
 }
 
+/// One user flow, long on purpose: traces pane → trace view → log pivot →
+/// back, with a snapshot at each step; split up, the steps would each need
+/// the state the previous ones built.
 #[test]
 fn traces_pane_trace_view_and_pivots() {
     use crate::model::traces::TraceQuery;

@@ -62,6 +62,9 @@ async fn run(
     panic!("no Done");
 }
 
+/// Long on purpose (~90 lines): one run end to end — the mocked StartQuery
+/// and GetQueryResults answers, then every number of the outcome checked in
+/// one place, so the sequence reads top to bottom.
 #[tokio::test(start_paused = true)]
 async fn fleet_of_120_groups_runs_3_queries_and_parses_every_row() {
     // Query ids carry their chunk so the results can name its groups.
