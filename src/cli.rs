@@ -73,6 +73,12 @@ pub struct Cli {
     #[arg(long, value_name = "SEVERITY", num_args = 0..=1, default_missing_value = "warning", value_parser = ["warning", "critical"])]
     pub fail_on_alarm: Option<String>,
 
+    /// The longest the whole snapshot may take (with --once; default 120s,
+    /// config once_deadline). Then lamtop prints what arrived, marks the
+    /// rest missing with the reason, and exits 1.
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
+
     /// Run a CloudWatch Logs Insights query over the fleet's REPORT lines
     /// for cold starts, init duration and memory (with --once; costs
     /// $0.005 per GB scanned).

@@ -12,6 +12,7 @@ use crate::model::alarms::{AlarmRule, Severity};
 use crate::model::fleet::SortColumn;
 use crate::model::function::FunctionFilter;
 use crate::model::insight::Prices;
+use crate::source::aws::Timeouts;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ mod spans;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 13] = [
+pub const TOP_KEYS: [&str; 15] = [
     "profile",
     "region",
     "endpoint_url",
@@ -38,8 +39,12 @@ pub const TOP_KEYS: [&str; 13] = [
     "bell",
     "notify_command",
     "prices",
+    "once_deadline",
+    "aws",
     "alarm",
 ];
+/// Keys of the `[aws]` table.
+pub const AWS_KEYS: [&str; 3] = ["connect_timeout", "attempt_timeout", "operation_timeout"];
 /// Keys of the `[prices]` table.
 pub const PRICE_KEYS: [&str; 3] = ["x86_gb_second", "arm64_gb_second", "per_million_requests"];
 /// Keys of one `[[alarm]]` table.
@@ -58,6 +63,12 @@ const DEFAULT_WINDOW: Duration = Duration::from_secs(3600);
 const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 const MIN_REFRESH: Duration = Duration::from_secs(10);
 const MAX_WINDOW: Duration = Duration::from_secs(15 * 86_400);
+/// How long `--once` waits for the whole snapshot by default.
+pub const DEFAULT_ONCE_DEADLINE: Duration = Duration::from_secs(120);
+/// The `--once` deadline's range: a snapshot needs a few calls, and a
+/// cron job must not hang for hours.
+const ONCE_DEADLINE_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(3600);
 
 /// Everything a face needs to know, merged and validated.
 #[derive(Debug, Clone)]
@@ -104,6 +115,11 @@ pub struct Settings {
     /// `--fail-on-alarm [SEVERITY]`: the least severity of a FIRING rule
     /// that fails a `--once` run (CloudWatch alarms in ALARM always do).
     pub fail_on_alarm: Option<Severity>,
+    /// `--deadline` / `once_deadline`: the longest a `--once` snapshot may
+    /// take; then what arrived is printed, the rest marked missing.
+    pub once_deadline: Duration,
+    /// `[aws]`: how long one AWS call may take (every face).
+    pub aws_timeouts: Timeouts,
 }
 
 /// The closest of `valid` to `bad`, if close enough to be a likely typo.
@@ -176,6 +192,10 @@ pub struct FileSettings {
     pub notify_command: Option<Vec<String>>,
     /// `[prices]` merged over the defaults.
     pub prices: Prices,
+    /// `once_deadline`
+    pub once_deadline: Option<Duration>,
+    /// `[aws]` merged over the defaults.
+    pub aws_timeouts: Timeouts,
 }
 
 /// Whether any `AWS_ENDPOINT_URL*` variable is set (then the environment,
@@ -229,6 +249,15 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
     });
     let regions = parse_regions(cli.region.clone().or(file.region))?;
     let sort = cli.sort.as_deref().map(parse_sort_column).transpose()?;
+    let once_deadline = cli_duration(&cli.deadline, "deadline")?
+        .or(file.once_deadline)
+        .unwrap_or(DEFAULT_ONCE_DEADLINE);
+    if !ONCE_DEADLINE_RANGE.contains(&once_deadline) {
+        return Err(ConfigError(format!(
+            "--deadline '{}' is out of range: use 1s to 1h",
+            cli.deadline.as_deref().unwrap_or_default()
+        )));
+    }
     let fail_on_alarm = cli.fail_on_alarm.as_deref().map(|s| match s {
         "critical" => Severity::Critical,
         _ => Severity::Warning,
@@ -256,6 +285,8 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         alarm_log: cli.alarm_log.clone(),
         sort,
         fail_on_alarm,
+        once_deadline,
+        aws_timeouts: file.aws_timeouts,
     })
 }
 

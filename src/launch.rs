@@ -148,6 +148,7 @@ fn connect_options(settings: &Settings) -> ConnectOptions {
         profile: settings.profile.clone(),
         region: settings.regions.first().cloned(),
         endpoint_url: settings.endpoint_url.clone(),
+        timeouts: settings.aws_timeouts,
     }
 }
 

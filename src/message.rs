@@ -250,6 +250,14 @@ pub enum SourceError {
         /// What the credential chain said.
         message: String,
     },
+    /// No answer before lamtop stopped waiting (the `--once` deadline).
+    #[error("{api} did not answer in time: {message}")]
+    Timeout {
+        /// The action.
+        api: String,
+        /// How long lamtop waited, and what to do.
+        message: String,
+    },
     /// Anything else the service answered.
     #[error("{api} failed: {message}")]
     Service {

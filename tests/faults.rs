@@ -111,6 +111,118 @@ async fn slow_and_hung_calls_are_bounded() {
     );
 }
 
+/// A GetMetricData slower than `--deadline`: the snapshot still comes, with
+/// every function of the inventory, the metrics null and a `timeout` error
+/// naming the API; the table marks the missing columns. With the fault off
+/// the same command is exact and exits 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passed_deadline_prints_what_arrived_and_names_what_did_not() {
+    let emu = seeded(4).await;
+    emu.set_faults(
+        json!([{"ops": ["GetMetricData"], "kind": "latency", "latency_ms": 20000, "rate": 1.0}]),
+    );
+    let start = Instant::now();
+    let mut cmd = emu.lamtop();
+    cmd.args([
+        "--once",
+        "--output",
+        "json",
+        "--window",
+        "15m",
+        "--deadline",
+        "3s",
+    ]);
+    let (code, out, err) = run(cmd, LIMIT);
+    let took = start.elapsed();
+    assert_eq!(code, 1, "stderr: {err}\nstdout: {out}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+    let snap: Value = serde_json::from_str(&out).unwrap();
+    let fns = snap["functions"].as_array().unwrap();
+    let mut names: Vec<&str> = fns.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, (0..4).map(seed::name).collect::<Vec<_>>());
+    assert!(
+        fns.iter()
+            .all(|f| f["invocations"].is_null() && f["errors"].is_null())
+    );
+    let timeouts: Vec<&Value> = snap["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "timeout")
+        .collect();
+    assert_eq!(timeouts.len(), 1, "{}", snap["errors"]);
+    assert_eq!(timeouts[0]["api"], "cloudwatch:GetMetricData");
+    assert_eq!(timeouts[0]["affects"], "all metrics");
+    assert!(
+        timeouts[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 3s"),
+        "{}",
+        timeouts[0]
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "lamtop: cloudwatch:GetMetricData did not answer in time: no answer within 3s, \
+          the --once deadline (raise --deadline or once_deadline, or check the endpoint)"
+        ],
+        "{err}"
+    );
+
+    // The table marks the columns that did not arrive.
+    let mut cmd = emu.lamtop();
+    cmd.args(["--once", "--window", "15m", "--deadline", "3s"]);
+    let (code, out, _) = run(cmd, LIMIT);
+    assert_eq!(code, 1);
+    let header = out.lines().nth(1).unwrap();
+    for col in ["INVOC*", "ERRORS*", "P99*", "P99/TO*"] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(
+        header.contains("MEM ") && !header.contains("MEM*"),
+        "{header}"
+    );
+    assert!(
+        out.contains(
+            "note: * columns INVOC ERRORS ERR% THROT AVG P50 P99 MAX CONC P99/TO (all metrics) n/a"
+        ),
+        "{out}"
+    );
+
+    // Without the fault: exact, exit 0, no timeout.
+    emu.set_faults(json!([]));
+    let mut cmd = emu.lamtop();
+    cmd.args([
+        "--once",
+        "--output",
+        "json",
+        "--window",
+        "15m",
+        "--deadline",
+        "60s",
+    ]);
+    let (code, out, err) = run(cmd, LIMIT);
+    assert_eq!(code, 0, "{err}");
+    let snap: Value = serde_json::from_str(&out).unwrap();
+    let f0 = snap["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == seed::name(0).as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        f0["invocations"].as_f64(),
+        Some(seed::expected(0).invocations)
+    );
+    // (moto has no GetAccountSettings and no percentiles: those notes stay.)
+    let errors = snap["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| e["kind"] != "timeout"), "{errors:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn dead_emulator_is_unreachable_then_recovers() {
     let emu = seeded(2).await;

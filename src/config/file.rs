@@ -3,10 +3,11 @@
 
 use super::rules::{RawRule, validate_rules};
 use super::spans::{Source, duration_value};
-use super::{ALARM_KEYS, ConfigError, FileSettings, PRICE_KEYS, TOP_KEYS, suggest};
+use super::{ALARM_KEYS, AWS_KEYS, ConfigError, FileSettings, PRICE_KEYS, TOP_KEYS, suggest};
 use crate::cli::ColorChoice;
 use crate::model::alarms::AlarmRule;
 use crate::model::insight::Prices;
+use crate::source::aws::Timeouts;
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -28,8 +29,19 @@ struct FileConfig {
     bell: Option<bool>,
     notify_command: Option<Spanned<Vec<String>>>,
     prices: Option<RawPrices>,
+    once_deadline: Option<Spanned<String>>,
+    aws: Option<RawAws>,
     #[serde(default)]
     alarm: Vec<Spanned<RawRule>>,
+}
+
+/// The `[aws]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAws {
+    connect_timeout: Option<Spanned<String>>,
+    attempt_timeout: Option<Spanned<String>>,
+    operation_timeout: Option<Spanned<String>>,
 }
 
 /// The `[prices]` table as written.
@@ -135,6 +147,14 @@ fn check_keys(src: &Source<'_>, doc: &toml::Table) -> Result<(), ConfigError> {
             }
         }
     }
+    if let Some(toml::Value::Table(t)) = doc.get("aws") {
+        let from = src.text.find("[aws]").unwrap_or(0);
+        for key in t.keys() {
+            if !AWS_KEYS.contains(&key.as_str()) {
+                return Err(unknown_key(src, key, "[aws]", &AWS_KEYS, from));
+            }
+        }
+    }
     if let Some(toml::Value::Array(rules)) = doc.get("alarm") {
         check_alarm_keys(src, rules)?;
     }
@@ -169,7 +189,16 @@ fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, Confi
     let log_buffer = log_buffer(src, file.log_buffer.as_ref())?;
     let prices = prices(src, file.prices.as_ref())?;
     let notify_command = notify_command(src, file.notify_command.as_ref())?;
+    let once_deadline = ranged_duration(
+        src,
+        "once_deadline",
+        file.once_deadline.as_ref(),
+        (Duration::from_secs(1), Duration::from_secs(3600)),
+    )?;
+    let aws_timeouts = aws_timeouts(src, file.aws.as_ref())?;
     Ok(FileSettings {
+        once_deadline,
+        aws_timeouts,
         bell: file.bell,
         notify_command,
         prices,
@@ -270,6 +299,86 @@ fn notify_command(
         }
         None => Ok(None),
     }
+}
+
+/// The `[aws]` table merged over the defaults: each timeout within a
+/// range that keeps lamtop responsive, and a call's whole timeout no
+/// shorter than one attempt's (or no retry could ever run).
+fn aws_timeouts(src: &Source<'_>, raw: Option<&RawAws>) -> Result<Timeouts, ConfigError> {
+    let mut t = Timeouts::default();
+    let Some(a) = raw else {
+        return Ok(t);
+    };
+    let secs = Duration::from_secs;
+    let ms = Duration::from_millis;
+    if let Some(d) = ranged_duration(
+        src,
+        "connect_timeout",
+        a.connect_timeout.as_ref(),
+        (ms(100), secs(60)),
+    )? {
+        t.connect = d;
+    }
+    if let Some(d) = ranged_duration(
+        src,
+        "attempt_timeout",
+        a.attempt_timeout.as_ref(),
+        (secs(1), secs(600)),
+    )? {
+        t.attempt = d;
+    }
+    if let Some(d) = ranged_duration(
+        src,
+        "operation_timeout",
+        a.operation_timeout.as_ref(),
+        (secs(1), secs(1800)),
+    )? {
+        t.operation = d;
+    }
+    if t.operation < t.attempt {
+        let span = a
+            .operation_timeout
+            .as_ref()
+            .or(a.attempt_timeout.as_ref())
+            .map_or(0..0, |v| v.span());
+        return Err(src.at(
+            span,
+            "operation_timeout",
+            format!(
+                "'{}' is shorter than attempt_timeout '{}': a call's whole timeout must cover at least one attempt",
+                humantime::format_duration(t.operation),
+                humantime::format_duration(t.attempt)
+            ),
+        ));
+    }
+    Ok(t)
+}
+
+/// A duration-valued key within `[lo, hi]`, if present; the error names
+/// the key, its line, the value as written and the range.
+fn ranged_duration(
+    src: &Source<'_>,
+    key: &str,
+    v: Option<&Spanned<String>>,
+    (lo, hi): (Duration, Duration),
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(v) = v else {
+        return Ok(None);
+    };
+    let d = duration_value(src, key, v)?;
+    if d < lo || d > hi {
+        return Err(src.at(
+            v.span(),
+            key,
+            format!(
+                "'{}' is out of range: use {} to {}",
+                v.get_ref(),
+                humantime::format_duration(lo),
+                humantime::format_duration(hi)
+            ),
+        ));
+    }
+    Ok(Some(d))
 }
 
 /// A duration-valued key, if present.

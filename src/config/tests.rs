@@ -119,6 +119,7 @@ fn example_config_parses_and_documents_every_key() {
         .iter()
         .chain(ALARM_KEYS.iter())
         .chain(PRICE_KEYS.iter())
+        .chain(AWS_KEYS.iter())
     {
         assert!(
             text.contains(&format!("{key} ="))
@@ -224,3 +225,5 @@ fn prices_override_defaults_and_notify_needs_a_private_file() {
         );
     }
 }
+
+mod deadlines;

@@ -8,7 +8,8 @@ use crate::config::Settings;
 use crate::exit::Exit;
 use crate::model::alarms::Severity;
 use crate::model::fleet::SortColumn;
-use crate::poll::{PollerConfig, Scope, spawn_all};
+use crate::model::metrics::TimeRange;
+use crate::poll::{PollerConfig, Scope, Update, spawn_all};
 use crate::source::{Source, SourceError};
 use crate::store::Store;
 use chrono::Utc;
@@ -16,9 +17,6 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-
-/// The longest a snapshot may take; every call also has its own timeout.
-const ONCE_DEADLINE: Duration = Duration::from_secs(120);
 
 /// How to print.
 #[derive(Debug, Clone)]
@@ -36,15 +34,17 @@ pub struct OnceOptions {
     pub color: bool,
 }
 
-/// Runs the pollers once and returns the filled store, or `None` when the
-/// deadline passed.
-pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Store> {
+/// Runs the pollers once and returns the filled store. When the deadline
+/// passes first, the pollers are stopped and every fetch that had not
+/// answered is recorded as a timeout: the snapshot then holds what arrived
+/// and says what is missing, instead of nothing.
+pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Store {
     let (tx, mut rx) = mpsc::channel(64);
     let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(settings.window));
     let cfg = PollerConfig::from_settings(settings, true);
     let handles = spawn_all(src, cfg, tx, scope_rx);
     let mut store = Store::new(&settings.alarms, settings.prices);
-    let deadline = tokio::time::sleep(ONCE_DEADLINE);
+    let deadline = tokio::time::sleep(settings.once_deadline);
     tokio::pin!(deadline);
     loop {
         tokio::select! {
@@ -56,11 +56,65 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Option<Stor
                 for h in handles {
                     h.abort();
                 }
-                return None;
+                // Updates already sent still count.
+                while let Ok(u) = rx.try_recv() {
+                    store.apply(u);
+                }
+                time_out(&mut store, settings.once_deadline, settings.window);
+                break;
             }
         }
     }
-    Some(store)
+    store
+}
+
+/// Records each fetch that had not answered by the deadline as a
+/// [`SourceError::Timeout`], naming the API and how long lamtop waited.
+fn time_out(store: &mut Store, waited: Duration, window: Duration) {
+    let at = Utc::now();
+    let timeout = |api: &str| SourceError::Timeout {
+        api: api.into(),
+        message: format!(
+            "no answer within {}, the --once deadline (raise --deadline or once_deadline, \
+             or check the endpoint)",
+            humantime::format_duration(waited)
+        ),
+    };
+    let missing = |value: bool, error: bool| !value && !error;
+    if missing(
+        store.inventory.value.is_some(),
+        store.inventory.last_error.is_some(),
+    ) {
+        store.apply(Update::Inventory {
+            at,
+            result: Err(timeout("lambda:ListFunctions")),
+            unmatched: Vec::new(),
+        });
+    }
+    if missing(
+        store.account.value.is_some(),
+        store.account.last_error.is_some(),
+    ) {
+        let result = Err(timeout("lambda:GetAccountSettings"));
+        store.apply(Update::Account { at, result });
+    }
+    if missing(
+        store.metrics.value.is_some(),
+        store.metrics.last_error.is_some(),
+    ) {
+        store.apply(Update::Metrics {
+            at,
+            range: TimeRange::ending_at(at, window),
+            result: Err(timeout("cloudwatch:GetMetricData")),
+        });
+    }
+    if missing(
+        store.alarms.value.is_some(),
+        store.alarms.last_error.is_some(),
+    ) {
+        let result = Err(timeout("cloudwatch:DescribeAlarms"));
+        store.apply(Update::Alarms { at, result });
+    }
 }
 
 /// Runs the fleet Logs Insights query over the window and folds its
@@ -150,13 +204,7 @@ fn print(text: &str) {
 /// The whole `--once` face; returns the exit code.
 pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> Exit {
     let info = src.describe();
-    let Some(mut store) = collect(src.clone(), settings).await else {
-        eprintln!(
-            "lamtop: no snapshot within {}s: the endpoint is too slow or unreachable",
-            ONCE_DEADLINE.as_secs()
-        );
-        return Exit::Error;
-    };
+    let mut store = collect(src.clone(), settings).await;
     if opts.insights && store.inventory.value.is_some() {
         run_insights(src, settings, &mut store).await;
     }

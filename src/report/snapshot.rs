@@ -290,7 +290,8 @@ pub struct InsightsQuery {
 pub struct ErrorEntry {
     /// The API / IAM action.
     pub api: String,
-    /// `throttled`, `denied`, `not_found`, `unsupported`, `transport`, `credentials`, `service`.
+    /// `throttled`, `denied`, `not_found`, `unsupported`, `transport`, `credentials`, `service`,
+    /// `timeout` (no answer before the `--once` deadline).
     pub kind: &'static str,
     /// What happened and what to do.
     pub message: String,

@@ -47,6 +47,49 @@ fn cells(f: &Function) -> [String; 13] {
     ]
 }
 
+/// The table's columns that a note's `affects` leaves n/a (none for what
+/// the table does not show as a column).
+fn columns_of(affects: &str) -> &'static [&'static str] {
+    match affects {
+        "all metrics" => &HEADERS[1..11],
+        "duration percentiles (p50/p90/p99)" => &["P50", "P99", "P99/TO"],
+        "Invocations" => &["INVOC", "ERR%"],
+        "Errors" => &["ERRORS", "ERR%"],
+        "Throttles" => &["THROT"],
+        "Duration" => &["AVG", "MAX"],
+        "ConcurrentExecutions" => &["CONC"],
+        _ => &[],
+    }
+}
+
+/// Every column some note leaves n/a; their headers are marked `*`.
+fn missing_columns(s: &Snapshot) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for c in s.errors.iter().flat_map(|e| columns_of(&e.affects)) {
+        if !out.contains(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a note says is n/a: its columns when it has some, else its part.
+fn note_subject(affects: &str) -> String {
+    match columns_of(affects) {
+        [] => affects.to_string(),
+        cols => format!("* columns {} ({affects})", cols.join(" ")),
+    }
+}
+
+/// A header, marked `*` when a note says its values did not arrive.
+fn header_of(h: &str, missing: &[&str]) -> String {
+    if missing.contains(&h) {
+        format!("{h}*")
+    } else {
+        h.to_string()
+    }
+}
+
 fn loud(n: Num) -> bool {
     n.0.is_some_and(|v| v > 0.0)
 }
@@ -99,7 +142,12 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
     let _ = writeln!(out, "\n{}", account_line(s));
     firing_alarms(&mut out, s, color);
     for e in &s.errors {
-        let _ = writeln!(out, "note: {} n/a — {}", e.affects, e.message);
+        let _ = writeln!(
+            out,
+            "note: {} n/a — {}",
+            note_subject(&e.affects),
+            e.message
+        );
     }
     for w in &s.warnings {
         let _ = writeln!(out, "warning: {w}");
@@ -111,7 +159,9 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
 /// throttles yellow when colored).
 fn function_rows(out: &mut String, s: &Snapshot, color: bool) {
     let rows: Vec<[String; 13]> = s.functions.iter().map(cells).collect();
-    let mut widths = HEADERS.map(str::len);
+    let missing = missing_columns(s);
+    let headers = HEADERS.map(|h| header_of(h, &missing));
+    let mut widths = headers.clone().map(|h| h.chars().count());
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
@@ -126,7 +176,7 @@ fn function_rows(out: &mut String, s: &Snapshot, color: bool) {
             format!("{}{c}", " ".repeat(fill))
         }
     };
-    let head: Vec<String> = HEADERS.iter().enumerate().map(|(i, h)| pad(i, h)).collect();
+    let head: Vec<String> = headers.iter().enumerate().map(|(i, h)| pad(i, h)).collect();
     let head = head.join("  ").trim_end().to_string();
     let _ = writeln!(
         out,
@@ -191,15 +241,19 @@ fn firing_alarms(out: &mut String, s: &Snapshot, color: bool) {
     }
 }
 
+/// Markdown-safe text: table bars and emphasis marks escaped.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.replace('|', "\\|").replace('*', "\\*")
 }
 
 /// A Markdown report for tickets and incident notes.
 pub fn render_markdown(s: &Snapshot) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### {}\n", md_escape(&header_line(s)));
-    let _ = writeln!(out, "| {} |", HEADERS.join(" | "));
+    let missing = missing_columns(s);
+    let headers = HEADERS.map(|h| header_of(h, &missing));
+    let headers = headers.map(|h| md_escape(&h));
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
     let align: Vec<&str> = (0..HEADERS.len())
         .map(|i| if i == 0 || i == 12 { ":---" } else { "---:" })
         .collect();
@@ -231,7 +285,8 @@ pub fn render_markdown(s: &Snapshot) -> String {
         );
     }
     for e in &s.errors {
-        let _ = writeln!(out, "- note: {} n/a — {}", e.affects, md_escape(&e.message));
+        let subject = md_escape(&note_subject(&e.affects));
+        let _ = writeln!(out, "- note: {subject} n/a — {}", md_escape(&e.message));
     }
     for w in &s.warnings {
         let _ = writeln!(out, "- warning: {}", md_escape(w));

@@ -15,6 +15,7 @@ fn error_entry(e: &SourceError, affects: &str) -> ErrorEntry {
         SourceError::Transport { api, .. } => (api.as_str(), "transport"),
         SourceError::Credentials { .. } => ("", "credentials"),
         SourceError::Service { api, .. } => (api.as_str(), "service"),
+        SourceError::Timeout { api, .. } => (api.as_str(), "timeout"),
     };
     ErrorEntry {
         api: api.to_string(),

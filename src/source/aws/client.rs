@@ -17,12 +17,32 @@ pub struct ConnectOptions {
     /// Endpoint for every service; `None` lets the SDK honour
     /// `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`.
     pub endpoint_url: Option<String>,
+    /// How long a call may take.
+    pub timeouts: Timeouts,
 }
 
-/// Attempt timeout: one hung call must never freeze a pane.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Whole-operation timeout, retries included.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one AWS call may take (`[aws]` in the config file). The
+/// defaults suit an interactive tool: one hung call must never freeze a
+/// pane for long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection.
+    pub connect: Duration,
+    /// One attempt of a call.
+    pub attempt: Duration,
+    /// The whole call, retries included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(3),
+            attempt: Duration::from_secs(10),
+            operation: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Loads the SDK configuration. Fails only when no region can be found,
 /// since every other problem (credentials included) surfaces per call.
@@ -69,9 +89,9 @@ pub async fn load(opts: &ConnectOptions) -> Result<SdkConfig, String> {
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
+                .connect_timeout(opts.timeouts.connect)
+                .operation_attempt_timeout(opts.timeouts.attempt)
+                .operation_timeout(opts.timeouts.operation)
                 .build(),
         );
     if let Some(p) = &opts.profile {

@@ -8,7 +8,7 @@ mod logs;
 mod meter;
 mod xray;
 
-pub use client::ConnectOptions;
+pub use client::{ConnectOptions, Timeouts};
 
 use crate::source::{Source, SourceInfo};
 use aws_config::SdkConfig;
