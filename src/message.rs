@@ -63,8 +63,12 @@ pub struct Scope {
     pub selected: Option<FunctionId>,
     /// Bumped by the face to ask for an immediate refresh.
     pub refresh_generation: u64,
-    /// Server-side filter pattern of the log pane.
+    /// Server-side filter pattern of the log pane (the function's own).
     pub log_filter: Option<String>,
+    /// How far back the log pane reads: from this time on (`None`: the
+    /// default lookback). Moving it earlier reads the older events into
+    /// the same pane; the newer ones stay.
+    pub log_from: Option<DateTime<Utc>>,
     /// The trace open in the trace view.
     pub open_trace: Option<String>,
 }
@@ -77,6 +81,7 @@ impl Scope {
             selected: None,
             refresh_generation: 0,
             log_filter: None,
+            log_from: None,
             open_trace: None,
         }
     }
@@ -170,8 +175,17 @@ pub enum Update {
         function: FunctionId,
         /// Its log group.
         log_group: LogGroup,
+        /// How far back the pane reads.
+        from: DateTime<Utc>,
         /// Events to keep.
         capacity: usize,
+    },
+    /// The log pane reads further back, keeping what it has.
+    LogsReach {
+        /// The function.
+        function: FunctionId,
+        /// The new start of what the pane reads.
+        from: DateTime<Utc>,
     },
     /// What the log follower of the function on screen reported.
     Logs {

@@ -141,11 +141,15 @@ impl Store {
             Update::LogsReset {
                 function,
                 log_group,
+                from,
                 capacity,
             } => {
-                self.logs = Some(logbuf::LogBuffer::new(function, log_group, capacity));
+                let mut buf = logbuf::LogBuffer::new(function, log_group, capacity);
+                buf.from = Some(from);
+                self.logs = Some(buf);
                 true
             }
+            Update::LogsReach { function, from } => self.apply_reach(function, from),
             Update::Logs { function, update } => self.apply_logs(function, update),
             // One-shot pollers say they are done; the face sees the
             // channel close, so there is nothing to keep.
@@ -249,6 +253,18 @@ impl Store {
     /// A report of the log follower of `function`; ignored when the pane
     /// has moved on to another function. New REPORT lines refresh the
     /// function's statistics.
+    /// The pane of `function` now reads back to `from` (older events on
+    /// their way).
+    fn apply_reach(&mut self, function: FunctionId, from: DateTime<Utc>) -> bool {
+        let Some(buf) = self.logs.as_mut().filter(|b| b.function == function) else {
+            return false;
+        };
+        buf.from = Some(from);
+        buf.reaching_back = true;
+        buf.generation += 1;
+        true
+    }
+
     fn apply_logs(&mut self, function: FunctionId, update: LogUpdate) -> bool {
         let Some(buf) = self.logs.as_mut().filter(|b| b.function == function) else {
             return false;
@@ -264,12 +280,15 @@ impl Store {
                     self.reports.insert(function, (at, stats));
                 }
             }
-            LogUpdate::CaughtUp { until, .. } => {
+            // Group 0 is the live tail; the others read further back.
+            LogUpdate::CaughtUp { until, group: 0 } => {
                 buf.caught_up = Some(until);
                 buf.last_error = None;
             }
+            LogUpdate::CaughtUp { .. } => {}
             LogUpdate::Error { error, .. } => buf.last_error = Some(error),
-            LogUpdate::Done { .. } => {}
+            LogUpdate::Done { group: 0 } => {}
+            LogUpdate::Done { .. } => buf.reaching_back = false,
         }
         buf.generation += 1;
         true

@@ -3,7 +3,7 @@
 //! the API usage counter. Each runs only while its data is visible.
 
 use super::context::{Ctx, Fleet};
-use super::runner::{Tx, fetch};
+use super::runner::fetch;
 use super::schedule::Outcome;
 use crate::message::{DataKind, LogUpdate, Scope, Update};
 use crate::model::function::FunctionInfo;
@@ -11,7 +11,7 @@ use crate::model::id::{FunctionId, LogGroup};
 use crate::model::metrics::{TimeRange, plan_detail_queries};
 use crate::poll::logs::{FollowOptions, RateLimiter, follow};
 use crate::source::Source;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -84,19 +84,61 @@ pub(super) async fn usage<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
     Some(Outcome::Ok)
 }
 
-/// How far back the log pane starts: the latest events, without asking.
-pub const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(2);
+/// How far back the log pane reads by default: the last quarter hour, so
+/// an incident's first errors are there when the pane opens (`:since` and
+/// scrolling past the oldest line reach further).
+pub const LOG_PANE_LOOKBACK: chrono::Duration = chrono::Duration::minutes(15);
 
-/// The follower of the function on screen; dropping it stops it.
+/// The follower group of the live tail; reads further back are group 1.
+const LIVE: usize = 0;
+/// The group of reads further back (`:since`, scrolling past the oldest).
+const BACK: usize = 1;
+
+/// The followers of the function on screen (the live tail and any read
+/// further back); dropping it stops them.
 struct Follower {
     function: FunctionId,
-    handle: JoinHandle<()>,
+    log_group: LogGroup,
+    filter: Option<String>,
+    /// How far back the pane reads (or is reading).
+    from: DateTime<Utc>,
+    /// Where every follower of this pane reports.
+    tx: mpsc::Sender<LogUpdate>,
     rx: mpsc::Receiver<LogUpdate>,
+    handles: Vec<JoinHandle<()>>,
 }
 
 impl Drop for Follower {
     fn drop(&mut self) {
-        self.handle.abort();
+        for h in &self.handles {
+            h.abort();
+        }
+    }
+}
+
+impl Follower {
+    /// Reads `[to, from)` into the same pane (deduplicated by the store's
+    /// ordered insert, through the same rate limiter), and tells the store.
+    fn reach_back<S: Source>(
+        &mut self,
+        c: &Ctx<S>,
+        limiter: &Arc<RateLimiter>,
+        to: DateTime<Utc>,
+    ) -> Update {
+        let mut opts = FollowOptions::from(to);
+        opts.end = Some(self.from);
+        opts.follow = false;
+        opts.filter_pattern = self.filter.clone();
+        let (src, limiter) = (c.src.clone(), limiter.clone());
+        let group = self.log_group.clone();
+        let tx = self.tx.clone();
+        self.handles
+            .push(tokio::spawn(follow(src, limiter, BACK, group, opts, tx)));
+        self.from = to;
+        Update::LogsReach {
+            function: self.function.clone(),
+            from: to,
+        }
     }
 }
 
@@ -121,7 +163,7 @@ pub(super) async fn logs<S: Source>(
             },
             None => None,
         };
-        if !relay(&c.tx, &mut scope, &current, follower).await {
+        if !relay(&c, &limiter, &mut scope, follower).await {
             return;
         }
     }
@@ -146,32 +188,68 @@ async fn start_follower<S: Source>(
         name: FunctionInfo::default_log_group(&function.name),
         region: function.region.clone(),
     });
+    let from = scope
+        .log_from
+        .unwrap_or_else(|| Utc::now() - LOG_PANE_LOOKBACK);
     let reset = Update::LogsReset {
         function: function.clone(),
         log_group: log_group.clone(),
+        from,
         capacity: c.cfg.log_capacity,
     };
     c.tx.send(reset).await.ok()?;
-    let (itx, rx) = mpsc::channel(16);
-    let mut opts = FollowOptions::from(Utc::now() - LOG_PANE_LOOKBACK);
+    let (tx, rx) = mpsc::channel(16);
+    let mut opts = FollowOptions::from(from);
     opts.filter_pattern = scope.log_filter.clone();
-    let (src, limiter) = (c.src.clone(), limiter.clone());
-    let handle = tokio::spawn(follow(src, limiter, 0, log_group, opts, itx));
-    let function = function.clone();
+    let (src, lim) = (c.src.clone(), limiter.clone());
+    let live = tokio::spawn(follow(src, lim, LIVE, log_group.clone(), opts, tx.clone()));
     Some(Follower {
-        function,
-        handle,
+        function: function.clone(),
+        log_group,
+        filter: scope.log_filter.clone(),
+        from,
+        tx,
         rx,
+        handles: vec![live],
     })
 }
 
-/// Relays the follower's reports to the face. Returns `true` when the
-/// selection or the filter changed (start over), `false` when the face
-/// has gone.
-async fn relay(
-    tx: &Tx,
+/// What a change of the scope means for the pane's followers.
+enum Change {
+    /// Nothing for the log pane.
+    None,
+    /// Another function or filter, or a later start: start over.
+    Restart,
+    /// Read further back, keeping what is there.
+    ReachBack(DateTime<Utc>),
+}
+
+/// How the pane must follow `new`, given what `follower` follows.
+fn change_of(new: &Scope, follower: Option<&Follower>) -> Change {
+    let Some(f) = follower else {
+        return if new.selected.is_some() {
+            Change::Restart
+        } else {
+            Change::None
+        };
+    };
+    if new.selected.as_ref() != Some(&f.function) || new.log_filter != f.filter {
+        return Change::Restart;
+    }
+    match new.log_from {
+        Some(to) if to < f.from => Change::ReachBack(to),
+        Some(to) if to > f.from => Change::Restart,
+        _ => Change::None,
+    }
+}
+
+/// Relays the followers' reports to the face, and reads further back when
+/// the face asks. Returns `true` when the selection, the filter or a later
+/// start asks to start over, `false` when the face has gone.
+async fn relay<S: Source>(
+    c: &Ctx<S>,
+    limiter: &Arc<RateLimiter>,
     scope: &mut watch::Receiver<Scope>,
-    current: &Scope,
     mut follower: Option<Follower>,
 ) -> bool {
     loop {
@@ -186,20 +264,29 @@ async fn relay(
                 if changed.is_err() {
                     return false;
                 }
-                let new = scope.borrow();
-                if new.selected != current.selected || new.log_filter != current.log_filter {
-                    return true;
+                let new = scope.borrow().clone();
+                match change_of(&new, follower.as_ref()) {
+                    Change::None => {}
+                    Change::Restart => return true,
+                    Change::ReachBack(to) => {
+                        if let Some(f) = follower.as_mut() {
+                            let reach = f.reach_back(c, limiter, to);
+                            if c.tx.send(reach).await.is_err() {
+                                return false;
+                            }
+                        }
+                    }
                 }
             }
             update = next => match update {
                 Some((function, update)) => {
-                    if tx.send(Update::Logs { function, update }).await.is_err() {
+                    if c.tx.send(Update::Logs { function, update }).await.is_err() {
                         return false;
                     }
                 }
                 None => follower = None,
             },
-            _ = tx.closed() => return false,
+            _ = c.tx.closed() => return false,
         }
     }
 }

@@ -131,3 +131,73 @@ async fn throttles_hidden_by_retries_back_off_and_calm_wakes_the_poller() {
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert_eq!(*steps.lock().unwrap(), [0, 120, 360, 400, 460]);
 }
+
+/// The log pane reads further back into the same buffer: a `LogsReach`,
+/// then older events from a follower of its own (group 1) that ends when
+/// it meets the old start, and no `LogsReset` (what was read stays).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_pane_reaches_back_without_starting_over() {
+    use crate::message::LogUpdate;
+    let (tx, mut rx) = mpsc::channel(256);
+    let mut scope = Scope::fleet(Duration::from_secs(900));
+    scope.selected = Some("orders-api".into());
+    let (scope_tx, scope_rx) = watch::channel(scope);
+    let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+    let handles = spawn_all(src, cfg(false), tx, scope_rx);
+    // The pane starts a quarter hour back and catches up.
+    let mut from = None;
+    loop {
+        match next_update(&mut rx).await {
+            Update::LogsReset { from: f, .. } => from = Some(f),
+            Update::Logs {
+                update: LogUpdate::CaughtUp { group: 0, .. },
+                ..
+            } => break,
+            _ => {}
+        }
+    }
+    let from = from.expect("a LogsReset before the first catch-up");
+    let lookback = Utc::now() - from;
+    assert!((14..=16).contains(&lookback.num_minutes()), "{lookback:?}");
+    let to = from - chrono::Duration::minutes(30);
+    scope_tx.send_modify(|s| s.log_from = Some(to));
+    let (mut reached, mut older) = (false, 0);
+    loop {
+        match next_update(&mut rx).await {
+            Update::LogsReset { .. } => panic!("reaching back must not start over"),
+            Update::LogsReach { from: f, .. } => {
+                assert_eq!(f, to);
+                reached = true;
+            }
+            Update::Logs {
+                update: LogUpdate::Events { group: 1, events },
+                ..
+            } => {
+                assert!(
+                    events
+                        .iter()
+                        .all(|e| e.timestamp >= to && e.timestamp < from)
+                );
+                older += events.len();
+            }
+            Update::Logs {
+                update: LogUpdate::Done { group: 1 },
+                ..
+            } => break,
+            _ => {}
+        }
+    }
+    assert!(reached);
+    assert!(older > 0, "the demo's orders-api logs every minute");
+    for h in handles {
+        h.abort();
+    }
+}
+
+/// The next update, within 20 s (a test never hangs).
+async fn next_update(rx: &mut mpsc::Receiver<Update>) -> Update {
+    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("an update within 20 s")
+        .expect("the channel stays open")
+}

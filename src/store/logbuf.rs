@@ -25,6 +25,10 @@ pub struct LogBuffer {
     pub evicted: u64,
     /// Every event up to this time has arrived.
     pub caught_up: Option<DateTime<Utc>>,
+    /// How far back the pane reads (the oldest time asked for).
+    pub from: Option<DateTime<Utc>>,
+    /// Older events are being read (after `:since` or scrolling back).
+    pub reaching_back: bool,
     /// The latest error (cleared by the next success).
     pub last_error: Option<SourceError>,
     /// Bumped on every change, so views and the app can tell.

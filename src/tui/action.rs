@@ -36,6 +36,8 @@ pub enum GlobalAction {
     Command,
     /// Back (close help, clear filter, leave the function view).
     Back,
+    /// Scroll the help screen by this many lines.
+    HelpScroll(i16),
 }
 
 /// The fleet table: what its keys do.
@@ -105,6 +107,8 @@ pub enum LogAction {
     NextRequest,
     /// Log pane: full screen.
     FullScreen,
+    /// Log pane: clear this function's filter pattern.
+    ClearFilter,
     /// Log pane: pretty-print the bottom line's JSON.
     Expand,
     /// Log pane: scroll up.

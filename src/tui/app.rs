@@ -16,10 +16,12 @@ use crate::model::id::FunctionId;
 use crate::poll::Scope;
 use crate::source::SourceInfo;
 use crate::store::Store;
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::{Position, Rect};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Which screen is up.
@@ -94,6 +96,8 @@ pub struct App {
     pub screen: Screen,
     /// Help overlay shown.
     pub help: bool,
+    /// First line of the help screen shown (it scrolls on small terminals).
+    pub help_scroll: u16,
     /// Selected function (by name, so it survives refreshes and re-sorts).
     pub selected: Option<FunctionId>,
     /// First visible row of the fleet table.
@@ -121,8 +125,13 @@ pub struct App {
     pub info: SourceInfo,
     /// Metrics refresh interval (for staleness).
     pub refresh: Duration,
-    /// Server-side filter pattern of the log pane (`f`).
-    pub log_filter: Option<String>,
+    /// Server-side filter patterns of the log pane (`f`), each function its
+    /// own: a filter never follows the user to another function.
+    pub log_filters: HashMap<FunctionId, String>,
+    /// How far back the log pane of the function on screen reads (`:since`,
+    /// `l` from a trace, scrolling past the oldest line); `None`: the
+    /// default lookback. Reset when another function opens.
+    pub log_from: Option<DateTime<Utc>>,
     /// The log pane's view state.
     pub logs: super::logview::LogView,
     /// Which pane of the function view has the keys.
@@ -144,6 +153,7 @@ impl App {
         Self {
             screen: Screen::Fleet,
             help: false,
+            help_scroll: 0,
             selected: None,
             offset: 0,
             sort: None,
@@ -158,7 +168,8 @@ impl App {
             theme,
             info,
             refresh,
-            log_filter: None,
+            log_filters: HashMap::new(),
+            log_from: None,
             logs: super::logview::LogView::default(),
             focus: Focus::Logs,
             traces: TraceState::default(),
@@ -177,12 +188,48 @@ impl App {
                 Screen::Fleet => None,
             },
             refresh_generation: self.refresh_generation,
-            log_filter: self.log_filter.clone(),
+            log_filter: self.log_filter().map(str::to_string),
+            log_from: self.log_from,
             open_trace: match &self.screen {
                 Screen::Trace(_, id) => Some(id.clone()),
                 _ => None,
             },
         }
+    }
+
+    /// The function whose screen is open (function view or one of its
+    /// traces).
+    pub fn on_screen(&self) -> Option<&FunctionId> {
+        match &self.screen {
+            Screen::Function(f) | Screen::Trace(f, _) => Some(f),
+            Screen::Fleet => None,
+        }
+    }
+
+    /// The log filter of the function on screen.
+    pub fn log_filter(&self) -> Option<&str> {
+        self.on_screen()
+            .and_then(|f| self.log_filters.get(f))
+            .map(String::as_str)
+    }
+
+    /// Sets (or with `None` clears) the log filter of the function on screen.
+    pub fn set_log_filter(&mut self, pattern: Option<String>) {
+        let Some(f) = self.on_screen().cloned() else {
+            return;
+        };
+        match pattern.filter(|p| !p.trim().is_empty()) {
+            Some(p) => self.log_filters.insert(f, p),
+            None => self.log_filters.remove(&f),
+        };
+    }
+
+    /// Opens `f` in the function view with a fresh log pane (its own
+    /// filter, the default lookback).
+    pub fn show_function(&mut self, f: FunctionId) {
+        self.screen = Screen::Function(f);
+        self.logs = self.fresh_log_view();
+        self.log_from = None;
     }
 
     /// Active key contexts, innermost first.
@@ -191,7 +238,7 @@ impl App {
             return vec![Context::Input];
         }
         if self.help {
-            return vec![Context::Global];
+            return vec![Context::Help, Context::Global];
         }
         match self.screen {
             Screen::Fleet => vec![Context::Fleet, Context::Global],
@@ -282,7 +329,13 @@ impl App {
     fn act_global(&mut self, action: GlobalAction) -> Effect {
         match action {
             GlobalAction::Quit => return Effect::Quit,
-            GlobalAction::Help => self.help = !self.help,
+            GlobalAction::Help => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
+            GlobalAction::HelpScroll(by) => {
+                self.help_scroll = self.help_scroll.saturating_add_signed(by);
+            }
             GlobalAction::Refresh => {
                 self.refresh_generation += 1;
                 self.say("refreshing…", false);

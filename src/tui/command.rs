@@ -8,7 +8,7 @@ use std::time::Duration;
 /// The command names, the one list: parsing, completion, error messages
 /// and the help screen's "Commands" section all read it.
 pub const COMMANDS: &[&str] = &[
-    "sort", "filter", "window", "region", "refresh", "help", "quit",
+    "sort", "filter", "window", "since", "region", "refresh", "help", "quit",
 ];
 
 /// Regions offered by completion (any name is accepted).
@@ -41,6 +41,8 @@ pub enum Command {
     Filter(String),
     /// `window 15m|1h|…`.
     Window(Duration),
+    /// `since 15m|1h|window`: how far back the log pane reads.
+    Since(Since),
     /// `region NAME`.
     Region(String),
     /// `refresh`.
@@ -104,6 +106,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
             Ok(Command::Window(d))
         }
+        Some("since") => parse_since(arg).map(Command::Since),
         Some("region") if !arg.is_empty() => Ok(Command::Region(arg.to_string())),
         Some("region") => Err("usage: region NAME (e.g. region eu-west-1)".into()),
         Some("refresh") => Ok(Command::Refresh),
@@ -118,6 +121,36 @@ pub fn parse(line: &str) -> Result<Command, String> {
             ),
         }),
     }
+}
+
+/// How far back the log pane reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// This long before now.
+    Ago(Duration),
+    /// The metrics window.
+    Window,
+}
+
+/// The longest the log pane reaches back at once: CloudWatch keeps logs
+/// for as long as the group's retention, but a pane is for an incident.
+const MAX_SINCE: Duration = Duration::from_secs(7 * 86_400);
+
+/// `15m`, `1h`, `2d` or `window`; the error names the value and the range.
+fn parse_since(arg: &str) -> Result<Since, String> {
+    if arg == "window" {
+        return Ok(Since::Window);
+    }
+    if arg.is_empty() {
+        return Err("usage: since 15m|1h|window (how far back the log pane reads)".into());
+    }
+    let d = parse_duration(arg)?;
+    if d < Duration::from_secs(60) || d > MAX_SINCE {
+        return Err(format!(
+            "since '{arg}' is out of range: use 1m to 7d, or window"
+        ));
+    }
+    Ok(Since::Ago(d))
 }
 
 /// The longest common prefix of the candidates starting with `word`.
@@ -142,7 +175,8 @@ fn complete_word(word: &str, candidates: &[&str]) -> Option<String> {
 }
 
 /// Completes the last word of `line`: command names first, then the
-/// arguments of `sort`, `window`, `region` and `filter` (function names).
+/// arguments of `sort`, `window`, `since`, `region` and `filter`
+/// (function names).
 pub fn complete(line: &str, functions: &[&str]) -> String {
     let words: Vec<&str> = line.split(' ').collect();
     if words.len() <= 1 {
@@ -154,6 +188,7 @@ pub fn complete(line: &str, functions: &[&str]) -> String {
     let candidates: &[&str] = match words[0] {
         "sort" => &columns,
         "window" => &windows,
+        "since" => &["15m", "1h", "3h", "12h", "24h", "window"],
         "region" => &REGIONS,
         "filter" => functions,
         _ => &[],

@@ -20,6 +20,8 @@ pub enum Context {
     Trace,
     /// While typing a filter or a command.
     Input,
+    /// The help screen is open.
+    Help,
 }
 
 impl Context {
@@ -32,6 +34,7 @@ impl Context {
             Self::Traces => "Traces pane (Tab)",
             Self::Trace => "Trace view",
             Self::Input => "Filter and command line",
+            Self::Help => "Help screen",
         }
     }
 }
@@ -135,7 +138,8 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('s')], Action::Log(LogAction::Follow), Function, true, "logs: follow / pause"),
     b!(&[k('w')], Action::Log(LogAction::Wrap), Function, false, "logs: wrap long lines"),
     b!(&[k('t')], Action::Log(LogAction::Time), Function, false, "logs: local / UTC time"),
-    b!(&[k('f')], Action::Log(LogAction::Filter), Function, true, "logs: server-side filter pattern"),
+    b!(&[k('f')], Action::Log(LogAction::Filter), Function, true, "logs: server-side filter (per function)"),
+    b!(&[k('c')], Action::Log(LogAction::ClearFilter), Function, true, "logs: clear the filter"),
     b!(&[k('/')], Action::Log(LogAction::Search), Function, true, "logs: search and highlight (regex)"),
     b!(&[k('n')], Action::Log(LogAction::NextMatch), Function, false, "logs: next match"),
     b!(&[k('N')], Action::Log(LogAction::PrevMatch), Function, false, "logs: previous match"),
@@ -160,6 +164,10 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('j'), code(KeyCode::Down)], Action::Trace(TraceAction::Down), Trace, false, "next segment"),
     b!(&[k(' '), code(KeyCode::Enter)], Action::Trace(TraceAction::Toggle), Trace, true, "collapse / expand"),
     b!(&[k('l')], Action::Trace(TraceAction::ToLogs), Trace, true, "this request's log lines"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Global(GlobalAction::HelpScroll(1)), Help, false, "scroll down"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Global(GlobalAction::HelpScroll(-1)), Help, false, "scroll up"),
+    b!(&[code(KeyCode::PageDown), ctrl('f'), k(' ')], Action::Global(GlobalAction::HelpScroll(10)), Help, false, "page down"),
+    b!(&[code(KeyCode::PageUp), ctrl('b')], Action::Global(GlobalAction::HelpScroll(-10)), Help, false, "page up"),
     b!(&[code(KeyCode::Enter)], Action::Input(InputAction::Accept), Input, false, "apply"),
     b!(&[code(KeyCode::Esc)], Action::Input(InputAction::Cancel), Input, false, "cancel"),
     b!(&[code(KeyCode::Tab)], Action::Input(InputAction::Complete), Input, false, "complete"),

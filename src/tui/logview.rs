@@ -90,6 +90,23 @@ impl LogView {
         self.set_bottom(&vis, next);
     }
 
+    /// Whether the oldest event is on screen (a pane of `page` lines): the
+    /// next scroll up has nothing older to show.
+    pub fn oldest_in_view(&self, buf: &LogBuffer, page: usize) -> bool {
+        let vis = self.visible(buf);
+        self.bottom(&vis).is_none_or(|b| b < page)
+    }
+
+    /// The lines drawn in a pane of `height` rows: the bottom line and the
+    /// ones above it, or — near the oldest event — the first `height`, so
+    /// the pane never shows one line over empty rows.
+    pub fn window(&self, visible: &[&LogEvent], height: usize) -> Option<(usize, usize)> {
+        let bottom = self.bottom(visible)?;
+        let height = height.max(1);
+        let end = bottom.max(visible.len().min(height) - 1);
+        Some(((end + 1).saturating_sub(height), end))
+    }
+
     /// Back to the newest event, following.
     pub fn follow_newest(&mut self) {
         self.follow = true;

@@ -62,8 +62,7 @@ impl App {
         let names = self.names(store);
         if let Some(n) = names.get(self.selected_index(&names)) {
             self.selected = Some((*n).clone());
-            self.screen = Screen::Function((*n).clone());
-            self.logs = self.fresh_log_view();
+            self.show_function((*n).clone());
         }
     }
 
@@ -95,8 +94,7 @@ impl App {
         if let Screen::Function(current) = &self.screen
             && current != names[next]
         {
-            self.screen = Screen::Function(names[next].clone());
-            self.logs = self.fresh_log_view();
+            self.show_function(names[next].clone());
         }
     }
 }

@@ -3,10 +3,11 @@
 
 use super::{App, Effect, Input};
 use crate::store::Store;
-use crate::tui::command::{self, Command};
+use crate::tui::command::{self, Command, Since};
 use crate::tui::keymap::{GlobalAction, InputAction};
 use crate::tui::logview::search_regex;
 use crate::tui::rows::Filter;
+use chrono::Utc;
 
 impl App {
     /// Handles an input action.
@@ -53,8 +54,7 @@ impl App {
         match self.input.take() {
             Some(Input::Filter(_)) | None => Effect::None,
             Some(Input::LogFilter(p)) => {
-                let p = p.trim().to_string();
-                self.log_filter = (!p.is_empty()).then_some(p);
+                self.set_log_filter(Some(p.trim().to_string()));
                 self.logs.follow_newest();
                 Effect::None
             }
@@ -76,6 +76,31 @@ impl App {
         }
     }
 
+    /// `:since`: the log pane of the function on screen reads from then on
+    /// (the newer events it has stay).
+    fn since(&mut self, since: Since) {
+        let back = match since {
+            Since::Ago(d) => d,
+            Since::Window => self.window,
+        };
+        let from = Utc::now() - chrono::Duration::from_std(back).unwrap_or_default();
+        if self.on_screen().is_none() {
+            self.say(
+                "open a function first: since sets how far back its logs go",
+                true,
+            );
+            return;
+        }
+        self.log_from = Some(from);
+        self.say(
+            format!(
+                "logs since {} ago (reading older events…)",
+                crate::format::window(back)
+            ),
+            false,
+        );
+    }
+
     fn run_command(&mut self, cmd: Command) -> Effect {
         match cmd {
             Command::Sort(c, rev) => {
@@ -92,13 +117,14 @@ impl App {
                 self.say(format!("window {}", crate::format::window(d)), false);
             }
             Command::Region(r) => {
-                if self.info.demo {
+                if self.info.demo && !self.info.region.contains(',') {
                     self.say("the demo fleet has only one region", true);
                 } else if r != self.info.region {
                     self.say(format!("switching to {r}…"), false);
                     return Effect::Region(r);
                 }
             }
+            Command::Since(since) => self.since(since),
             Command::Refresh => return self.act_global(GlobalAction::Refresh),
             Command::Help => self.help = true,
             Command::Quit => return Effect::Quit,

@@ -3,6 +3,7 @@
 use super::{App, Focus, Input, Screen};
 use crate::store::Store;
 use crate::tui::keymap::{FunctionAction, LogAction};
+use chrono::Utc;
 
 impl App {
     /// Handles a function-view action.
@@ -27,10 +28,17 @@ impl App {
             LogAction::Wrap => self.logs.wrap = !self.logs.wrap,
             LogAction::Time => self.logs.utc = !self.logs.utc,
             LogAction::Filter => {
-                self.input = Some(Input::LogFilter(
-                    self.log_filter.clone().unwrap_or_default(),
-                ))
+                let current = self.log_filter().unwrap_or_default().to_string();
+                self.input = Some(Input::LogFilter(current));
             }
+            LogAction::ClearFilter => match self.log_filter() {
+                Some(_) => {
+                    self.set_log_filter(None);
+                    self.logs.follow_newest();
+                    self.say("log filter cleared", false);
+                }
+                None => self.say("no log filter on this function", false),
+            },
             LogAction::Search => self.input = Some(Input::LogSearch(String::new())),
             LogAction::NextMatch | LogAction::PrevMatch => {
                 if !self.logs.next_match(logs, action == LogAction::NextMatch) {
@@ -43,9 +51,9 @@ impl App {
                     .next_request(logs, action == LogAction::NextRequest);
             }
             LogAction::FullScreen => self.logs.full = !self.logs.full,
-            LogAction::Up => self.logs.scroll(logs, -1),
+            LogAction::Up => self.scroll_logs(store, -1),
             LogAction::Down => self.logs.scroll(logs, 1),
-            LogAction::PageUp => self.logs.scroll(logs, -(self.log_page() as isize)),
+            LogAction::PageUp => self.scroll_logs(store, -(self.log_page() as isize)),
             LogAction::PageDown => self.logs.scroll(logs, self.log_page() as isize),
             LogAction::End => self.logs.follow_newest(),
             LogAction::ToTrace => self.log_to_trace(store),
@@ -58,6 +66,48 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Scrolls up; from the oldest line on screen, asks for older events
+    /// (the pane reads further back, keeping what it has).
+    fn scroll_logs(&mut self, store: &Store, delta: isize) {
+        let logs = store.logs.as_ref();
+        let page = self.log_page();
+        let at_oldest = logs.is_some_and(|b| self.logs.oldest_in_view(b, page));
+        self.logs.scroll(logs, delta);
+        if at_oldest {
+            self.reach_back(store);
+        }
+    }
+
+    /// Moves the pane's start back: by a quarter hour, or by as much again
+    /// as it reaches now (so a few presses cover a day), at most 7 days.
+    fn reach_back(&mut self, store: &Store) {
+        let Some(buf) = store.logs.as_ref() else {
+            return;
+        };
+        if buf.reaching_back {
+            self.say("reading older events…", false);
+            return;
+        }
+        let Some(from) = buf.from else {
+            return;
+        };
+        let now = Utc::now();
+        let step = (now - from).max(chrono::Duration::minutes(15));
+        let to = (from - step).max(now - chrono::Duration::days(7));
+        if to >= from {
+            self.say("the log pane reaches back 7 days at most", false);
+            return;
+        }
+        self.log_from = Some(to);
+        self.say(
+            format!(
+                "reading older events, back to {}",
+                to.format("%Y-%m-%d %H:%M UTC")
+            ),
+            false,
+        );
     }
 
     /// `T`: opens the X-Ray trace of the bottom line's request.

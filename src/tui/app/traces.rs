@@ -6,6 +6,7 @@ use crate::model::id::FunctionId;
 use crate::store::Store;
 use crate::tui::keymap::{TraceAction, TracesAction};
 use crate::tui::traces::{trace_rows, visible};
+use chrono::DateTime;
 
 impl App {
     /// Handles a traces-pane action.
@@ -69,14 +70,26 @@ impl App {
         let request = trace_rows(store, &self.traces)
             .iter()
             .find_map(|r| r.node.request_id.clone());
+        let start = store
+            .trace
+            .value
+            .as_ref()
+            .and_then(|(_, t)| t.as_ref())
+            .map(|t| crate::model::segments::span(t).0)
+            .and_then(|s| DateTime::from_timestamp_millis((s * 1000.0) as i64));
         match (request, &self.screen) {
             (Some(req), Screen::Trace(f, _)) => {
-                self.screen = Screen::Function(f.clone());
-                self.log_filter = Some(format!("\"{req}\""));
-                self.logs.follow_newest();
+                let f = f.clone();
+                self.show_function(f);
+                // The trace's own time: its lines are read from a minute
+                // before it, whatever its age, and found by the search (the
+                // lines without the id stay in view beside them).
+                self.log_from = start.map(|s| s - chrono::Duration::minutes(1));
+                self.logs.search = crate::tui::logview::search_regex(&req);
+                self.logs.follow = false;
                 self.focus = Focus::Logs;
                 self.say(
-                    format!("logs of request {req} (f clears the filter)"),
+                    format!("logs around request {req} (n/N: its lines; G: newest)"),
                     false,
                 );
             }

@@ -99,6 +99,7 @@ fn hostile_log_lines_are_inert_in_the_pane() {
     store.apply(Update::LogsReset {
         function: name.clone(),
         log_group: "/g".into(),
+        from: now(),
         capacity: 10,
     });
     let evil = LogEvent {
@@ -144,4 +145,89 @@ proptest! {
             draw(&a, &store);
         }
     }
+}
+
+/// A log filter belongs to its function: `>` to the next function shows
+/// that one unfiltered, `<` back shows the filter again, `c` clears it,
+/// and the title names it first (visible at 80 columns).
+#[test]
+fn a_log_filter_stays_with_its_function() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 80, 24);
+    press(&mut a, &store, "\n");
+    let first = a.on_screen().cloned().unwrap();
+    press(&mut a, &store, "fERROR\n");
+    assert_eq!(a.scope().log_filter.as_deref(), Some("ERROR"));
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains("Logs · filter 'ERROR' (c clears)"),
+        "{screen}"
+    );
+    press(&mut a, &store, ">");
+    assert_ne!(a.on_screen(), Some(&first));
+    assert_eq!(a.scope().log_filter, None);
+    press(&mut a, &store, "<");
+    assert_eq!(a.on_screen(), Some(&first));
+    assert_eq!(a.scope().log_filter.as_deref(), Some("ERROR"));
+    press(&mut a, &store, "c");
+    assert_eq!(a.scope().log_filter, None);
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|m| m.text == "log filter cleared")
+    );
+}
+
+/// `:since` reaches the pane back from now; opening another function
+/// starts that one at the default lookback; bad values are named.
+#[test]
+fn since_sets_how_far_back_the_pane_reads() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 120, 30);
+    press(&mut a, &store, ":since 1h\n");
+    assert!(
+        a.message.as_ref().is_some_and(|m| m.error),
+        "no function open"
+    );
+    press(&mut a, &store, "\n:since 1h\n");
+    let from = a.scope().log_from.unwrap();
+    let back = Utc::now() - from;
+    assert!((59..=60).contains(&back.num_minutes()), "{back:?}");
+    press(&mut a, &store, ":since window\n");
+    let back = Utc::now() - a.scope().log_from.unwrap();
+    assert_eq!(
+        back.num_minutes().div_euclid(10),
+        6,
+        "the 1h window: {back:?}"
+    );
+    press(&mut a, &store, ">");
+    assert_eq!(a.scope().log_from, None);
+    press(&mut a, &store, ":since forever\n");
+    let m = a.message.clone().unwrap();
+    assert!(m.error && m.text.contains("'forever'"), "{}", m.text);
+}
+
+/// Scrolling up from the oldest line asks for older events (by as much
+/// again as the pane reaches), and the pane never shows one line over
+/// empty rows: at the top it shows the first page, the cursor marked.
+#[test]
+fn scrolling_past_the_oldest_line_reads_further_back() {
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 150, 45);
+    press(&mut a, &store, ":filter report-export\n\n");
+    add_logs(&mut store, &demo, "report-export");
+    let from = store.logs.as_ref().unwrap().from.unwrap();
+    a.logs.scroll(store.logs.as_ref(), -1_000_000);
+    assert_eq!(
+        a.log_from, None,
+        "scrolling within the buffer reads nothing"
+    );
+    press(&mut a, &store, "k");
+    let to = a.log_from.expect("scrolling up from the top reaches back");
+    let reach = from - to;
+    assert!(reach >= chrono::Duration::minutes(15), "{reach:?}");
+    // Drawn at the top: a full page, not one line over blank rows.
+    let screen = draw(&a, &store).backend().to_string();
+    let pane: Vec<&str> = screen.lines().filter(|l| l.contains("│▌")).collect();
+    assert!(pane.len() > 10, "{screen}");
 }

@@ -2,6 +2,7 @@
 //! the key table.
 
 use crate::tui::app::{App, Input};
+use crate::tui::command::COMMANDS;
 use crate::tui::keymap;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -26,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(text.clone()),
             Span::styled("█", t.dim()),
             Span::styled(
-                "  sort · filter · window · region · refresh · help · quit · Tab completes",
+                format!("  {} · Tab completes", COMMANDS.join(" · ")),
                 t.dim(),
             ),
         ]),
@@ -52,16 +53,41 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!("{}{}", if m.error { "✖ " } else { "" }, m.text),
             if m.error { t.error() } else { t.text() },
         ),
-        (None, None) => {
-            let mut spans = Vec::new();
-            for (k, h) in keymap::hints(&app.contexts()) {
-                spans.push(Span::styled(format!(" {k}"), t.key()));
-                spans.push(Span::styled(format!(" {h} "), t.dim()));
-            }
-            spans.push(Span::styled(" 1-6", t.key()));
-            spans.push(Span::styled(" window ", t.dim()));
-            Line::from(spans)
-        }
+        (None, None) => hints(app, area.width),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The key hints of the current view: whole hints as far as they fit,
+/// and always `? help` and `q quit` at the end.
+fn hints(app: &App, width: u16) -> Line<'static> {
+    let t = app.theme;
+    let always = [("?", "help"), ("q", "quit")];
+    let pair = |k: &str, h: &str| {
+        [
+            Span::styled(format!(" {k}"), t.key()),
+            Span::styled(format!(" {h} "), t.dim()),
+        ]
+    };
+    let len = |k: &str, h: &str| k.chars().count() + h.chars().count() + 3;
+    let reserved: usize = always.iter().map(|(k, h)| len(k, h)).sum();
+    let mut budget = usize::from(width).saturating_sub(reserved);
+    let mut spans = Vec::new();
+    let window = ("1-6".to_string(), "window");
+    let shown = keymap::hints(&app.contexts())
+        .into_iter()
+        .filter(|(k, _)| !always.iter().any(|(a, _)| k == a))
+        .chain(std::iter::once(window));
+    for (k, h) in shown {
+        let need = len(&k, h);
+        if need > budget {
+            break;
+        }
+        budget -= need;
+        spans.extend(pair(&k, h));
+    }
+    for (k, h) in always {
+        spans.extend(pair(k, h));
+    }
+    Line::from(spans)
 }

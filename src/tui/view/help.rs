@@ -1,5 +1,5 @@
 //! The help screen, generated from the key table and the command list
-//! (two columns).
+//! (two columns where they fit, one on a narrow terminal; it scrolls).
 
 use crate::tui::app::App;
 use crate::tui::command::COMMANDS;
@@ -27,7 +27,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         lines
     };
-    let mut left = column(&[Context::Global, Context::Fleet, Context::Traces]);
+    let mut left = column(&[
+        Context::Global,
+        Context::Help,
+        Context::Fleet,
+        Context::Traces,
+    ]);
     let mut right = column(&[Context::Function, Context::Trace, Context::Input]);
     right.push(Line::styled("Commands (:)", t.title()));
     right.push(Line::styled(format!("  {}", COMMANDS.join(", ")), t.key()));
@@ -36,7 +41,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         "opens, wheel scrolls. ? or Esc closes.",
         t.dim(),
     ));
-    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+    // Two columns where they fit; one below the other on a narrow terminal.
+    let two = area.width >= 100;
+    let lines = if two {
+        left.len().max(right.len())
+    } else {
+        left.len() + right.len()
+    };
+    let height = (lines as u16 + 2).min(area.height);
     let width = 136.min(area.width);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
@@ -44,14 +56,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(v);
+    let shown = usize::from(height.saturating_sub(2));
+    let scroll = usize::from(app.help_scroll).min(lines.saturating_sub(shown));
+    let title = if lines > shown {
+        format!(
+            " Help — keys · lines {}–{} of {lines} (j/k, PgDn/PgUp scroll; ? closes) ",
+            scroll + 1,
+            (scroll + shown).min(lines)
+        )
+    } else {
+        " Help — keys ".to_string()
+    };
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(" Help — keys ", t.title()));
+        .title(Span::styled(title, t.title()));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
+    let offset = (u16::try_from(scroll).unwrap_or(u16::MAX), 0);
+    if two {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(inner);
+        frame.render_widget(Paragraph::new(left).scroll(offset), l);
+        frame.render_widget(Paragraph::new(right).scroll(offset), r);
+    } else {
+        left.extend(right);
+        frame.render_widget(Paragraph::new(left).scroll(offset), inner);
+    }
 }

@@ -158,13 +158,10 @@ pub fn render(
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Line::from(title))
-        .title_bottom(Line::styled(
-            format!(" {} ", escape_controls(&buf.log_group.to_string(), false)),
-            t.dim(),
-        ));
+        .title_bottom(Line::styled(reach(buf, app), t.dim()));
     let vis = app.logs.visible(buf);
     let height = usize::from(area.height.saturating_sub(2));
-    let Some(bottom) = app.logs.bottom(&vis) else {
+    let Some((start, end)) = app.logs.window(&vis, height) else {
         let msg = if app.logs.errors_only {
             "no errors in the buffer"
         } else {
@@ -173,9 +170,13 @@ pub fn render(
         placeholder(frame, area, Some(block), Placeholder::Quiet(msg.into()), t);
         return;
     };
-    let start = (bottom + 1).saturating_sub(height.max(1));
-    let shown = &vis[start..=bottom];
-    let mut lines = body(app, shown);
+    let shown = &vis[start..=end];
+    // Paused, the line `T`, `x`, `[`/`]` and `n`/`N` act on is marked.
+    let cursor = (!app.logs.follow)
+        .then(|| app.logs.bottom(&vis))
+        .flatten()
+        .map(|b| b - start);
+    let mut lines = body(app, shown, cursor);
     // Expanded JSON can push the newest lines down: keep the bottom in view.
     if !app.logs.wrap && lines.len() > height {
         lines.drain(..lines.len() - height);
@@ -190,14 +191,16 @@ pub fn render(
 
 /// The pane's state words in its title (following, filter, search, …).
 fn flags(app: &App) -> Vec<String> {
-    let mut flags = vec![if app.logs.follow {
+    let mut flags = Vec::new();
+    // The filter first: it hides events, so it must show at any width.
+    if let Some(f) = app.log_filter() {
+        flags.push(format!("filter '{f}' (c clears)"));
+    }
+    flags.push(if app.logs.follow {
         "following".to_string()
     } else {
         "PAUSED".to_string()
-    }];
-    if let Some(f) = &app.log_filter {
-        flags.push(format!("filter '{f}'"));
-    }
+    });
     if app.logs.errors_only {
         flags.push("errors only".into());
     }
@@ -213,6 +216,27 @@ fn flags(app: &App) -> Vec<String> {
         "local time".into()
     });
     flags
+}
+
+/// The pane's bottom edge: the log group, how far back it reads, and
+/// whether older events are on their way.
+fn reach(buf: &LogBuffer, app: &App) -> String {
+    let mut s = format!(" {}", escape_controls(&buf.log_group.to_string(), false));
+    if let Some(from) = buf.from {
+        let at = if app.logs.utc {
+            from.format("%m-%d %H:%M UTC").to_string()
+        } else {
+            from.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+        };
+        s.push_str(&format!(" · since {at}"));
+        if buf.reaching_back {
+            s.push_str(" · reading older events…");
+        } else {
+            s.push_str(" (k at the top reads older; :since)");
+        }
+    }
+    s.push(' ');
+    s
 }
 
 /// The follower's state: its latest error, or how far behind live it is.
@@ -236,20 +260,26 @@ fn status(buf: &LogBuffer, now: DateTime<Utc>, t: Theme) -> Span<'static> {
 
 /// The lines of the events on screen, the gutter alternating between
 /// requests so each request reads as a block.
-fn body(app: &App, shown: &[&LogEvent]) -> Vec<Line<'static>> {
+fn body(app: &App, shown: &[&LogEvent], cursor: Option<usize>) -> Vec<Line<'static>> {
     let t = app.theme;
     let mut shade = false;
     let mut last_req: Option<String> = None;
     let gutters = [t.series(0), t.series(3)];
     let mut lines: Vec<Line> = Vec::new();
-    for e in shown {
+    for (i, e) in shown.iter().enumerate() {
         let req = request_id(&e.message);
         if req.is_some() && req != last_req {
             shade = !shade;
             last_req = req;
         }
         let gutter = gutters[usize::from(shade)];
-        lines.extend(lines_of(e, gutter, app));
+        let mut own = lines_of(e, gutter, app);
+        if cursor == Some(i)
+            && let Some(first) = own.first_mut()
+        {
+            first.style = t.selected();
+        }
+        lines.extend(own);
         if app.logs.expanded.as_deref() == Some(e.id.as_str()) {
             lines.extend(pretty(e, gutter, app));
         }
