@@ -69,6 +69,10 @@ pub struct Scope {
     /// default lookback). Moving it earlier reads the older events into
     /// the same pane; the newer ones stay.
     pub log_from: Option<DateTime<Utc>>,
+    /// The log pane shows failures only: the server is asked for the
+    /// window's failures (a pattern for every failure kind), not the
+    /// buffer filtered.
+    pub log_errors: bool,
     /// The trace open in the trace view.
     pub open_trace: Option<String>,
 }
@@ -82,6 +86,7 @@ impl Scope {
             refresh_generation: 0,
             log_filter: None,
             log_from: None,
+            log_errors: false,
             open_trace: None,
         }
     }

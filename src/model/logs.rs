@@ -48,6 +48,7 @@ pub struct LogPage {
 }
 
 pub mod ids;
+pub mod pattern;
 pub mod platform;
 pub mod prefix;
 pub mod report;

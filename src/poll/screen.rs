@@ -8,6 +8,7 @@ use super::schedule::Outcome;
 use crate::message::{DataKind, LogUpdate, Scope, Update};
 use crate::model::function::FunctionInfo;
 use crate::model::id::{FunctionId, LogGroup};
+use crate::model::logs::pattern::FAILURE_PATTERN;
 use crate::model::metrics::{TimeRange, plan_detail_queries};
 use crate::poll::logs::{FollowOptions, RateLimiter, follow};
 use crate::source::Source;
@@ -99,7 +100,10 @@ const BACK: usize = 1;
 struct Follower {
     function: FunctionId,
     log_group: LogGroup,
+    /// The pattern the server filters with.
     filter: Option<String>,
+    /// Failures only (the window's, from the server).
+    errors: bool,
     /// How far back the pane reads (or is reading).
     from: DateTime<Utc>,
     /// Where every follower of this pane reports.
@@ -188,9 +192,7 @@ async fn start_follower<S: Source>(
         name: FunctionInfo::default_log_group(&function.name),
         region: function.region.clone(),
     });
-    let from = scope
-        .log_from
-        .unwrap_or_else(|| Utc::now() - LOG_PANE_LOOKBACK);
+    let from = start_of(scope);
     let reset = Update::LogsReset {
         function: function.clone(),
         log_group: log_group.clone(),
@@ -199,19 +201,46 @@ async fn start_follower<S: Source>(
     };
     c.tx.send(reset).await.ok()?;
     let (tx, rx) = mpsc::channel(16);
+    let filter = server_filter(scope);
     let mut opts = FollowOptions::from(from);
-    opts.filter_pattern = scope.log_filter.clone();
+    opts.filter_pattern = filter.clone();
     let (src, lim) = (c.src.clone(), limiter.clone());
     let live = tokio::spawn(follow(src, lim, LIVE, log_group.clone(), opts, tx.clone()));
     Some(Follower {
         function: function.clone(),
         log_group,
-        filter: scope.log_filter.clone(),
+        filter,
+        errors: scope.log_errors,
         from,
         tx,
         rx,
         handles: vec![live],
     })
+}
+
+/// Where the pane starts reading: where the face asks, else the default
+/// lookback — or, for failures only, the whole metrics window (the
+/// failures the metrics count are there to be read).
+fn start_of(scope: &Scope) -> DateTime<Utc> {
+    let now = Utc::now();
+    let window = now - chrono::Duration::from_std(scope.window).unwrap_or(LOG_PANE_LOOKBACK);
+    match (scope.log_from, scope.log_errors) {
+        (Some(f), true) => f.min(window),
+        (Some(f), false) => f,
+        (None, true) => window,
+        (None, false) => now - LOG_PANE_LOOKBACK,
+    }
+}
+
+/// The server-side pattern: the user's, or — failures only, unfiltered —
+/// one that finds every failure kind lamtop classifies (the pane still
+/// classifies what comes back).
+fn server_filter(scope: &Scope) -> Option<String> {
+    match (&scope.log_filter, scope.log_errors) {
+        (Some(f), _) => Some(f.clone()),
+        (None, true) => Some(FAILURE_PATTERN.to_string()),
+        (None, false) => None,
+    }
 }
 
 /// What a change of the scope means for the pane's followers.
@@ -233,7 +262,10 @@ fn change_of(new: &Scope, follower: Option<&Follower>) -> Change {
             Change::None
         };
     };
-    if new.selected.as_ref() != Some(&f.function) || new.log_filter != f.filter {
+    if new.selected.as_ref() != Some(&f.function)
+        || server_filter(new) != f.filter
+        || new.log_errors != f.errors
+    {
         return Change::Restart;
     }
     match new.log_from {

@@ -201,3 +201,45 @@ async fn next_update(rx: &mut mpsc::Receiver<Update>) -> Update {
         .expect("an update within 20 s")
         .expect("the channel stays open")
 }
+
+/// Failures only: the pane asks the server for the whole window's failures
+/// (the failure pattern), not the buffer of the last minutes filtered.
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_only_reads_the_windows_failures_from_the_server() {
+    use crate::message::LogUpdate;
+    use crate::model::logs::analyze;
+    let (tx, mut rx) = mpsc::channel(256);
+    let mut scope = Scope::fleet(Duration::from_secs(3600));
+    scope.selected = Some("payments-webhook".into());
+    scope.log_errors = true;
+    let (_scope_tx, scope_rx) = watch::channel(scope);
+    let src = Arc::new(DemoSource::new(1).at(Utc::now()));
+    let handles = spawn_all(src, cfg(false), tx, scope_rx);
+    let (mut from, mut events) = (None, Vec::new());
+    loop {
+        match next_update(&mut rx).await {
+            Update::LogsReset { from: f, .. } => from = Some(f),
+            Update::Logs {
+                update: LogUpdate::Events { events: e, .. },
+                ..
+            } => events.extend(e),
+            Update::Logs {
+                update: LogUpdate::CaughtUp { group: 0, .. },
+                ..
+            } => break,
+            _ => {}
+        }
+    }
+    let back = Utc::now() - from.unwrap();
+    assert!((59..=60).contains(&back.num_minutes()), "the window: {back:?}");
+    let failures = events.iter().filter(|e| analyze(&e.message).is_failure()).count();
+    assert!(failures > 0, "payments-webhook fails about 5 % of its calls");
+    let oldest = events.iter().map(|e| e.timestamp).min().unwrap();
+    assert!(Utc::now() - oldest > chrono::Duration::minutes(30), "{oldest}");
+    // The server sent failures and their REPORT lines, not the whole log.
+    let starts = events.iter().filter(|e| e.message.starts_with("START")).count();
+    assert_eq!(starts, 0, "START lines do not match the failure pattern");
+    for h in handles {
+        h.abort();
+    }
+}

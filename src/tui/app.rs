@@ -190,6 +190,7 @@ impl App {
             refresh_generation: self.refresh_generation,
             log_filter: self.log_filter().map(str::to_string),
             log_from: self.log_from,
+            log_errors: self.logs.errors_only,
             open_trace: match &self.screen {
                 Screen::Trace(_, id) => Some(id.clone()),
                 _ => None,

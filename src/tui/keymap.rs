@@ -143,7 +143,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('/')], Action::Log(LogAction::Search), Function, true, "logs: search and highlight (regex)"),
     b!(&[k('n')], Action::Log(LogAction::NextMatch), Function, false, "logs: next match"),
     b!(&[k('N')], Action::Log(LogAction::PrevMatch), Function, false, "logs: previous match"),
-    b!(&[k('e')], Action::Log(LogAction::ErrorsOnly), Function, true, "logs: errors only"),
+    b!(&[k('e')], Action::Log(LogAction::ErrorsOnly), Function, true, "logs: failures of the window (server)"),
     b!(&[k('[')], Action::Log(LogAction::PrevRequest), Function, false, "logs: previous request"),
     b!(&[k(']')], Action::Log(LogAction::NextRequest), Function, false, "logs: next request"),
     b!(&[k('F')], Action::Log(LogAction::FullScreen), Function, true, "logs: full screen"),

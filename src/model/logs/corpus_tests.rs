@@ -102,3 +102,28 @@ fn every_sample_names_a_documented_source_and_ids_are_unique() {
         );
     }
 }
+
+/// The server-side failure pattern finds every line lamtop classifies as a
+/// failure (the client then classifies what comes back, so a superset is
+/// right; a miss would hide a failure from `e`).
+#[test]
+fn the_failure_pattern_finds_every_real_failure() {
+    use super::pattern::{FAILURE_PATTERN, matches};
+    let mut missed = Vec::new();
+    let mut failures = 0;
+    for (file, id, _, message, _) in samples() {
+        if analyze(&message).is_failure() {
+            failures += 1;
+            if !matches(FAILURE_PATTERN, &message) {
+                missed.push(format!("{file} {id}: {message:.160}"));
+            }
+        }
+    }
+    assert!(failures >= 50, "the corpus has {failures} failure lines");
+    assert!(
+        missed.is_empty(),
+        "{} missed:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
