@@ -220,18 +220,25 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         .or(file.window)
         .unwrap_or(DEFAULT_WINDOW);
     if window < Duration::from_secs(60) || window > MAX_WINDOW {
+        // Named as it was typed (`20d`, not `20days`).
+        let typed = cli
+            .window
+            .clone()
+            .unwrap_or_else(|| humantime::format_duration(window).to_string());
         return Err(ConfigError(format!(
-            "window '{}' is out of range: use between 1m and 15d",
-            humantime::format_duration(window)
+            "window '{typed}' is out of range: use between 1m and 15d"
         )));
     }
     let refresh = cli_duration(&cli.refresh, "refresh")?
         .or(file.refresh)
         .unwrap_or(DEFAULT_REFRESH);
     if refresh < MIN_REFRESH {
+        let typed = cli
+            .refresh
+            .clone()
+            .unwrap_or_else(|| humantime::format_duration(refresh).to_string());
         return Err(ConfigError(format!(
-            "refresh '{}' is too fast: Lambda metrics change once per minute; use at least 10s",
-            humantime::format_duration(refresh)
+            "refresh '{typed}' is too fast: Lambda metrics change once per minute; use at least 10s"
         )));
     }
     let functions = if cli.functions.is_empty() {

@@ -231,13 +231,28 @@ async fn failures_only_reads_the_windows_failures_from_the_server() {
         }
     }
     let back = Utc::now() - from.unwrap();
-    assert!((59..=60).contains(&back.num_minutes()), "the window: {back:?}");
-    let failures = events.iter().filter(|e| analyze(&e.message).is_failure()).count();
-    assert!(failures > 0, "payments-webhook fails about 5 % of its calls");
+    assert!(
+        (59..=60).contains(&back.num_minutes()),
+        "the window: {back:?}"
+    );
+    let failures = events
+        .iter()
+        .filter(|e| analyze(&e.message).is_failure())
+        .count();
+    assert!(
+        failures > 0,
+        "payments-webhook fails about 5 % of its calls"
+    );
     let oldest = events.iter().map(|e| e.timestamp).min().unwrap();
-    assert!(Utc::now() - oldest > chrono::Duration::minutes(30), "{oldest}");
+    assert!(
+        Utc::now() - oldest > chrono::Duration::minutes(30),
+        "{oldest}"
+    );
     // The server sent failures and their REPORT lines, not the whole log.
-    let starts = events.iter().filter(|e| e.message.starts_with("START")).count();
+    let starts = events
+        .iter()
+        .filter(|e| e.message.starts_with("START"))
+        .count();
     assert_eq!(starts, 0, "START lines do not match the failure pattern");
     for h in handles {
         h.abort();

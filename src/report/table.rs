@@ -141,6 +141,9 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
     function_rows(&mut out, s, color);
     let _ = writeln!(out, "\n{}", account_line(s));
     firing_alarms(&mut out, s, color);
+    if !s.errors.is_empty() || !s.warnings.is_empty() {
+        out.push('\n');
+    }
     for e in &s.errors {
         let _ = writeln!(
             out,
@@ -283,6 +286,10 @@ pub fn render_markdown(s: &Snapshot) -> String {
                 .unwrap_or_else(|| "?".into()),
             md_escape(&a.reason)
         );
+    }
+    // Notes apart from the alarms: they are why values are n/a, not alarms.
+    if !s.errors.is_empty() || !s.warnings.is_empty() {
+        let _ = writeln!(out, "\n**Notes**\n");
     }
     for e in &s.errors {
         let subject = md_escape(&note_subject(&e.affects));

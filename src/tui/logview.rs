@@ -2,9 +2,10 @@
 //! zone, errors only, search with next/previous match, jumps between
 //! requests, full screen. Pure over the store's log buffer.
 
-use crate::model::logs::{LineKind, LogEvent, analyze, request_id};
+use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
 use crate::store::logbuf::LogBuffer;
 use regex::Regex;
+use std::cell::RefCell;
 
 /// How the log pane shows its buffer.
 #[derive(Debug, Clone)]
@@ -25,6 +26,19 @@ pub struct LogView {
     pub anchor: Option<String>,
     /// An event whose JSON is shown pretty-printed.
     pub expanded: Option<String>,
+    /// The search's matches among the visible events, computed once per
+    /// buffer change (a frame must not re-read 50,000 lines).
+    pub(crate) matches: RefCell<Option<Matches>>,
+}
+
+/// The positions (in `visible`) of the search's matches, and what they
+/// were computed for.
+#[derive(Debug, Clone)]
+pub(crate) struct Matches {
+    generation: u64,
+    pattern: String,
+    errors_only: bool,
+    hits: Vec<usize>,
 }
 
 impl Default for LogView {
@@ -38,8 +52,21 @@ impl Default for LogView {
             search: None,
             anchor: None,
             expanded: None,
+            matches: RefCell::new(None),
         }
     }
+}
+
+/// Longest message drawn; a 1 MB line must not slow a frame.
+pub const DRAWN_CHARS: usize = 4096;
+
+/// The text the pane draws for an event (a REPORT as its summary, JSON
+/// compact…). Search reads this same text, so what is highlighted is what
+/// `n`/`N` find, and the count agrees with both.
+pub fn drawn_text(e: &LogEvent) -> String {
+    let info = analyze(&e.message);
+    display_text(&e.message, &info)
+        .unwrap_or_else(|| e.message.trim_end().chars().take(DRAWN_CHARS).collect())
 }
 
 /// Parses a search pattern (case-insensitive regex; literal when invalid).
@@ -178,7 +205,35 @@ impl LogView {
         let Some(re) = self.search.clone() else {
             return false;
         };
-        self.jump(buf, forward, |e| re.is_match(&e.message))
+        self.jump(buf, forward, |e| re.is_match(&drawn_text(e)))
+    }
+
+    /// Where the bottom line stands among the search's matches: `(n, of)`,
+    /// `n` counting the matches up to and including the bottom line.
+    pub fn match_position(&self, buf: &LogBuffer) -> Option<(usize, usize)> {
+        let re = self.search.as_ref()?;
+        let vis = self.visible(buf);
+        let bottom = self.bottom(&vis)?;
+        let mut cache = self.matches.borrow_mut();
+        let fresh = cache.as_ref().is_some_and(|m| {
+            m.generation == buf.generation
+                && m.pattern == re.as_str()
+                && m.errors_only == self.errors_only
+        });
+        if !fresh {
+            let hits = (0..vis.len())
+                .filter(|i| re.is_match(&drawn_text(vis[*i])))
+                .collect();
+            *cache = Some(Matches {
+                generation: buf.generation,
+                pattern: re.as_str().to_string(),
+                errors_only: self.errors_only,
+                hits,
+            });
+        }
+        let hits = &cache.as_ref()?.hits;
+        let n = hits.iter().filter(|i| **i <= bottom).count();
+        Some((n, hits.len()))
     }
 
     /// Next/previous request (its START, or its first line).

@@ -53,6 +53,16 @@ where
         }
         SdkError::ResponseError(re) => {
             let status = re.raw().status().as_u16();
+            if (200..300).contains(&status) {
+                // A success that did not parse: say so, not "failed: HTTP 200".
+                return SourceError::Service {
+                    api,
+                    message: format!(
+                        "the endpoint answered HTTP {status}, but its response could not be read ({})",
+                        short(&context)
+                    ),
+                };
+            }
             classify(api, status, "", &context)
         }
         SdkError::TimeoutError(_) => SourceError::Transport {
@@ -125,10 +135,40 @@ pub fn classify(api: String, status: u16, code: &str, msg: &str) -> SourceError 
     }
 }
 
-/// One line, bounded: error bodies can be whole HTML pages.
+/// One line, bounded, cut between words: error bodies can be whole HTML
+/// pages, so their tags go and their text stays.
 fn short(s: &str) -> String {
-    let line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::model::text::sanitize(&line.chars().take(300).collect::<String>())
+    let text = without_tags(s);
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    const MAX: usize = 300;
+    if line.chars().count() <= MAX {
+        return crate::model::text::sanitize(&line);
+    }
+    let cut: String = line.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    crate::model::text::sanitize(&format!("{cut} …"))
+}
+
+/// The text of an HTML body (`<title>500 Internal Server Error</title>` →
+/// `500 Internal Server Error`); other text as it is.
+fn without_tags(s: &str) -> String {
+    if !(s.contains("</") || s.to_ascii_lowercase().contains("<!doctype")) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -154,6 +194,33 @@ mod tests {
             e.to_string(),
             "lambda:ListFunctions failed: HTTP 500: InternalFailure: boom"
         );
+    }
+
+    /// A real HTML error page (Werkzeug's, as moto's server sends it) reads
+    /// as its text, cut between words.
+    #[test]
+    fn html_bodies_read_as_text() {
+        let body = "<!doctype html> <html lang=en> <title>500 Internal Server Error</title> \
+                    <h1>Internal Server Error</h1> <p>The server encountered an internal error \
+                    and was unable to complete your request. Either the server is overloaded or \
+                    there is an error in the application.</p>";
+        let e = classify(api_name(), 500, "InternalFailure", body);
+        let m = e.to_string();
+        assert!(!m.contains('<') && !m.contains('>'), "{m}");
+        assert!(
+            m.contains("500 Internal Server Error Internal Server Error The server"),
+            "{m}"
+        );
+        let long = format!("{} end", "word ".repeat(100));
+        let cut = short(&long);
+        assert!(
+            cut.ends_with("word …") && cut.chars().count() <= 302,
+            "{cut}"
+        );
+    }
+
+    fn api_name() -> String {
+        "cloudwatch:GetMetricData".to_string()
     }
 
     #[test]

@@ -231,3 +231,70 @@ fn scrolling_past_the_oldest_line_reads_further_back() {
     let pane: Vec<&str> = screen.lines().filter(|l| l.contains("│▌")).collect();
     assert!(pane.len() > 10, "{screen}");
 }
+
+/// The traces pane at 80, 120 and 200 columns: whole columns go, no value
+/// is ever cut — a trace id is whole or absent, a duration keeps its unit,
+/// an HTTP status its digits.
+#[test]
+fn the_traces_pane_drops_columns_and_never_cuts_a_value() {
+    use crate::model::traces::TraceQuery;
+    use crate::source::Traces;
+    let (mut store, demo) = demo_store();
+    let page = block_on(demo.trace_summaries(&TraceQuery {
+        start: now() - chrono::Duration::minutes(15),
+        end: now(),
+        function: "orders-api".into(),
+        next_token: None,
+        server_filter: true,
+    }))
+    .unwrap();
+    assert!(!page.summaries.is_empty());
+    store.apply(Update::Traces {
+        at: now(),
+        result: Ok(crate::model::traces::TraceList {
+            function: "orders-api".into(),
+            summaries: page.summaries,
+            client_filtered: false,
+        }),
+    });
+    let id = regex::Regex::new(r"1-[0-9a-f]{1,8}(-[0-9a-f]*)?").unwrap();
+    let cut_unit = regex::Regex::new(r"\b\d+(\.\d+)?m\b").unwrap();
+    for (w, want_id) in [(80u16, None), (120, None), (200, Some(true))] {
+        let mut a = app(false, w, 40);
+        press(&mut a, &store, ":filter orders-api\n\n");
+        let screen = draw(&a, &store).backend().to_string();
+        let pane: Vec<&str> = screen
+            .lines()
+            .skip_while(|l| !l.contains("Traces"))
+            .take(10)
+            .collect();
+        let text = pane.join("\n");
+        let ids: Vec<&str> = id.find_iter(&text).map(|m| m.as_str()).collect();
+        assert!(
+            ids.iter().all(|i| i.len() == 35),
+            "{w}: cut ids {ids:?}\n{text}"
+        );
+        if let Some(want) = want_id {
+            assert_eq!(!ids.is_empty(), want, "{w}:\n{text}");
+        }
+        assert!(!cut_unit.is_match(&text), "{w}: a cut unit\n{text}");
+        assert!(
+            text.contains("DURATION") && text.contains("STATUS"),
+            "{w}:\n{text}"
+        );
+    }
+}
+
+/// At 80 columns the function's figures wrap whole, never cut: the error
+/// count and rate and p99/timeout are all there.
+#[test]
+fn the_function_view_at_80_columns_keeps_every_key_figure_whole() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 80, 24);
+    press(&mut a, &store, "\n");
+    let screen = draw(&a, &store).backend().to_string();
+    let errors = regex::Regex::new(r"errors [0-9.k]+ \([0-9.]+%\)").unwrap();
+    assert!(errors.is_match(&screen), "{screen}");
+    let p99 = regex::Regex::new(r"p99/timeout [0-9.]+%").unwrap();
+    assert!(p99.is_match(&screen), "{screen}");
+}

@@ -108,6 +108,41 @@ fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionI
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// Packs figures into lines of `width`, in order, two spaces apart; a
+/// figure is never cut: it goes whole to the next line (the box shows as
+/// many lines as it has rows, the most important figures first).
+fn pack(items: Vec<(String, Style)>, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (text, style) in items {
+        let len = text.chars().count();
+        if !cur.is_empty() && used + 2 + len > width {
+            lines.push(Line::from(std::mem::take(&mut cur)));
+            used = 0;
+        }
+        if !cur.is_empty() {
+            cur.push(Span::raw("  "));
+            used += 2;
+        }
+        used += len;
+        cur.push(Span::styled(text, style));
+    }
+    if !cur.is_empty() {
+        lines.push(Line::from(cur));
+    }
+    lines
+}
+
+/// Why the function's duration percentiles are n/a, when the source said.
+fn percentiles_unavailable(store: &Store, f: &FunctionInfo) -> Option<String> {
+    let data = store.metrics.value.as_ref()?;
+    data.unavailable
+        .iter()
+        .find(|(k, _)| k.function.as_ref() == Some(&f.id) && k.stat.is_percentile())
+        .map(|(_, e)| crate::model::text::sanitize(&e.to_string()))
+}
+
 fn numbers(
     frame: &mut Frame,
     area: Rect,
@@ -125,41 +160,44 @@ fn numbers(
             t.text()
         }
     };
-    let lines = vec![
-        Line::from(vec![
-            Span::raw(format!("invocations {}  ", format::count(s.invocations))),
-            Span::styled(
-                format!(
-                    "errors {} ({})",
-                    format::count(s.errors),
-                    format::pct(s.error_rate)
-                ),
-                loud(s.errors, t.error()),
+    let items = vec![
+        (
+            format!("invocations {}", format::count(s.invocations)),
+            t.text(),
+        ),
+        (
+            format!(
+                "errors {} ({})",
+                format::count(s.errors),
+                format::pct(s.error_rate)
             ),
-        ]),
-        Line::from(vec![
-            Span::styled(
-                format!("throttles {}", format::count(s.throttles)),
-                loud(s.throttles, t.warn()),
-            ),
-            Span::raw(format!(
-                "  peak concurrency {}",
-                format::count(s.concurrency_max)
-            )),
-        ]),
-        Line::from(format!(
-            "avg {} · p50 {} · p90 {}",
-            format::ms(s.duration_avg),
-            format::ms(s.duration_p50),
-            format::ms(s.duration_p90)
-        )),
-        Line::from(format!(
-            "p99 {} · max {} · p99/timeout {}",
-            format::ms(s.duration_p99),
-            format::ms(s.duration_max),
-            format::pct(s.timeout_ratio(f.timeout_s))
-        )),
+            loud(s.errors, t.error()),
+        ),
+        (
+            format!("throttles {}", format::count(s.throttles)),
+            loud(s.throttles, t.warn()),
+        ),
+        (
+            format!("p99/timeout {}", format::pct(s.timeout_ratio(f.timeout_s))),
+            t.text(),
+        ),
+        (format!("p99 {}", format::ms(s.duration_p99)), t.text()),
+        (format!("avg {}", format::ms(s.duration_avg)), t.text()),
+        (format!("max {}", format::ms(s.duration_max)), t.text()),
+        (format!("p50 {}", format::ms(s.duration_p50)), t.text()),
+        (format!("p90 {}", format::ms(s.duration_p90)), t.text()),
+        (
+            format!("peak concurrency {}", format::count(s.concurrency_max)),
+            t.text(),
+        ),
     ];
+    let inner = usize::from(area.width.saturating_sub(2));
+    let rows = usize::from(area.height.saturating_sub(2));
+    let mut lines = pack(items, inner);
+    if let Some(why) = percentiles_unavailable(store, f) {
+        lines.truncate(rows.saturating_sub(1));
+        lines.push(Line::styled(format!("⚠ p50/p90/p99 n/a: {why}"), t.warn()));
+    }
     let name = format!("Window {}", format::window(app.window));
     let block = Block::default().borders(Borders::ALL).title(title(
         name,

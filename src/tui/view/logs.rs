@@ -6,11 +6,12 @@
 use super::widgets::{Placeholder, placeholder};
 use crate::format;
 use crate::model::id::FunctionId;
-use crate::model::logs::{LineKind, LogEvent, analyze, display_text, request_id};
+use crate::model::logs::{LineKind, LogEvent, analyze, request_id};
 use crate::model::text::{escape_controls, message_lines, one_line};
 use crate::store::Store;
 use crate::store::logbuf::LogBuffer;
 use crate::tui::app::App;
+use crate::tui::logview::drawn_text;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
@@ -19,17 +20,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-/// Longest message drawn; a 1 MB line must not slow a frame.
-const DRAWN_CHARS: usize = 4096;
-
 /// The drawn text of an event, whether it is a failure, and whether it is
 /// a cold start's report.
 fn text_of(e: &LogEvent) -> (String, LineKind, bool, bool) {
     let info = analyze(&e.message);
     let cold = info.report.as_ref().is_some_and(|r| r.cold_start());
-    let text = display_text(&e.message, &info)
-        .unwrap_or_else(|| e.message.trim_end().chars().take(DRAWN_CHARS).collect());
-    (text, info.kind, info.is_failure(), cold)
+    (drawn_text(e), info.kind, info.is_failure(), cold)
 }
 
 fn highlight(text: String, base: Style, app: &App) -> Vec<Span<'static>> {
@@ -104,9 +100,9 @@ fn line(
         Span::styled("▌", gutter),
         Span::styled(format!("{time} "), t.dim()),
     ];
-    if cold {
-        spans.push(Span::styled("❄ ", t.warn()));
-    }
+    // A cold start's REPORT says `❄ cold start` in its summary: the style
+    // marks it, not a second snowflake.
+    let style = if cold { t.warn() } else { style };
     spans.extend(highlight(text, style, app));
     Line::from(spans)
 }
@@ -144,7 +140,10 @@ pub fn render(
     let buf = store.logs.as_ref().filter(|b| b.function == *function);
     let mut title = vec![
         Span::styled(" Logs ", t.title()),
-        Span::raw(format!("· {} · ", flags(app).join(" · "))),
+        Span::raw(format!(
+            "· {} · ",
+            flags(app, buf.and_then(|b| app.logs.match_position(b))).join(" · ")
+        )),
     ];
     let Some(buf) = buf else {
         let block = Block::default()
@@ -190,7 +189,7 @@ pub fn render(
 }
 
 /// The pane's state words in its title (following, filter, search, …).
-fn flags(app: &App) -> Vec<String> {
+fn flags(app: &App, count: Option<(usize, usize)>) -> Vec<String> {
     let mut flags = Vec::new();
     // The filter first: it hides events, so it must show at any width.
     if let Some(f) = app.log_filter() {
@@ -205,7 +204,10 @@ fn flags(app: &App) -> Vec<String> {
         flags.push("errors only".into());
     }
     if let Some(re) = &app.logs.search {
-        flags.push(format!("search /{}/", re.as_str()));
+        flags.push(match count {
+            Some((n, of)) => format!("search /{}/ {n}/{of}", re.as_str()),
+            None => format!("search /{}/", re.as_str()),
+        });
     }
     if app.logs.wrap {
         flags.push("wrap".into());
