@@ -47,6 +47,11 @@ impl Face {
     pub fn choose(cli: &Cli, settings: &Settings) -> Result<Self, Error> {
         let stdout_tty = std::io::stdout().is_terminal();
         let color = use_color(settings.color, stdout_tty);
+        if settings.color == ColorChoice::Always {
+            // crossterm drops colours under NO_COLOR by itself; a flag
+            // overrides the variable (no-color.org), so tell it.
+            crossterm::style::force_color_output(true);
+        }
         match &cli.command {
             Some(Mode::Tail(args)) => Ok(Self::Tail {
                 args: args.clone(),

@@ -95,3 +95,34 @@ fn dashboard_refuses_a_pipe() {
     assert_eq!(code, 2);
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+/// `--color always` wins over NO_COLOR (no-color.org: a flag overrides the
+/// variable); without the flag NO_COLOR turns colour off. `--window 20d`
+/// is named as typed.
+#[test]
+fn color_always_overrides_no_color_and_values_are_named_as_typed() {
+    let run = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_lamtop"))
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("cfg"))
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, _) = run(&["--demo", "--once", "--color", "always"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\u{1b}["), "colour expected: {out}");
+    let (code, out, _) = run(&["--demo", "--once"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("\u{1b}["), "NO_COLOR: {out}");
+    let (code, _, err) = run(&["--demo", "--once", "--window", "20d"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("window '20d' is out of range"), "{err}");
+}
