@@ -166,9 +166,15 @@ pub struct TailArgs {
     #[arg(long, value_name = "PATTERN")]
     pub filter: Option<String>,
 
-    /// Only lines matching this regex (repeatable: all must match).
+    /// Only lines whose message, as CloudWatch stores it, matches this regex
+    /// (repeatable: all must match).
     #[arg(long, value_name = "REGEX")]
     pub grep: Vec<String>,
+
+    /// Only lines whose printed text (a REPORT as its summary, e.g.
+    /// `❄ cold start`) matches this regex (repeatable: all must match).
+    #[arg(long = "grep-shown", value_name = "REGEX")]
+    pub grep_shown: Vec<String>,
 
     /// Drop lines matching this regex (repeatable).
     #[arg(long = "grep-v", value_name = "REGEX")]

@@ -39,6 +39,7 @@ pub struct Printer {
     utc: bool,
     color: bool,
     grep: Vec<Regex>,
+    grep_shown: Vec<Regex>,
     grep_v: Vec<Regex>,
     errors: bool,
     reports: bool,
@@ -74,6 +75,7 @@ impl Printer {
             utc: args.utc,
             color,
             grep: compile(&args.grep, "--grep")?,
+            grep_shown: compile(&args.grep_shown, "--grep-shown")?,
             grep_v: compile(&args.grep_v, "--grep-v")?,
             errors: args.errors,
             reports: args.reports,
@@ -106,6 +108,12 @@ impl Printer {
             || self.grep_v.iter().any(|r| r.is_match(&e.message))
         {
             return None;
+        }
+        if !self.grep_shown.is_empty() {
+            let shown = display_text(&e.message, &info).unwrap_or_else(|| e.message.clone());
+            if !self.grep_shown.iter().all(|r| r.is_match(&shown)) {
+                return None;
+            }
         }
         let target = self.targets.get(group)?;
         if self.format == TailFormat::Json {
@@ -368,3 +376,6 @@ async fn pump(
     let _ = out.inner.flush();
     Ok(if failed { Exit::Error } else { Exit::Ok })
 }
+
+#[cfg(test)]
+mod tests;
