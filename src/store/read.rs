@@ -22,6 +22,13 @@ impl Store {
             .chain(&self.rule_alarms)
     }
 
+    /// The alarms breaching now on one function (CloudWatch ALARM or rule
+    /// FIRING), to mark it where it is shown.
+    pub fn firing_on<'a>(&'a self, id: &'a FunctionId) -> impl Iterator<Item = &'a Alarm> + 'a {
+        self.all_alarms()
+            .filter(move |a| a.state.is_firing() && a.function.as_ref() == Some(id))
+    }
+
     /// Alarms breaching now (CloudWatch ALARM or rule FIRING).
     pub fn firing_count(&self) -> usize {
         self.all_alarms().filter(|a| a.state.is_firing()).count()

@@ -2,7 +2,7 @@
 //! its width, the sort it stands for, the terminal width it needs and how
 //! to draw its cell. Which columns show is decided here too.
 
-use super::widgets::spark;
+use super::widgets::trend;
 use crate::format;
 use crate::model::fleet::SortColumn;
 use crate::model::insight::{Insight, ReportStats};
@@ -201,10 +201,14 @@ pub struct RowData<'r, 's> {
     pub row: &'r FleetRow<'s>,
     /// Its invocations series, for the sparkline.
     pub invocations: Option<&'s Series>,
+    /// Its errors series: the sparkline marks the minutes with errors.
+    pub errors: Option<&'s Series>,
     /// Its insights, when the insight columns are on.
     pub insight: Option<Insight>,
     /// Its REPORT statistics, if read.
     pub reports: Option<&'s ReportStats>,
+    /// An alarm on it is firing (its name is marked `✖`).
+    pub firing: bool,
 }
 
 impl Column {
@@ -222,10 +226,13 @@ impl Column {
         let styled = |text: String, style: Style| Cell::from(Span::styled(text, style));
         let insight = d.insight;
         match self {
+            Self::Function if d.firing => {
+                styled(format!("✖ {}", sanitize(&d.row.info.id.name)), t.error())
+            }
             Self::Function => Cell::from(sanitize(&d.row.info.id.name)),
             Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),
             Self::Invocations => Cell::from(format::count(s.invocations)),
-            Self::Trend => styled(spark(d.invocations, usize::from(SPARK)), t.series(0)),
+            Self::Trend => Cell::from(trend(d.invocations, d.errors, usize::from(SPARK), t)),
             Self::Errors => styled(format::count(s.errors), loud(s.errors, t.error())),
             Self::ErrorRate => styled(format::pct(s.error_rate), loud(s.errors, t.error())),
             Self::Throttles => styled(format::count(s.throttles), loud(s.throttles, t.warn())),

@@ -25,8 +25,10 @@ fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[Column]) -> Ve
     let data = RowData {
         row: r,
         invocations: store.series(&MetricKey::function(id, MetricKind::Invocations, Stat::Sum)),
+        errors: store.series(&MetricKey::function(id, MetricKind::Errors, Stat::Sum)),
         insight: app.insight_columns.then(|| store.insight(r.info)),
         reports: store.report_stats(id),
+        firing: store.firing_on(id).next().is_some(),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }

@@ -101,10 +101,18 @@ fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionI
             },
         ),
     ];
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+    let mut title = vec![Span::styled(
         format!(" {} ", sanitize(&f.id.to_string())),
         t.title(),
-    ));
+    )];
+    // An alarm firing on it is named where the function is shown.
+    let firing: Vec<String> = store.firing_on(&f.id).map(|a| sanitize(&a.name)).collect();
+    if !firing.is_empty() {
+        title.push(Span::styled(format!("✖ {} ", firing.join(", ")), t.error()));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(title));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
