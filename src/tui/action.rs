@@ -164,4 +164,16 @@ pub enum InputAction {
     Complete,
     /// Delete the character before the cursor.
     Backspace,
+    /// Delete the word before the cursor (Ctrl-W).
+    DeleteWord,
+    /// Delete everything before the cursor (Ctrl-U).
+    DeleteToStart,
+    /// Cursor to the start (Ctrl-A, Home).
+    Start,
+    /// Cursor to the end (Ctrl-E, End).
+    End,
+    /// Cursor one character left.
+    Left,
+    /// Cursor one character right.
+    Right,
 }

@@ -58,6 +58,14 @@ pub enum Input {
     LogSearch(String),
 }
 
+/// The byte offset of the cursor `back` characters from the end of `text`.
+pub fn byte_at(text: &str, back: usize) -> usize {
+    let chars = text.chars().count();
+    text.char_indices()
+        .nth(chars.saturating_sub(back))
+        .map_or(text.len(), |(i, _)| i)
+}
+
 impl Input {
     /// The text being typed.
     pub fn text_mut(&mut self) -> &mut String {
@@ -111,6 +119,12 @@ pub struct App {
     filter_before_input: Option<Filter>,
     /// Text input being typed.
     pub input: Option<Input>,
+    /// Where the input's cursor is, in characters from its end (0: at
+    /// the end, where a new prompt starts).
+    pub input_back: usize,
+    /// What Tab offers for the word being typed, and which one it showed
+    /// last (Tab again shows the next); cleared by any other key.
+    pub completions: Option<(Vec<String>, usize)>,
     /// Metrics window.
     pub window: Duration,
     /// Bumped to ask pollers for an immediate refresh.
@@ -161,6 +175,8 @@ impl App {
             filter: None,
             filter_before_input: None,
             input: None,
+            input_back: 0,
+            completions: None,
             window,
             refresh_generation: 0,
             message: None,
@@ -278,11 +294,16 @@ impl App {
     pub fn on_key(&mut self, key: KeyEvent, store: &Store) -> Effect {
         if let Some(input) = &mut self.input {
             let action = keymap::lookup(&[Context::Input], &key);
+            if action != Some(Action::Input(InputAction::Complete)) {
+                self.completions = None;
+            }
             if action.is_none() {
                 if let KeyCode::Char(c) = key.code
                     && !key.modifiers.contains(KeyModifiers::CONTROL)
                 {
-                    input.text_mut().push(c);
+                    let text = input.text_mut();
+                    let at = byte_at(text, self.input_back);
+                    text.insert(at, c);
                     self.after_input_edit();
                 } else if key.code == KeyCode::Char('c')
                     && key.modifiers.contains(KeyModifiers::CONTROL)

@@ -178,25 +178,43 @@ fn complete_word(word: &str, candidates: &[&str]) -> Option<String> {
 /// arguments of `sort`, `window`, `since`, `region` and `filter`
 /// (function names).
 pub fn complete(line: &str, functions: &[&str]) -> String {
-    let words: Vec<&str> = line.split(' ').collect();
-    if words.len() <= 1 {
-        return complete_word(line, COMMANDS).unwrap_or_else(|| line.to_string());
-    }
-    let (head, last) = line.rsplit_once(' ').unwrap_or(("", line));
-    let windows: Vec<&str> = WINDOWS.iter().map(|(n, _)| *n).collect();
-    let columns = SortColumn::names();
-    let candidates: &[&str] = match words[0] {
-        "sort" => &columns,
-        "window" => &windows,
-        "since" => &["15m", "1h", "3h", "12h", "24h", "window"],
-        "region" => &REGIONS,
-        "filter" => functions,
-        _ => &[],
-    };
-    match complete_word(last, candidates) {
+    let (head, last, candidates) = words_of(line, functions);
+    match complete_word(last, &candidates) {
+        Some(done) if head.is_empty() => done,
         Some(done) => format!("{head} {done}"),
         None => line.to_string(),
     }
+}
+
+/// The candidates for the last word of `line` (what Tab cycles through
+/// when completion alone cannot decide), and the line before that word.
+pub fn candidates(line: &str, functions: &[&str]) -> (String, Vec<String>) {
+    let (head, last, all) = words_of(line, functions);
+    let hits = all
+        .iter()
+        .filter(|c| c.starts_with(last))
+        .map(|c| c.to_string())
+        .collect();
+    (head.to_string(), hits)
+}
+
+/// `line` split into the words before the last, the last word, and what
+/// that word may be.
+fn words_of<'a>(line: &'a str, functions: &[&'a str]) -> (&'a str, &'a str, Vec<&'a str>) {
+    let words: Vec<&str> = line.split(' ').collect();
+    if words.len() <= 1 {
+        return ("", line, COMMANDS.to_vec());
+    }
+    let (head, last) = line.rsplit_once(' ').unwrap_or(("", line));
+    let candidates: Vec<&str> = match words[0] {
+        "sort" => SortColumn::names(),
+        "window" => WINDOWS.iter().map(|(n, _)| *n).collect(),
+        "since" => vec!["15m", "1h", "3h", "12h", "24h", "window"],
+        "region" => REGIONS.to_vec(),
+        "filter" => functions.to_vec(),
+        _ => Vec::new(),
+    };
+    (head, last, candidates)
 }
 
 #[cfg(test)]

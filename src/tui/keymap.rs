@@ -172,6 +172,12 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[code(KeyCode::Esc)], Action::Input(InputAction::Cancel), Input, false, "cancel"),
     b!(&[code(KeyCode::Tab)], Action::Input(InputAction::Complete), Input, false, "complete"),
     b!(&[code(KeyCode::Backspace)], Action::Input(InputAction::Backspace), Input, false, "delete"),
+    b!(&[ctrl('w')], Action::Input(InputAction::DeleteWord), Input, false, "delete the word before the cursor"),
+    b!(&[ctrl('u')], Action::Input(InputAction::DeleteToStart), Input, false, "delete to the start"),
+    b!(&[ctrl('a'), code(KeyCode::Home)], Action::Input(InputAction::Start), Input, false, "cursor to the start"),
+    b!(&[ctrl('e'), code(KeyCode::End)], Action::Input(InputAction::End), Input, false, "cursor to the end"),
+    b!(&[code(KeyCode::Left)], Action::Input(InputAction::Left), Input, false, "cursor left"),
+    b!(&[code(KeyCode::Right)], Action::Input(InputAction::Right), Input, false, "cursor right"),
 ];
 
 /// Whether `key` is written as `b` in the table. Shifted letters arrive

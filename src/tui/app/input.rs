@@ -15,31 +15,96 @@ impl App {
         match action {
             InputAction::Accept => return self.accept_input(store),
             InputAction::Cancel => {
+                self.input_back = 0;
                 if let Some(Input::Filter(_)) = self.input.take() {
                     self.filter = self.filter_before_input.take();
                 }
             }
-            InputAction::Complete => {
-                let shown: Vec<String> = self.names(store).iter().map(|f| f.to_string()).collect();
-                let names: Vec<&str> = shown.iter().map(String::as_str).collect();
-                match &mut self.input {
-                    Some(Input::Command(t)) => *t = command::complete(t, &names),
-                    Some(Input::Filter(t)) => {
-                        let line = command::complete(&format!("filter {t}"), &names);
-                        *t = line.trim_start_matches("filter ").trim_end().to_string();
-                    }
-                    Some(Input::LogFilter(_) | Input::LogSearch(_)) | None => {}
-                }
-                self.after_input_edit();
+            InputAction::Complete => self.complete(store),
+            InputAction::Backspace => self.edit_before_cursor(|before| {
+                before.pop();
+            }),
+            InputAction::DeleteWord => self.edit_before_cursor(|before| {
+                let kept = before.trim_end().len();
+                before.truncate(kept);
+                let word = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                before.truncate(word);
+            }),
+            InputAction::DeleteToStart => self.edit_before_cursor(String::clear),
+            InputAction::Start => {
+                self.input_back = self
+                    .input
+                    .as_mut()
+                    .map_or(0, |i| i.text_mut().chars().count());
             }
-            InputAction::Backspace => {
-                if let Some(text) = self.input.as_mut().map(Input::text_mut) {
-                    text.pop();
-                }
-                self.after_input_edit();
+            InputAction::End => self.input_back = 0,
+            InputAction::Left => {
+                let len = self
+                    .input
+                    .as_mut()
+                    .map_or(0, |i| i.text_mut().chars().count());
+                self.input_back = (self.input_back + 1).min(len);
             }
+            InputAction::Right => self.input_back = self.input_back.saturating_sub(1),
         }
         Effect::None
+    }
+
+    /// Tab: completes the word as far as the candidates agree; when they
+    /// do not, shows them and puts each in turn on further Tabs.
+    fn complete(&mut self, store: &Store) {
+        let shown: Vec<String> = self.names(store).iter().map(|f| f.to_string()).collect();
+        let names: Vec<&str> = shown.iter().map(String::as_str).collect();
+        let (prefix, line) = match &self.input {
+            Some(Input::Command(t)) => ("", t.clone()),
+            Some(Input::Filter(t)) => ("filter ", format!("filter {t}")),
+            Some(Input::LogFilter(_) | Input::LogSearch(_)) | None => return,
+        };
+        let next = match self.completions.take() {
+            // Tab again: the next candidate in place of the last word.
+            Some((all, i)) if !all.is_empty() => {
+                let (head, _) = line.rsplit_once(' ').unwrap_or(("", ""));
+                let pick = &all[i % all.len()];
+                self.completions = Some((all.clone(), i + 1));
+                if head.is_empty() {
+                    pick.clone()
+                } else {
+                    format!("{head} {pick}")
+                }
+            }
+            _ => {
+                let done = command::complete(&line, &names);
+                let (_, all) = command::candidates(&line, &names);
+                if done == line && all.len() > 1 {
+                    self.completions = Some((all, 0));
+                }
+                done
+            }
+        };
+        if let Some(text) = self.input.as_mut().map(Input::text_mut) {
+            *text = next
+                .strip_prefix(prefix)
+                .unwrap_or(&next)
+                .trim_end_matches(' ')
+                .to_string();
+            if prefix.is_empty() {
+                *text = next;
+            }
+        }
+        self.input_back = 0;
+        self.after_input_edit();
+    }
+
+    /// Edits the text before the cursor (the text after it stays, and the
+    /// cursor with it).
+    fn edit_before_cursor(&mut self, f: impl FnOnce(&mut String)) {
+        if let Some(text) = self.input.as_mut().map(Input::text_mut) {
+            let at = super::byte_at(text, self.input_back);
+            let after = text.split_off(at);
+            f(text);
+            text.push_str(&after);
+        }
+        self.after_input_edit();
     }
 
     /// The `/` filter applies while it is typed.
@@ -51,8 +116,18 @@ impl App {
     }
 
     fn accept_input(&mut self, store: &Store) -> Effect {
+        self.input_back = 0;
         match self.input.take() {
-            Some(Input::Filter(_)) | None => Effect::None,
+            Some(Input::Filter(t)) => {
+                if let Some(why) = regex_error(t.strip_prefix('!').unwrap_or(&t)) {
+                    let msg = format!(
+                        "'{t}' is not a valid regex ({why}): filtering by the text as typed"
+                    );
+                    self.say(msg, true);
+                }
+                Effect::None
+            }
+            None => Effect::None,
             Some(Input::LogFilter(p)) => {
                 self.set_log_filter(Some(p.trim().to_string()));
                 self.logs.follow_newest();
@@ -60,7 +135,14 @@ impl App {
             }
             Some(Input::LogSearch(p)) => {
                 self.logs.search = search_regex(&p);
-                if self.logs.search.is_some() && !self.logs.next_match(store.logs.as_ref(), false) {
+                let found =
+                    self.logs.search.is_some() && self.logs.next_match(store.logs.as_ref(), false);
+                if let Some(why) = regex_error(&p) {
+                    self.say(
+                        format!("'{p}' is not a valid regex ({why}): searching the text as typed"),
+                        true,
+                    );
+                } else if self.logs.search.is_some() && !found {
                     self.say(format!("no match for '{p}' (n/N search again)"), false);
                 }
                 Effect::None
@@ -131,4 +213,12 @@ impl App {
         }
         Effect::None
     }
+}
+
+/// Why `text` is not a regex (the parser's last line, e.g. "unclosed
+/// group"), or `None` when it is one.
+fn regex_error(text: &str) -> Option<String> {
+    let e = regex::Regex::new(text).err()?.to_string();
+    let why = e.lines().last().unwrap_or_default();
+    Some(why.trim_start_matches("error: ").to_string())
 }

@@ -298,3 +298,69 @@ fn the_function_view_at_80_columns_keeps_every_key_figure_whole() {
     let p99 = regex::Regex::new(r"p99/timeout [0-9.]+%").unwrap();
     assert!(p99.is_match(&screen), "{screen}");
 }
+
+/// The prompts edit like a shell's: Ctrl-A/Ctrl-E/arrows move the cursor,
+/// typing inserts there, Ctrl-W deletes a word, Ctrl-U the start; Tab
+/// cycles the candidates when completion cannot decide; a bad regex says
+/// why it is searched as typed.
+#[test]
+fn prompts_edit_complete_and_explain() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 120, 30);
+    let ctrl = |a: &mut App, c: char| {
+        a.on_key(
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+            &store,
+        );
+    };
+    let key = |a: &mut App, k: KeyCode| {
+        a.on_key(KeyEvent::new(k, KeyModifiers::NONE), &store);
+    };
+    let text = |a: &mut App| a.input.as_mut().map(|i| i.text_mut().clone()).unwrap();
+    press(&mut a, &store, ":window 3h");
+    ctrl(&mut a, 'w');
+    assert_eq!(text(&mut a), "window ");
+    press(&mut a, &store, "1h");
+    ctrl(&mut a, 'a');
+    press(&mut a, &store, "x");
+    assert_eq!(text(&mut a), "xwindow 1h");
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(text(&mut a), "window 1h", "the x before the cursor goes");
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(text(&mut a), "window 1h", "nothing before the cursor");
+    key(&mut a, KeyCode::Right);
+    press(&mut a, &store, "W");
+    assert_eq!(text(&mut a), "wWindow 1h");
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(text(&mut a), "window 1h");
+    ctrl(&mut a, 'e');
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::Left);
+    ctrl(&mut a, 'u');
+    assert_eq!(text(&mut a), "1h");
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(
+        screen.contains(":▏1h"),
+        "the cursor is drawn where it is: {screen}"
+    );
+    press(&mut a, &store, "\u{1b}");
+    // Tab: `s` names sort and since; the footer lists them, Tab cycles.
+    press(&mut a, &store, ":s\t");
+    assert_eq!(text(&mut a), "s");
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(screen.contains("Tab: sort · since"), "{screen}");
+    press(&mut a, &store, "\t");
+    assert_eq!(text(&mut a), "sort");
+    press(&mut a, &store, "\t");
+    assert_eq!(text(&mut a), "since");
+    press(&mut a, &store, "\u{1b}");
+    // A bad regex in the log search: said why, searched as typed.
+    press(&mut a, &store, "\n/(oops\n");
+    let m = a.message.clone().unwrap();
+    assert!(
+        m.error && m.text.contains("'(oops' is not a valid regex"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("unclosed group"), "{}", m.text);
+}

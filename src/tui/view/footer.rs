@@ -13,37 +13,36 @@ use ratatui::widgets::Paragraph;
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
     let line = match (&app.input, &app.message) {
-        (Some(Input::Filter(text)), _) => Line::from(vec![
+        (Some(Input::Filter(text)), _) => Line::from_iter([
             Span::styled("/", t.key()),
-            Span::raw(text.clone()),
-            Span::styled("█", t.dim()),
+            typed(text, app.input_back),
             Span::styled(
-                "  regex, !x inverts · Enter keep · Esc cancel · Tab complete",
+                hint(
+                    app,
+                    "  regex, !x inverts · Enter keep · Esc cancel · Tab complete".into(),
+                ),
                 t.dim(),
             ),
         ]),
-        (Some(Input::Command(text)), _) => Line::from(vec![
+        (Some(Input::Command(text)), _) => Line::from_iter([
             Span::styled(":", t.key()),
-            Span::raw(text.clone()),
-            Span::styled("█", t.dim()),
+            typed(text, app.input_back),
             Span::styled(
-                format!("  {} · Tab completes", COMMANDS.join(" · ")),
+                hint(app, format!("  {} · Tab completes", COMMANDS.join(" · "))),
                 t.dim(),
             ),
         ]),
-        (Some(Input::LogFilter(text)), _) => Line::from(vec![
+        (Some(Input::LogFilter(text)), _) => Line::from_iter([
             Span::styled("log filter: ", t.key()),
-            Span::raw(text.clone()),
-            Span::styled("█", t.dim()),
+            typed(text, app.input_back),
             Span::styled(
                 "  CloudWatch pattern, e.g. ERROR or { $.level = \"ERROR\" } · empty clears · Enter/Esc",
                 t.dim(),
             ),
         ]),
-        (Some(Input::LogSearch(text)), _) => Line::from(vec![
+        (Some(Input::LogSearch(text)), _) => Line::from_iter([
             Span::styled("search logs: ", t.key()),
-            Span::raw(text.clone()),
-            Span::styled("█", t.dim()),
+            typed(text, app.input_back),
             Span::styled(
                 "  regex, highlighted · n/N next/previous · Enter/Esc",
                 t.dim(),
@@ -56,6 +55,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         (None, None) => hints(app, area.width),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// What the prompt says beside the text: the candidates Tab cycles
+/// through, when it could not decide, else `default`.
+fn hint(app: &App, default: String) -> String {
+    match &app.completions {
+        Some((all, _)) if all.len() > 1 => format!("  Tab: {}", all.join(" · ")),
+        _ => default,
+    }
+}
+
+/// The text being typed with the cursor where it is: a block after the
+/// end, a bar before the character it stands on.
+fn typed(text: &str, back: usize) -> Span<'static> {
+    if back == 0 {
+        return Span::raw(format!("{text}█"));
+    }
+    let (before, after) = text.split_at(crate::tui::app::byte_at(text, back));
+    Span::raw(format!("{before}▏{after}"))
 }
 
 /// The key hints of the current view: whole hints as far as they fit,
