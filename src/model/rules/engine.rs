@@ -47,9 +47,12 @@ impl RuleEngine {
 
     /// Evaluates every rule on `functions`; returns the changes worth
     /// telling someone about (each into or out of FIRING; a replay at start
-    /// reports only a rule that ends FIRING).
+    /// tells only of a rule that ends FIRING). The history records every
+    /// change into or out of FIRING, the replayed ones too, so an incident
+    /// that ended before lamtop started is still there to read.
     pub fn evaluate(&mut self, functions: &[FunctionInfo], inp: &Inputs<'_>) -> Vec<AlarmEvent> {
         let mut events = Vec::new();
+        let mut replayed = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (ri, (rule, filter)) in self.rules.iter().enumerate() {
             let hold = ChronoDuration::from_std(rule.hold_for).unwrap_or_default();
@@ -62,16 +65,22 @@ impl RuleEngine {
                 for (t, v) in samples(rule, f, inp, tracker.last_at) {
                     let breach = v.map(|v| rule.op.holds(v, rule.threshold));
                     if let Some(prev) = tracker.observe(t, v, breach, hold) {
+                        let firing_edge =
+                            prev == AlarmState::Firing || tracker.state == AlarmState::Firing;
                         let ev = event(rule, f, prev, tracker.state, t, v);
                         if replay {
+                            if firing_edge {
+                                replayed.push(ev.clone());
+                            }
                             last_change = Some(ev);
-                        } else if prev == AlarmState::Firing || tracker.state == AlarmState::Firing
-                        {
+                        } else if firing_edge {
                             events.push(ev);
                         }
                     }
                 }
                 if let Some(ev) = last_change.filter(|e| e.state == AlarmState::Firing) {
+                    // Still firing after the replay: that one is told.
+                    replayed.retain(|r| r != &ev);
                     events.push(AlarmEvent {
                         from: AlarmState::Ok,
                         ..ev
@@ -81,6 +90,8 @@ impl RuleEngine {
         }
         // Functions gone from the inventory take their trackers with them.
         self.trackers.retain(|k, _| seen.contains(k));
+        replayed.sort_by_key(|e| e.at);
+        self.history.extend(replayed);
         for e in &events {
             self.history.push_back(e.clone());
         }

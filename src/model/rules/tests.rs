@@ -343,3 +343,38 @@ fn p99_rules_use_their_own_period_series() {
         .unwrap();
     assert_eq!(idle.state, NoData);
 }
+
+/// An incident that ended before lamtop started: the replay at start
+/// records it in the history (into FIRING, out of FIRING) but tells no
+/// one, since it is over.
+#[test]
+fn a_finished_episode_is_replayed_into_the_history_not_told() {
+    // Errors in minutes 2..8 only: 1-minute error rate 0.5 there.
+    let (series, range) = inputs(20, |m| if (2..8).contains(&m) { 50.0 } else { 0.0 });
+    let reports = HashMap::new();
+    let prices = Prices::default();
+    let inp = Inputs {
+        series: &series,
+        range,
+        at: at(20),
+        prices: &prices,
+        reports: &reports,
+    };
+    let mut engine = RuleEngine::new(&[rule(RuleMetric::ErrorRate, Op::Gt, 0.1, 1, 0)]);
+    let told = engine.evaluate(&fleet(), &inp);
+    assert!(told.is_empty(), "over before lamtop started: {told:?}");
+    let kept: Vec<(AlarmState, AlarmState)> = engine
+        .history
+        .iter()
+        .filter(|e| e.function.name == "api")
+        .map(|e| (e.from, e.state))
+        .collect();
+    assert_eq!(
+        kept,
+        [(Fine, Firing), (Firing, Fine)],
+        "{:?}",
+        engine.history
+    );
+    let fired = engine.history.iter().find(|e| e.state == Firing).unwrap();
+    assert_eq!(fired.at, at(3), "the first minute with errors, complete");
+}
