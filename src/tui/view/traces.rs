@@ -19,7 +19,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 /// Draws the pane.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: DateTime<Utc>) {
     let t = app.theme;
-    let block = Block::default().borders(Borders::ALL).title(title(
+    let mut block = Block::default().borders(Borders::ALL).title(title(
         pane_name(app, store),
         freshness(&store.traces, crate::poll::TRACES_EVERY, now, app),
         app,
@@ -30,6 +30,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         return;
     }
     let shown = columns_for(area.width.saturating_sub(2));
+    if !shown.contains(&Column::Id) {
+        // Too narrow for a whole id, which a cut one is not: say where it is.
+        block = block.title_bottom(Span::styled(" id: Enter opens the trace ", t.dim()));
+    }
     let rows: Vec<Row> = list.iter().map(|s| trace_row(t, s, &shown)).collect();
     let header = Row::new(shown.iter().map(|c| c.header())).style(t.header());
     let widths: Vec<Constraint> = shown

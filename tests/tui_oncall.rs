@@ -1,0 +1,129 @@
+//! The on-call flow in a real terminal (tmux) on the demo fleet: a log
+//! filter stays with its function, `:since` and `e` reach back, help
+//! scrolls at 80x24 with the footer naming `? help` and `q quit`, and the
+//! traces pane never shows a cut trace id at 80, 120 or 200 columns.
+
+// Test code: unwrapping is how a broken setup fails loudly.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use support::tmux::{Tmux, shell_quote};
+
+/// `lamtop --demo` in a `w`x`h` tmux session of its own.
+fn demo(label: &str, w: u16, h: u16) -> Tmux {
+    let home = std::env::temp_dir().join(format!("lamtop-oncall-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME={home} XDG_CONFIG_HOME={home}/.config TERM=xterm-256color \
+         {bin} --demo; echo EXITED $?; sleep 30",
+        home = shell_quote(&home.to_string_lossy()),
+        bin = shell_quote(env!("CARGO_BIN_EXE_lamtop")),
+    );
+    Tmux::start(
+        format!("lamtop-oncall-{label}-{}", std::process::id()),
+        w,
+        h,
+        &command,
+    )
+}
+
+/// The traces pane of `screen`: its title line and the lines below it,
+/// from the pane's left edge on (the log pane beside it may cut its lines;
+/// it wraps them on `w`).
+fn traces_pane(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(top) = lines.iter().position(|l| l.contains("┌ Traces")) else {
+        return String::new();
+    };
+    let col = lines[top]
+        .split("┌ Traces")
+        .next()
+        .map_or(0, |before| before.chars().count());
+    lines[top..]
+        .iter()
+        .map(|l| l.chars().skip(col).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every trace id in `pane` is whole (35 characters) — none is cut.
+fn ids_are_whole(pane: &str) -> bool {
+    let id = regex::Regex::new(r"1-[0-9a-f]{1,8}(-[0-9a-f]*)?").unwrap();
+    id.find_iter(pane).all(|m| m.as_str().len() == 35)
+}
+
+#[test]
+fn the_log_filter_stays_with_its_function_and_the_pane_reaches_back() {
+    let t = demo("filter", 120, 40);
+    t.wait_for("Functions 30/30");
+    t.send(&["Enter"]);
+    t.wait_for("Logs");
+    t.send(&["f", "E", "R", "R", "O", "R", "Enter"]);
+    t.wait_for("filter 'ERROR' (c clears)");
+    // The next function: no filter of its own.
+    t.send(&[">"]);
+    let next = t.wait_until("the next function's pane", |s| {
+        s.contains("Logs · following") && !s.contains("filter 'ERROR'")
+    });
+    assert!(!next.contains("filter 'ERROR'"), "{next}");
+    // Back: the filter is still that function's.
+    t.send(&["<"]);
+    t.wait_for("filter 'ERROR' (c clears)");
+    t.send(&["c"]);
+    t.wait_for("log filter cleared");
+    // `:since 1h`: the pane's bottom edge says how far back it reads.
+    t.send(&[":", "s", "i", "n", "c", "e", " ", "1", "h", "Enter"]);
+    t.wait_for("logs since 1h ago");
+    // `e`: the window's failures, from the server.
+    t.send(&["e"]);
+    let s = t.wait_until("failures in the pane", |s| {
+        s.contains("errors only") && s.contains("events · live")
+    });
+    assert!(s.contains("errors only"), "{s}");
+    t.send(&["q"]);
+    t.wait_for("EXITED 0");
+}
+
+#[test]
+fn help_scrolls_at_80x24_and_the_footer_names_help_and_quit() {
+    let t = demo("help", 80, 24);
+    let s = t.wait_for("Functions 30/30");
+    assert!(s.contains("? help") && s.contains("q quit"), "{s}");
+    t.send(&["?"]);
+    t.wait_for("Help — keys · lines 1–22 of");
+    for _ in 0..9 {
+        t.send(&["PageDown"]);
+    }
+    t.wait_for("Commands (:)");
+    // One key per send: ESC and Enter together read as Alt-Enter.
+    t.send(&["Escape"]);
+    t.send(&["Enter"]);
+    let s = t.wait_for("Logs");
+    assert!(s.contains("? help") && s.contains("q quit"), "{s}");
+    t.send(&["q"]);
+    t.wait_for("EXITED 0");
+}
+
+#[test]
+fn the_traces_pane_never_cuts_a_trace_id() {
+    let t = demo("traces", 80, 24);
+    t.wait_for("Functions 30/30");
+    t.send(&["Enter"]);
+    for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+        t.resize(w, h);
+        let s = t.wait_until("the traces pane with its rows", |s| {
+            s.contains("DURATION") && s.contains("STATUS") && s.contains("✓ ok")
+        });
+        let pane = traces_pane(&s);
+        assert!(pane.contains("DURATION"), "{w}x{h}: no traces pane\n{s}");
+        assert!(ids_are_whole(&pane), "{w}x{h}: a cut trace id\n{pane}");
+        // Whole, or where to find it: the pane says so.
+        assert!(
+            pane.contains("TRACE ID") || pane.contains("id: Enter"),
+            "{w}x{h}: the id is neither shown nor pointed to\n{pane}"
+        );
+    }
+    t.send(&["q"]);
+    t.wait_for("EXITED 0");
+}
