@@ -152,9 +152,11 @@ impl SortColumn {
     }
 }
 
-/// Numbers descending with "n/a" last.
-fn desc(a: Option<f64>, b: Option<f64>) -> Ordering {
+/// Numbers descending (ascending when `reverse`), "n/a" last either way:
+/// a function without data is never the top of a list.
+fn by_value(a: Option<f64>, b: Option<f64>, reverse: bool) -> Ordering {
     match (a, b) {
+        (Some(x), Some(y)) if reverse => x.total_cmp(&y),
         (Some(x), Some(y)) => y.total_cmp(&x),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
@@ -164,7 +166,7 @@ fn desc(a: Option<f64>, b: Option<f64>) -> Ordering {
 
 /// Row order: by name ascending, or by a number descending (n/a last); the
 /// default (`None`) is errors, then invocations. `reverse` flips the
-/// primary order; ties always fall back to the name.
+/// primary order (n/a stays last); ties always fall back to the name.
 pub fn compare(
     column: Option<SortColumn>,
     reverse: bool,
@@ -172,11 +174,15 @@ pub fn compare(
     b: (&FunctionInfo, &FunctionSummary),
 ) -> Ordering {
     let primary = match column {
+        Some(SortColumn::Name) if reverse => b.0.id.cmp(&a.0.id),
         Some(SortColumn::Name) => a.0.id.cmp(&b.0.id),
-        Some(c) => desc(c.value(a.0, a.1), c.value(b.0, b.1)),
-        None => desc(a.1.errors, b.1.errors).then(desc(a.1.invocations, b.1.invocations)),
+        Some(c) => by_value(c.value(a.0, a.1), c.value(b.0, b.1), reverse),
+        None => by_value(a.1.errors, b.1.errors, reverse).then(by_value(
+            a.1.invocations,
+            b.1.invocations,
+            reverse,
+        )),
     };
-    let primary = if reverse { primary.reverse() } else { primary };
     primary.then_with(|| a.0.id.cmp(&b.0.id))
 }
 
@@ -211,5 +217,11 @@ mod tests {
         assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
         assert_eq!(SortColumn::Memory.next(), SortColumn::Cost);
         assert_eq!(SortColumn::Cost.next(), SortColumn::Name);
+        // Reversed: ascending, and the function without data still last.
+        rows.sort_by(|x, y| compare(None, true, *x, *y));
+        let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        rows.sort_by(|x, y| compare(Some(SortColumn::Errors), true, *x, *y));
+        assert_eq!(rows[2].0.id.name, "c", "n/a last in reverse too");
     }
 }

@@ -364,3 +364,37 @@ fn prompts_edit_complete_and_explain() {
     );
     assert!(m.text.contains("unclosed group"), "{}", m.text);
 }
+
+/// The fleet, the function view (logs and traces pane) and help at the
+/// three sizes on-call terminals have: 80x24, 120x40, 200x50.
+#[test]
+fn screens_at_80x24_120x40_and_200x50() {
+    use crate::model::traces::TraceQuery;
+    use crate::source::Traces;
+    let (mut store, demo) = demo_store();
+    add_logs(&mut store, &demo, "orders-api");
+    let page = block_on(demo.trace_summaries(&TraceQuery {
+        start: now() - chrono::Duration::minutes(15),
+        end: now(),
+        function: "orders-api".into(),
+        next_token: None,
+        server_filter: true,
+    }))
+    .unwrap();
+    store.apply(Update::Traces {
+        at: now(),
+        result: Ok(crate::model::traces::TraceList {
+            function: "orders-api".into(),
+            summaries: page.summaries,
+            client_filtered: false,
+        }),
+    });
+    for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+        let mut a = app(false, w, h);
+        insta::assert_snapshot!(format!("fleet_{w}x{h}"), draw(&a, &store).backend());
+        press(&mut a, &store, ":filter orders-api\n\n");
+        insta::assert_snapshot!(format!("function_{w}x{h}"), draw(&a, &store).backend());
+        press(&mut a, &store, "?");
+        insta::assert_snapshot!(format!("help_{w}x{h}"), draw(&a, &store).backend());
+    }
+}
