@@ -7,8 +7,14 @@
 use std::process::Command;
 
 fn lamtop(args: &[&str]) -> (i32, String, String) {
+    lamtop_with(&[], args)
+}
+
+/// The binary with `env` set, against a loopback port nobody listens on.
+fn lamtop_with(env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
     let home = tempfile::tempdir().unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_lamtop"));
+    c.envs(env.iter().copied());
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().to_string();
         if k.starts_with("AWS_") || k.starts_with("LAMTOP_") {
@@ -101,21 +107,8 @@ fn dashboard_refuses_a_pipe() {
 /// is named as typed.
 #[test]
 fn color_always_overrides_no_color_and_values_are_named_as_typed() {
-    let run = |args: &[&str]| {
-        let home = tempfile::tempdir().unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_lamtop"))
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("cfg"))
-            .env("NO_COLOR", "1")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    // Under NO_COLOR (`--demo` leaves the harness's endpoint unused).
+    let run = |args: &[&str]| lamtop_with(&[("NO_COLOR", "1")], args);
     let (code, out, _) = run(&["--demo", "--once", "--color", "always"]);
     assert_eq!(code, 0);
     assert!(out.contains("\u{1b}["), "colour expected: {out}");

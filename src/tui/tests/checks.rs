@@ -237,26 +237,8 @@ fn scrolling_past_the_oldest_line_reads_further_back() {
 /// an HTTP status its digits.
 #[test]
 fn the_traces_pane_drops_columns_and_never_cuts_a_value() {
-    use crate::model::traces::TraceQuery;
-    use crate::source::Traces;
     let (mut store, demo) = demo_store();
-    let page = block_on(demo.trace_summaries(&TraceQuery {
-        start: now() - chrono::Duration::minutes(15),
-        end: now(),
-        function: "orders-api".into(),
-        next_token: None,
-        server_filter: true,
-    }))
-    .unwrap();
-    assert!(!page.summaries.is_empty());
-    store.apply(Update::Traces {
-        at: now(),
-        result: Ok(crate::model::traces::TraceList {
-            function: "orders-api".into(),
-            summaries: page.summaries,
-            client_filtered: false,
-        }),
-    });
+    add_traces(&mut store, &demo, "orders-api");
     let id = regex::Regex::new(r"1-[0-9a-f]{1,8}(-[0-9a-f]*)?").unwrap();
     let cut_unit = regex::Regex::new(r"\b\d+(\.\d+)?m\b").unwrap();
     for (w, want_id) in [(80u16, None), (120, None), (200, Some(true))] {
@@ -369,26 +351,9 @@ fn prompts_edit_complete_and_explain() {
 /// three sizes on-call terminals have: 80x24, 120x40, 200x50.
 #[test]
 fn screens_at_80x24_120x40_and_200x50() {
-    use crate::model::traces::TraceQuery;
-    use crate::source::Traces;
     let (mut store, demo) = demo_store();
     add_logs(&mut store, &demo, "orders-api");
-    let page = block_on(demo.trace_summaries(&TraceQuery {
-        start: now() - chrono::Duration::minutes(15),
-        end: now(),
-        function: "orders-api".into(),
-        next_token: None,
-        server_filter: true,
-    }))
-    .unwrap();
-    store.apply(Update::Traces {
-        at: now(),
-        result: Ok(crate::model::traces::TraceList {
-            function: "orders-api".into(),
-            summaries: page.summaries,
-            client_filtered: false,
-        }),
-    });
+    add_traces(&mut store, &demo, "orders-api");
     for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
         let mut a = app(false, w, h);
         insta::assert_snapshot!(format!("fleet_{w}x{h}"), draw(&a, &store).backend());
@@ -397,4 +362,28 @@ fn screens_at_80x24_120x40_and_200x50() {
         press(&mut a, &store, "?");
         insta::assert_snapshot!(format!("help_{w}x{h}"), draw(&a, &store).backend());
     }
+}
+
+/// Adds the trace summaries of `name`'s last quarter hour, as the traces
+/// poller would.
+fn add_traces(store: &mut Store, demo: &DemoSource, name: &str) {
+    use crate::model::traces::TraceQuery;
+    use crate::source::Traces;
+    let page = block_on(demo.trace_summaries(&TraceQuery {
+        start: now() - chrono::Duration::minutes(15),
+        end: now(),
+        function: name.into(),
+        next_token: None,
+        server_filter: true,
+    }))
+    .unwrap();
+    assert!(!page.summaries.is_empty());
+    store.apply(Update::Traces {
+        at: now(),
+        result: Ok(crate::model::traces::TraceList {
+            function: name.into(),
+            summaries: page.summaries,
+            client_filtered: false,
+        }),
+    });
 }
