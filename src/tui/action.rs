@@ -15,6 +15,8 @@ pub enum Action {
     Log(LogAction),
     /// The traces pane.
     Traces(TracesAction),
+    /// The alarms pane of the fleet view, when it has the keys.
+    Alarms(AlarmsAction),
     /// The trace view.
     Trace(TraceAction),
     /// The filter and command line being typed.
@@ -69,6 +71,8 @@ pub enum FleetAction {
     InsightColumns,
     /// Fleet: run (or cancel) the Logs Insights query for cold starts and memory.
     FleetInsights,
+    /// Fleet: give the keys to the alarms pane.
+    FocusAlarms,
 }
 
 /// The function view as a whole: what its keys do.
@@ -123,6 +127,19 @@ pub enum LogAction {
     End,
     /// Log pane: open the trace of the bottom line's request.
     ToTrace,
+}
+
+/// The alarms pane: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmsAction {
+    /// Alarms pane: up.
+    Up,
+    /// Alarms pane: down.
+    Down,
+    /// Alarms pane: open the selected alarm's function (and say why it fires).
+    Open,
+    /// Give the keys back to the fleet table.
+    Leave,
 }
 
 /// The traces pane: what its keys do.

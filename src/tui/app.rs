@@ -1,6 +1,7 @@
 //! UI state and input handling. Views only read this; every change of
 //! state happens here, in `on_key`, `on_mouse` and `on_resize`.
 
+mod alarms;
 mod fleet;
 mod input;
 mod logs;
@@ -154,6 +155,10 @@ pub struct App {
     pub traces: TraceState,
     /// The alarms pane shows the history of rule changes.
     pub alarm_history: bool,
+    /// The alarms pane has the keys (Tab in the fleet view).
+    pub alarms_focus: bool,
+    /// The selected line of the alarms pane.
+    pub alarm_row: usize,
     /// The fleet table shows the insight columns.
     pub insight_columns: bool,
     /// The service throttled some calls in the last minute (pollers are
@@ -190,6 +195,8 @@ impl App {
             focus: Focus::Logs,
             traces: TraceState::default(),
             alarm_history: false,
+            alarms_focus: false,
+            alarm_row: 0,
             insight_columns: false,
             throttled: false,
         }
@@ -258,6 +265,9 @@ impl App {
             return vec![Context::Help, Context::Global];
         }
         match self.screen {
+            Screen::Fleet if self.alarms_focus => {
+                vec![Context::Alarms, Context::Fleet, Context::Global]
+            }
             Screen::Fleet => vec![Context::Fleet, Context::Global],
             Screen::Function(_) if self.focus == Focus::Traces => {
                 vec![Context::Traces, Context::Function, Context::Global]
@@ -342,6 +352,7 @@ impl App {
             Action::Function(a) => self.act_function(a, store),
             Action::Log(a) => self.act_log(a, store),
             Action::Traces(a) => self.act_traces(a, store),
+            Action::Alarms(a) => self.act_alarms(a, store),
             Action::Trace(a) => self.act_trace(a, store),
             Action::Input(a) => return self.act_input(a, store),
         }

@@ -16,6 +16,8 @@ pub enum Context {
     Function,
     /// The traces pane has the keys.
     Traces,
+    /// The alarms pane of the fleet view has the keys.
+    Alarms,
     /// The trace view.
     Trace,
     /// While typing a filter or a command.
@@ -32,6 +34,7 @@ impl Context {
             Self::Fleet => "Fleet view",
             Self::Function => "Function view",
             Self::Traces => "Traces pane (Tab)",
+            Self::Alarms => "Alarms pane (Tab)",
             Self::Trace => "Trace view",
             Self::Input => "Filter and command line",
             Self::Help => "Help screen",
@@ -133,6 +136,11 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('a')], Action::Fleet(FleetAction::AlarmHistory), Fleet, true, "alarms / alarm history"),
     b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
     b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
+    b!(&[code(KeyCode::Tab)], Action::Fleet(FleetAction::FocusAlarms), Fleet, false, "focus the alarms pane"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Alarms(AlarmsAction::Up), Alarms, false, "previous alarm"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Alarms(AlarmsAction::Down), Alarms, false, "next alarm"),
+    b!(&[code(KeyCode::Enter)], Action::Alarms(AlarmsAction::Open), Alarms, true, "open its function (says why it fires)"),
+    b!(&[code(KeyCode::Tab)], Action::Alarms(AlarmsAction::Leave), Alarms, true, "back to the table"),
     b!(&[k('>')], Action::Function(FunctionAction::Next), Function, false, "next function"),
     b!(&[k('<')], Action::Function(FunctionAction::Prev), Function, false, "previous function"),
     b!(&[k('s')], Action::Log(LogAction::Follow), Function, true, "logs: follow / pause"),

@@ -56,8 +56,11 @@ fn frame(area: Rect) -> (Rect, Rect, Rect) {
 pub fn fleet(area: Rect) -> FleetLayout {
     let (header, body, footer) = frame(area);
     let (table, alarms, account) = if area.width >= WIDE {
-        let [table, side] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(48)]).areas(body);
+        let [table, side] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(side_width(area.width)),
+        ])
+        .areas(body);
         let [alarms, account] =
             Layout::vertical([Constraint::Min(0), Constraint::Length(8)]).areas(side);
         (table, alarms, account)
@@ -76,6 +79,13 @@ pub fn fleet(area: Rect) -> FleetLayout {
         account,
         footer,
     }
+}
+
+/// The side column of a wide fleet screen (alarms over account): a third
+/// of the width, 48 to 80 columns — alarm lines carry a name, a function
+/// and an age, and the table's name column needs less than it gets.
+fn side_width(width: u16) -> u16 {
+    (width / 3).clamp(48, 80)
 }
 
 /// The function screen.

@@ -2,6 +2,7 @@
 //! used by the view to draw and by the app to move the selection, so both
 //! always agree on which row is where.
 
+use crate::model::alarms::{Alarm, AlarmSource, AlarmState};
 use crate::model::fleet::{SortColumn, compare};
 use crate::model::function::FunctionInfo;
 use crate::store::{FunctionSummary, Store};
@@ -83,6 +84,40 @@ pub fn fleet_rows<'a>(
         .collect();
     rows.sort_by(|a, b| compare(sort, reverse, (a.info, a.summary), (b.info, b.summary)));
     rows
+}
+
+/// The alarms pane's lines: firing first (then pending, without data,
+/// OK), severe first, by name; a rule's OK and NO_DATA entries fold into
+/// one line per rule and state (with the count), FIRING and PENDING stay
+/// one line each. Used by the pane to draw and by the app to select.
+pub fn alarm_rows(store: &Store) -> Vec<(&Alarm, usize)> {
+    let mut sorted: Vec<&Alarm> = store.all_alarms().collect();
+    sorted.sort_by_key(|a| (rank(a.state), std::cmp::Reverse(a.severity), a.name.clone()));
+    let mut out: Vec<(&Alarm, usize)> = Vec::new();
+    for a in sorted {
+        let folds =
+            a.source == AlarmSource::Rule && matches!(a.state, AlarmState::Ok | AlarmState::NoData);
+        if folds
+            && let Some(entry) = out.iter_mut().find(|(b, _)| {
+                b.source == AlarmSource::Rule && b.name == a.name && b.state == a.state
+            })
+        {
+            entry.1 += 1;
+            continue;
+        }
+        out.push((a, 1));
+    }
+    out
+}
+
+/// Firing, then pending, then without data, then OK.
+fn rank(s: AlarmState) -> u8 {
+    match s {
+        AlarmState::Alarm | AlarmState::Firing => 0,
+        AlarmState::Pending => 1,
+        AlarmState::InsufficientData | AlarmState::NoData => 2,
+        AlarmState::Ok => 3,
+    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,10 @@ impl App {
                 );
             }
             FleetAction::FleetInsights => return Effect::FleetInsights,
+            FleetAction::FocusAlarms => {
+                self.alarms_focus = true;
+                self.alarm_history = false;
+            }
         }
         Effect::None
     }

@@ -387,3 +387,33 @@ fn add_traces(store: &mut Store, demo: &DemoSource, name: &str) {
         }),
     });
 }
+
+/// Tab gives the keys to the alarms pane: the firing alarm on top, Enter
+/// opens its function and says why it fires; Tab gives the keys back.
+#[test]
+fn the_alarms_pane_opens_the_function_of_an_alarm() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 200, 50);
+    press(&mut a, &store, "\t");
+    assert!(a.alarms_focus);
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(screen.contains("[focus]"), "{screen}");
+    let (first, _) = super::super::rows::alarm_rows(&store)[0];
+    assert!(first.state.is_firing(), "firing first: {first:?}");
+    let f = first
+        .function
+        .clone()
+        .expect("the demo's firing alarm names a function");
+    press(&mut a, &store, "\n");
+    assert_eq!(a.screen, Screen::Function(f));
+    let m = a.message.clone().unwrap();
+    assert!(m.text.contains(&first.name), "{}", m.text);
+    assert!(
+        !first.reason.is_empty() && m.text.contains(&first.reason),
+        "{}",
+        m.text
+    );
+    // Back in the fleet, Tab from the alarms pane returns the keys.
+    press(&mut a, &store, "\u{1b}\t\t");
+    assert!(!a.alarms_focus);
+}

@@ -9,6 +9,7 @@ use crate::model::alarms::{Alarm, AlarmSource, AlarmState, Severity};
 use crate::model::text::sanitize;
 use crate::store::Store;
 use crate::tui::app::App;
+use crate::tui::rows::alarm_rows;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -23,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         return render_history(frame, area, app, store);
     }
     let t = app.theme;
-    let mut sorted: Vec<&Alarm> = store.all_alarms().collect();
+    let sorted: Vec<&Alarm> = store.all_alarms().collect();
     let firing = sorted.iter().filter(|a| a.state.is_firing()).count();
     let pending = sorted
         .iter()
@@ -34,12 +35,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         name.push_str(&format!(" · {pending} pending"));
     }
     name.push_str(&format!(" / {} · a: history", sorted.len()));
+    if app.alarms_focus {
+        name.push_str(" [focus]");
+    }
     let block = Block::default().borders(Borders::ALL).title(title(
         name,
         freshness(&store.alarms, app.refresh, now, app),
         app,
     ));
-    sorted.sort_by_key(|a| (rank(a.state), std::cmp::Reverse(a.severity), a.name.clone()));
+    let focused = app.alarms_focus;
     let lines: Vec<Line> = if sorted.is_empty() {
         vec![Line::styled(
             if store.alarms.updated_at.is_some() {
@@ -50,22 +54,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             t.dim(),
         )]
     } else {
-        collapse(&sorted)
+        alarm_rows(store)
             .into_iter()
-            .map(|(a, n)| alarm_line(a, n, t, now))
+            .enumerate()
+            .map(|(i, (a, n))| {
+                let line = alarm_line(a, n, t, now);
+                if focused && i == app.alarm_row.min(sorted.len() - 1) {
+                    line.style(t.selected())
+                } else {
+                    line
+                }
+            })
             .collect()
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// Firing, then pending, then without data, then OK.
-fn rank(s: AlarmState) -> u8 {
-    match s {
-        AlarmState::Alarm | AlarmState::Firing => 0,
-        AlarmState::Pending => 1,
-        AlarmState::InsufficientData | AlarmState::NoData => 2,
-        AlarmState::Ok => 3,
-    }
 }
 
 fn state_style(s: AlarmState, t: Theme) -> (&'static str, &'static str, Style) {
@@ -84,27 +86,6 @@ fn severity_word(s: Option<Severity>) -> &'static str {
         Some(Severity::Warning) => " warn",
         None => "",
     }
-}
-
-/// A rule covers every function it matches: its OK and NO_DATA entries
-/// fold into one line per rule and state (with the count), so the pane
-/// shows what needs attention; FIRING and PENDING stay one line each.
-fn collapse<'a>(sorted: &[&'a Alarm]) -> Vec<(&'a Alarm, usize)> {
-    let mut out: Vec<(&Alarm, usize)> = Vec::new();
-    for a in sorted {
-        let folds =
-            a.source == AlarmSource::Rule && matches!(a.state, AlarmState::Ok | AlarmState::NoData);
-        if folds
-            && let Some(entry) = out.iter_mut().find(|(b, _)| {
-                b.source == AlarmSource::Rule && b.name == a.name && b.state == a.state
-            })
-        {
-            entry.1 += 1;
-            continue;
-        }
-        out.push((a, 1));
-    }
-    out
 }
 
 fn alarm_line<'a>(a: &Alarm, count: usize, t: Theme, now: DateTime<Utc>) -> Line<'a> {

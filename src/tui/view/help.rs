@@ -31,6 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Context::Global,
         Context::Help,
         Context::Fleet,
+        Context::Alarms,
         Context::Traces,
     ]);
     let mut right = column(&[Context::Function, Context::Trace, Context::Input]);
