@@ -41,28 +41,31 @@ impl<'a> Charts<'a> {
         self.store.detail_series(&self.info.id, &key)
     }
 
-    /// Invocations, errors and throttles per period.
+    /// Invocations, errors and throttles per period. Errors and throttles
+    /// are usually a sliver of the invocations: when they would draw as a
+    /// flat line, they get a scale of their own (the legend says `×k`).
     pub(super) fn calls(&self, frame: &mut Frame, area: Rect) {
         let t = self.app.theme;
-        let calls = [
-            (
-                "invocations",
-                self.get(MetricKind::Invocations, Stat::Sum),
-                t.series(0),
-            ),
-            (
-                "errors",
-                self.get(MetricKind::Errors, Stat::Sum),
-                t.series(1),
-            ),
-            (
-                "throttles",
-                self.get(MetricKind::Throttles, Stat::Sum),
-                t.series(2),
-            ),
-        ];
+        let inv = points(self.get(MetricKind::Invocations, Stat::Sum));
+        let top = peak(&inv);
+        let mut lines = vec![Plot::new("invocations", inv, t.series(0))];
+        for (name, kind, style) in [
+            ("errors", MetricKind::Errors, t.series(1)),
+            ("throttles", MetricKind::Throttles, t.series(2)),
+        ] {
+            lines.push(Plot::new(name, points(self.get(kind, Stat::Sum)), style).own_scale(top));
+        }
         let title = "Calls / period".to_string();
-        chart(frame, area, self.app, title, &calls, self.window_min, None);
+        chart(
+            frame,
+            area,
+            self.app,
+            title,
+            lines,
+            self.window_min,
+            None,
+            Unit::Count,
+        );
     }
 
     /// Duration avg/p50/p99/max, with the timeout as a reference line when
@@ -102,14 +105,19 @@ impl<'a> Charts<'a> {
                 ),
             )
         };
+        let lines = duration
+            .iter()
+            .map(|(name, s, style)| Plot::new(name, points(*s), *style))
+            .collect();
         chart(
             frame,
             area,
             self.app,
             title,
-            &duration,
+            lines,
             self.window_min,
             reference,
+            Unit::Ms,
         );
     }
 
@@ -122,80 +130,181 @@ impl<'a> Charts<'a> {
             .get(&self.info.id)
             .and_then(|s| s.value)
             .flatten();
-        let conc = [(
-            "concurrency",
-            self.get(MetricKind::ConcurrentExecutions, Stat::Maximum),
-            t.series(0),
-        )];
-        let title = match reserved {
-            Some(r) => format!("Concurrency (reserved {r})"),
-            None => "Concurrency (unreserved)".into(),
+        let conc = points(self.get(MetricKind::ConcurrentExecutions, Stat::Maximum));
+        let busiest = peak(&conc);
+        // A reservation far above the peak would squash the line flat: it
+        // is drawn only when within 3× the peak, else named in the title.
+        let (title, line) = match reserved.map(f64::from) {
+            Some(r) if r <= 3.0 * busiest.max(1.0) => {
+                (format!("Concurrency (reserved {r})"), Some(("reserved", r)))
+            }
+            Some(r) => (format!("Concurrency (reserved {r}, off scale)"), None),
+            None => ("Concurrency (unreserved)".into(), None),
         };
-        let line = reserved.map(|r| ("reserved", f64::from(r)));
-        chart(frame, area, self.app, title, &conc, self.window_min, line);
+        let lines = vec![Plot::new("concurrency", conc, t.series(0))];
+        chart(
+            frame,
+            area,
+            self.app,
+            title,
+            lines,
+            self.window_min,
+            line,
+            Unit::Count,
+        );
     }
 }
 
-/// One line of a chart: its label, its series and its style.
-type Line3<'a> = (&'a str, Option<&'a Series>, Style);
+/// One line of a chart: its label, its points (minutes into the window,
+/// value) and its style.
+struct Plot {
+    name: String,
+    data: Vec<(f64, f64)>,
+    style: Style,
+}
 
-/// Draws one chart of `series` over the window, with an optional labelled
+impl Plot {
+    fn new(name: &str, data: Vec<(f64, f64)>, style: Style) -> Self {
+        Self {
+            name: name.to_string(),
+            data,
+            style,
+        }
+    }
+
+    /// Scales this line up when, beside a line peaking at `top`, it would
+    /// draw flat (its peak under 5 % of `top`): to half of `top`, by a
+    /// whole factor the legend names (`errors ×40`).
+    fn own_scale(mut self, top: f64) -> Self {
+        let own = peak(&self.data);
+        if own > 0.0 && top > 0.0 && own < top * 0.05 {
+            let k = (top * 0.5 / own).floor().max(1.0);
+            for p in &mut self.data {
+                p.1 *= k;
+            }
+            self.name = format!("{} ×{k}", self.name);
+        }
+        self
+    }
+}
+
+/// The largest value of `data` (0 when empty).
+fn peak(data: &[(f64, f64)]) -> f64 {
+    data.iter().map(|p| p.1).fold(0.0, f64::max)
+}
+
+/// What a chart's y axis counts, for its labels.
+#[derive(Clone, Copy)]
+enum Unit {
+    Count,
+    Ms,
+}
+
+impl Unit {
+    fn label(self, v: f64) -> String {
+        match self {
+            Self::Count => format::count(Some(v)),
+            Self::Ms => format::ms(Some(v)),
+        }
+    }
+}
+
+/// Draws one chart of `lines` over the window, with an optional labelled
 /// reference line (a timeout, a reservation) that also lifts the y axis.
+/// The legend sits in the title, never over the newest minutes; the axes
+/// are labelled at 0, half and top, and at the window's start, middle and
+/// now.
+#[allow(clippy::too_many_arguments)]
 fn chart(
     frame: &mut Frame,
     area: Rect,
     app: &App,
     name: String,
-    series: &[Line3<'_>],
+    lines: Vec<Plot>,
     window_min: f64,
     reference: Option<(&str, f64)>,
+    unit: Unit,
 ) {
     let t = app.theme;
-    let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| points(s.1)).collect();
-    let mut top = data.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
+    let mut top = lines.iter().map(|l| peak(&l.data)).fold(0.0, f64::max);
     let reference_line = reference.map(|(_, v)| vec![(0.0, v), (window_min, v)]);
     if let Some((_, v)) = reference {
         top = top.max(v);
     }
     let top = if top <= 0.0 { 1.0 } else { top * 1.1 };
-    let mut datasets: Vec<Dataset> = series
+    let empty = lines.iter().all(|l| l.data.is_empty());
+    let mut title = vec![Span::styled(
+        format!(" {name}{} ", if empty { " · no data" } else { "" }),
+        t.title(),
+    )];
+    for l in &lines {
+        title.push(Span::styled(format!("━{} ", l.name), l.style));
+    }
+    if let Some((label, _)) = reference {
+        title.push(Span::styled(format!("┄{label} "), t.warn()));
+    }
+    let mut datasets: Vec<Dataset> = lines
         .iter()
-        .zip(&data)
-        .map(|(s, d)| {
+        .map(|l| {
             Dataset::default()
-                .name(s.0.to_string())
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
-                .style(s.2)
-                .data(d)
+                .style(l.style)
+                .data(&l.data)
         })
         .collect();
-    if let (Some((label, _)), Some(line)) = (reference, reference_line.as_ref()) {
+    if let Some(line) = reference_line.as_ref() {
         datasets.push(
             Dataset::default()
-                .name(format!("{label} ┄"))
                 .marker(Marker::Dot)
                 .graph_type(GraphType::Line)
                 .style(t.warn())
                 .data(line),
         );
     }
-    let empty = data.iter().all(Vec::is_empty);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {name}{} ", if empty { " · no data" } else { "" }),
-        t.title(),
-    ));
-    let window_label = format!("-{}", format::window(app.window));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(ratatui::text::Line::from(title));
+    // The middle time label only where it fits whole (a cut `-30m` reads
+    // `-30`).
+    let mut x_labels = vec![Span::styled(
+        format!("-{}", format::window(app.window)),
+        t.dim(),
+    )];
+    if area.width >= 36 {
+        x_labels.push(Span::styled(
+            format!("-{}", format::window(app.window / 2)),
+            t.dim(),
+        ));
+    }
+    x_labels.push(Span::styled("now", t.dim()));
     let chart = Chart::new(datasets)
         .block(block)
-        .x_axis(Axis::default().bounds([0.0, window_min]).labels(vec![
-            Span::styled(window_label, t.dim()),
-            Span::styled("now", t.dim()),
-        ]))
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, top])
-                .labels(vec![Span::raw("0"), Span::raw(format::count(Some(top)))]),
-        );
+        .legend_position(None)
+        .x_axis(Axis::default().bounds([0.0, window_min]).labels(x_labels))
+        .y_axis(Axis::default().bounds([0.0, top]).labels(vec![
+            Span::raw("0"),
+            Span::raw(unit.label(top / 2.0)),
+            Span::raw(unit.label(top)),
+        ]));
     frame.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Errors a sliver of the invocations get their own scale, named in
+    /// the legend; errors that already show keep theirs.
+    #[test]
+    fn a_sliver_gets_its_own_scale_and_says_so() {
+        let style = Style::default();
+        let small = Plot::new("errors", vec![(0.0, 2.0), (1.0, 5.0)], style).own_scale(1000.0);
+        assert_eq!(small.name, "errors ×100");
+        assert_eq!(peak(&small.data), 500.0);
+        let shown = Plot::new("errors", vec![(0.0, 80.0)], style).own_scale(1000.0);
+        assert_eq!((shown.name.as_str(), peak(&shown.data)), ("errors", 80.0));
+        let none = Plot::new("errors", vec![(0.0, 0.0)], style).own_scale(1000.0);
+        assert_eq!(none.name, "errors");
+    }
 }
