@@ -32,17 +32,16 @@ pub struct Cli {
         long = "functions",
         value_name = "GLOB",
         env = "LAMTOP_FUNCTIONS",
-        value_delimiter = ',',
-        global = true
+        value_delimiter = ','
     )]
     pub functions: Vec<String>,
 
     /// Time window of the metrics: 15m, 1h, 3h, 12h, 24h, 3d … (default 1h).
-    #[arg(long, value_name = "DURATION", env = "LAMTOP_WINDOW", global = true)]
+    #[arg(long, value_name = "DURATION", env = "LAMTOP_WINDOW")]
     pub window: Option<String>,
 
     /// Metrics refresh interval (default 60s; Lambda publishes per minute).
-    #[arg(long, value_name = "DURATION", env = "LAMTOP_REFRESH", global = true)]
+    #[arg(long, value_name = "DURATION", env = "LAMTOP_REFRESH")]
     pub refresh: Option<String>,
 
     /// Run on the built-in synthetic fleet: no AWS account needed.
@@ -87,7 +86,7 @@ pub struct Cli {
 
     /// Append every alarm rule change (FIRING, resolved) to this file as
     /// JSON lines.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE")]
     pub alarm_log: Option<PathBuf>,
 
     /// When to use colour (NO_COLOR also turns it off).

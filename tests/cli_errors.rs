@@ -119,3 +119,20 @@ fn color_always_overrides_no_color_and_values_are_named_as_typed() {
     assert_eq!(code, 2);
     assert!(err.contains("window '20d' is out of range"), "{err}");
 }
+
+/// `tail --help` and `trace --help` list only what those commands use: no
+/// dashboard flags (`--window`, `--refresh`, `--functions`, `--alarm-log`).
+#[test]
+fn subcommand_help_lists_only_their_flags() {
+    for sub in ["tail", "trace"] {
+        let (code, out, _) = lamtop(&[sub, "--help"]);
+        assert_eq!(code, 0, "{sub}");
+        for flag in ["--window", "--refresh", "--functions", "--alarm-log"] {
+            assert!(!out.contains(flag), "{sub} --help lists {flag}:\n{out}");
+        }
+        assert!(
+            out.contains("--region") && out.contains("--profile"),
+            "{out}"
+        );
+    }
+}
