@@ -118,12 +118,15 @@ pub struct FunctionLayout {
 /// Lays out the function screen.
 pub fn function(area: Rect) -> FunctionLayout {
     let (header, body, footer) = frame(area);
-    let [top, charts, bottom] = Layout::vertical([
-        Constraint::Length(7),
-        Constraint::Percentage(40),
-        Constraint::Min(0),
-    ])
-    .areas(body);
+    // On a short terminal the logs keep rows to show: the charts go first
+    // (under 20 rows), then the boxes above them (under 14).
+    let (top_h, charts) = match body.height {
+        h if h >= 20 => (7, Constraint::Percentage(40)),
+        h if h >= 14 => (7, Constraint::Length(0)),
+        _ => (0, Constraint::Length(0)),
+    };
+    let [top, charts, bottom] =
+        Layout::vertical([Constraint::Length(top_h), charts, Constraint::Min(0)]).areas(body);
     let [config, numbers, insights] = Layout::horizontal([
         Constraint::Percentage(36),
         Constraint::Percentage(32),

@@ -417,3 +417,16 @@ fn the_alarms_pane_opens_the_function_of_an_alarm() {
     press(&mut a, &store, "\u{1b}\t\t");
     assert!(!a.alarms_focus);
 }
+
+/// At 60x16 the log pane still has rows to show (the charts make room).
+#[test]
+fn a_short_terminal_keeps_rows_for_the_logs() {
+    let (mut store, demo) = demo_store();
+    add_logs(&mut store, &demo, "orders-api");
+    let mut a = app(false, 60, 16);
+    press(&mut a, &store, ":filter orders-api\n\n");
+    let screen = draw(&a, &store).backend().to_string();
+    let rows = screen.lines().filter(|l| l.contains("│▌")).count();
+    assert!(rows >= 4, "{rows} log rows:\n{screen}");
+    assert!(screen.contains("┌ Logs"), "{screen}");
+}
