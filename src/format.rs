@@ -11,6 +11,46 @@ pub fn count(n: Option<f64>) -> String {
     }
 }
 
+/// A count in a column whose largest value is `column_max`: from 1,000
+/// on compact (`17.4k`) when the column reaches 100k, so one column reads
+/// one way (not `159.2k` beside `17386`).
+pub fn count_in(n: Option<f64>, column_max: Option<f64>) -> String {
+    let compact = column_max.is_some_and(|m| m.abs() >= 100_000.0);
+    match n.filter(|v| v.is_finite()) {
+        Some(v) if compact && v.abs() >= 1000.0 && v.abs() < 1e6 => {
+            format!("{:.1}k", v / 1000.0)
+        }
+        _ => count(n),
+    }
+}
+
+/// Dollars in a column whose cheapest non-zero value is `column_min`:
+/// every value with the decimals the cheapest needs (not `$0.01` beside
+/// `$0.0091` and `$0`).
+pub fn money_in(n: Option<f64>, column_min: Option<f64>) -> String {
+    let fine = column_min.is_some_and(|m| m > 0.0 && m < 0.01);
+    match n.filter(|v| v.is_finite()) {
+        None => "n/a".into(),
+        Some(v) if v >= 100.0 => format!("${v:.0}"),
+        Some(v) if fine => format!("${v:.4}"),
+        Some(v) => format!("${v:.2}"),
+    }
+}
+
+/// The largest of `values` (`None` when none is known).
+pub fn column_max(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    values.into_iter().flatten().reduce(f64::max)
+}
+
+/// The smallest non-zero of `values` (`None` when none is).
+pub fn column_min_nonzero(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    values
+        .into_iter()
+        .flatten()
+        .filter(|v| *v > 0.0)
+        .reduce(f64::min)
+}
+
 /// A duration in ms, in the unit that reads best.
 pub fn ms(n: Option<f64>) -> String {
     match n.filter(|v| v.is_finite()) {
@@ -101,5 +141,16 @@ mod tests {
         assert_eq!(age(75), "1m");
         assert_eq!(window(std::time::Duration::from_secs(10_800)), "3h");
         assert_eq!(window(std::time::Duration::from_secs(900)), "15m");
+        // One column, one way.
+        assert_eq!(count_in(Some(17_386.0), Some(159_200.0)), "17.4k");
+        assert_eq!(count_in(Some(653.0), Some(159_200.0)), "653");
+        assert_eq!(count_in(Some(17_386.0), Some(20_000.0)), "17386");
+        let cheapest = column_min_nonzero([Some(0.0), Some(0.0091), Some(0.01)]);
+        assert_eq!(cheapest, Some(0.0091));
+        assert_eq!(money_in(Some(0.01), cheapest), "$0.0100");
+        assert_eq!(money_in(Some(0.0), cheapest), "$0.0000");
+        assert_eq!(money_in(Some(0.5), Some(0.2)), "$0.50");
+        assert_eq!(money_in(Some(0.0), Some(0.2)), "$0.00");
+        assert_eq!(column_max([None, Some(2.0), Some(5.0)]), Some(5.0));
     }
 }

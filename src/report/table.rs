@@ -8,8 +8,28 @@ use crate::model::alarms::AlarmState;
 use crossterm::style::Stylize;
 use std::fmt::Write;
 
-fn count(n: Num) -> String {
-    format::count(n.0)
+/// The largest value of each count column, so a column reads one way.
+struct Scales {
+    invocations: Option<f64>,
+    errors: Option<f64>,
+    throttles: Option<f64>,
+    concurrency: Option<f64>,
+}
+
+impl Scales {
+    fn of(s: &Snapshot) -> Self {
+        let max = |f: fn(&Function) -> Num| format::column_max(s.functions.iter().map(|x| f(x).0));
+        Self {
+            invocations: max(|f| f.invocations),
+            errors: max(|f| f.errors),
+            throttles: max(|f| f.throttles),
+            concurrency: max(|f| f.concurrency_max),
+        }
+    }
+}
+
+fn count(n: Num, column_max: Option<f64>) -> String {
+    format::count_in(n.0, column_max)
 }
 
 fn ms(n: Num) -> String {
@@ -26,21 +46,21 @@ const HEADERS: [&str; 13] = [
 ];
 
 /// The row of one function; across regions the name is `name@region`.
-fn cells(f: &Function) -> [String; 13] {
+fn cells(f: &Function, k: &Scales) -> [String; 13] {
     [
         match &f.region {
             Some(r) => format!("{}@{r}", f.name),
             None => f.name.clone(),
         },
-        count(f.invocations),
-        count(f.errors),
+        count(f.invocations, k.invocations),
+        count(f.errors, k.errors),
         pct(f.error_rate),
-        count(f.throttles),
+        count(f.throttles, k.throttles),
         ms(f.duration_ms.avg),
         ms(f.duration_ms.p50),
         ms(f.duration_ms.p99),
         ms(f.duration_ms.max),
-        count(f.concurrency_max),
+        count(f.concurrency_max, k.concurrency),
         pct(f.timeout_ratio),
         format!("{}MB", f.memory_mb),
         f.runtime.clone(),
@@ -101,13 +121,13 @@ fn account_line(s: &Snapshot) -> String {
         .map_or("n/a".to_string(), |l| l.to_string());
     format!(
         "account: peak concurrency {} / {limit} ({}) · claimed {} · {} functions · invocations {} · errors {} · throttles {} · est. cost {}",
-        count(a.concurrency_max),
+        count(a.concurrency_max, None),
         pct(a.concurrency_utilization),
-        count(a.claimed_concurrency_max),
+        count(a.claimed_concurrency_max, None),
         a.functions,
-        count(a.invocations),
-        count(a.errors),
-        count(a.throttles),
+        count(a.invocations, None),
+        count(a.errors, None),
+        count(a.throttles, None),
         match (a.cost_per_hour.0, a.cost_per_month.0) {
             (Some(h), Some(m)) => format!("${h:.4}/h (${m:.2}/month)"),
             _ => "n/a".to_string(),
@@ -161,7 +181,8 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
 /// The column headers and one aligned row per function (errors red,
 /// throttles yellow when colored).
 fn function_rows(out: &mut String, s: &Snapshot, color: bool) {
-    let rows: Vec<[String; 13]> = s.functions.iter().map(cells).collect();
+    let k = Scales::of(s);
+    let rows: Vec<[String; 13]> = s.functions.iter().map(|f| cells(f, &k)).collect();
     let missing = missing_columns(s);
     let headers = HEADERS.map(|h| header_of(h, &missing));
     let mut widths = headers.clone().map(|h| h.chars().count());
@@ -261,8 +282,9 @@ pub fn render_markdown(s: &Snapshot) -> String {
         .map(|i| if i == 0 || i == 12 { ":---" } else { "---:" })
         .collect();
     let _ = writeln!(out, "|{}|", align.join("|"));
+    let k = Scales::of(s);
     for f in &s.functions {
-        let c: Vec<String> = cells(f).iter().map(|c| md_escape(c)).collect();
+        let c: Vec<String> = cells(f, &k).iter().map(|c| md_escape(c)).collect();
         let _ = writeln!(out, "| {} |", c.join(" | "));
     }
     let _ = writeln!(out, "\n{}\n", md_escape(&account_line(s)));

@@ -209,6 +209,24 @@ pub struct RowData<'r, 's> {
     pub reports: Option<&'s ReportStats>,
     /// An alarm on it is firing (its name is marked `✖`).
     pub firing: bool,
+    /// The columns' extremes over every row, so each reads one way.
+    pub scale: &'r ColumnScale,
+}
+
+/// The largest count of each count column and the cheapest cost, over
+/// every row of the table (not only those on screen).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ColumnScale {
+    /// Largest invocations.
+    pub invocations: Option<f64>,
+    /// Largest errors.
+    pub errors: Option<f64>,
+    /// Largest throttles.
+    pub throttles: Option<f64>,
+    /// Largest peak concurrency.
+    pub concurrency: Option<f64>,
+    /// Cheapest non-zero cost per hour (insight columns on).
+    pub cost_min: Option<f64>,
 }
 
 impl Column {
@@ -231,16 +249,24 @@ impl Column {
             }
             Self::Function => Cell::from(sanitize(&d.row.info.id.name)),
             Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),
-            Self::Invocations => Cell::from(format::count(s.invocations)),
+            Self::Invocations => Cell::from(format::count_in(s.invocations, d.scale.invocations)),
             Self::Trend => Cell::from(trend(d.invocations, d.errors, usize::from(SPARK), t)),
-            Self::Errors => styled(format::count(s.errors), loud(s.errors, t.error())),
+            Self::Errors => styled(
+                format::count_in(s.errors, d.scale.errors),
+                loud(s.errors, t.error()),
+            ),
             Self::ErrorRate => styled(format::pct(s.error_rate), loud(s.errors, t.error())),
-            Self::Throttles => styled(format::count(s.throttles), loud(s.throttles, t.warn())),
+            Self::Throttles => styled(
+                format::count_in(s.throttles, d.scale.throttles),
+                loud(s.throttles, t.warn()),
+            ),
             Self::Avg => Cell::from(format::ms(s.duration_avg)),
             Self::P50 => Cell::from(format::ms(s.duration_p50)),
             Self::P99 => Cell::from(format::ms(s.duration_p99)),
             Self::Max => Cell::from(format::ms(s.duration_max)),
-            Self::Concurrency => Cell::from(format::count(s.concurrency_max)),
+            Self::Concurrency => {
+                Cell::from(format::count_in(s.concurrency_max, d.scale.concurrency))
+            }
             Self::TimeoutPct => {
                 let ratio = s.timeout_ratio(info.timeout_s);
                 styled(
@@ -250,7 +276,10 @@ impl Column {
             }
             Self::Memory => Cell::from(format!("{}MB", info.memory_mb)),
             Self::Runtime => Cell::from(sanitize(&info.runtime)),
-            Self::Cost => Cell::from(format::money(insight.and_then(|i| i.cost_per_hour))),
+            Self::Cost => Cell::from(format::money_in(
+                insight.and_then(|i| i.cost_per_hour),
+                d.scale.cost_min,
+            )),
             Self::ThrottleRate => {
                 let rate = insight.and_then(|i| i.throttle_rate);
                 styled(format::pct(rate), loud(rate, t.warn()))

@@ -2,7 +2,7 @@
 //! invocations sparkline; errors and throttles loud; the sort column
 //! marked; filter and freshness in the title.
 
-use super::columns::{Column, RowData};
+use super::columns::{Column, ColumnScale, RowData};
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
@@ -20,9 +20,16 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 /// The cells of one row, for the `shown` columns.
-fn cells<'a>(r: &FleetRow<'_>, store: &Store, app: &App, shown: &[Column]) -> Vec<Cell<'a>> {
+fn cells<'a>(
+    r: &FleetRow<'_>,
+    store: &Store,
+    app: &App,
+    shown: &[Column],
+    scale: &ColumnScale,
+) -> Vec<Cell<'a>> {
     let id = &r.info.id;
     let data = RowData {
+        scale,
         row: r,
         invocations: store.series(&MetricKey::function(id, MetricKind::Invocations, Stat::Sum)),
         errors: store.series(&MetricKey::function(id, MetricKind::Errors, Stat::Sum)),
@@ -70,11 +77,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let selected = app.selected_index(&names);
     let height = area.height.saturating_sub(3);
     let offset = visible_offset(app.offset, selected, height, rows.len());
+    let scale = scale_of(&rows, store, app.insight_columns);
     // Only the visible rows are built: cheap for fleets of thousands.
     let visible = rows.iter().skip(offset).take(usize::from(height));
     let body: Vec<Row> = visible
         .map(|r| {
-            let row = Row::new(cells(r, store, app, &shown));
+            let row = Row::new(cells(r, store, app, &shown, &scale));
             if stale { row.style(t.dim()) } else { row }
         })
         .collect();
@@ -97,6 +105,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
             "no function matches the filter (Esc clears it)"
         };
         placeholder(frame, inner, None, Placeholder::Quiet(msg.into()), t);
+    }
+}
+
+/// The extremes of the count and cost columns over every row (the
+/// summaries are already derived; costs only when their column shows).
+fn scale_of(rows: &[FleetRow<'_>], store: &Store, insight_columns: bool) -> ColumnScale {
+    let max = |f: fn(&FleetRow<'_>) -> Option<f64>| format::column_max(rows.iter().map(f));
+    ColumnScale {
+        invocations: max(|r| r.summary.invocations),
+        errors: max(|r| r.summary.errors),
+        throttles: max(|r| r.summary.throttles),
+        concurrency: max(|r| r.summary.concurrency_max),
+        cost_min: insight_columns
+            .then(|| {
+                format::column_min_nonzero(rows.iter().map(|r| store.insight(r.info).cost_per_hour))
+            })
+            .flatten(),
     }
 }
 
