@@ -23,10 +23,27 @@ async fn seeded(n: usize) -> Emulator {
 }
 
 fn once_json(emu: &Emulator) -> (i32, Option<Value>, String) {
+    once_json_with(emu, &[])
+}
+
+/// `--once --output json --window 15m` with `extra` arguments.
+fn once_json_with(emu: &Emulator, extra: &[&str]) -> (i32, Option<Value>, String) {
     let mut cmd = emu.lamtop();
     cmd.args(["--once", "--output", "json", "--window", "15m"]);
+    cmd.args(extra);
     let (code, out, err) = run(cmd, LIMIT);
     (code, serde_json::from_str(&out).ok(), err)
+}
+
+/// The function named `name` in a snapshot.
+fn function_named(snap: &Value, name: &str) -> Value {
+    snap["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .cloned()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,13 +97,7 @@ async fn slow_and_hung_calls_are_bounded() {
     let (code, snap, err) = once_json(&emu);
     assert_eq!(code, 0, "{err}");
     let snap = snap.unwrap();
-    let f0 = snap["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "seeded-fn-000")
-        .cloned()
-        .unwrap();
+    let f0 = function_named(&snap, "seeded-fn-000");
     assert_eq!(
         f0["invocations"].as_f64(),
         Some(seed::expected(0).invocations)
@@ -122,21 +133,11 @@ async fn a_passed_deadline_prints_what_arrived_and_names_what_did_not() {
         json!([{"ops": ["GetMetricData"], "kind": "latency", "latency_ms": 20000, "rate": 1.0}]),
     );
     let start = Instant::now();
-    let mut cmd = emu.lamtop();
-    cmd.args([
-        "--once",
-        "--output",
-        "json",
-        "--window",
-        "15m",
-        "--deadline",
-        "3s",
-    ]);
-    let (code, out, err) = run(cmd, LIMIT);
+    let (code, snap, err) = once_json_with(&emu, &["--deadline", "3s"]);
     let took = start.elapsed();
-    assert_eq!(code, 1, "stderr: {err}\nstdout: {out}");
+    assert_eq!(code, 1, "stderr: {err}");
     assert!(took < Duration::from_secs(15), "{took:?}");
-    let snap: Value = serde_json::from_str(&out).unwrap();
+    let snap = snap.expect("a snapshot, not nothing");
     let fns = snap["functions"].as_array().unwrap();
     let mut names: Vec<&str> = fns.iter().map(|f| f["name"].as_str().unwrap()).collect();
     names.sort();
@@ -194,26 +195,10 @@ async fn a_passed_deadline_prints_what_arrived_and_names_what_did_not() {
 
     // Without the fault: exact, exit 0, no timeout.
     emu.set_faults(json!([]));
-    let mut cmd = emu.lamtop();
-    cmd.args([
-        "--once",
-        "--output",
-        "json",
-        "--window",
-        "15m",
-        "--deadline",
-        "60s",
-    ]);
-    let (code, out, err) = run(cmd, LIMIT);
+    let (code, snap, err) = once_json_with(&emu, &["--deadline", "60s"]);
     assert_eq!(code, 0, "{err}");
-    let snap: Value = serde_json::from_str(&out).unwrap();
-    let f0 = snap["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == seed::name(0).as_str())
-        .cloned()
-        .unwrap();
+    let snap = snap.unwrap();
+    let f0 = function_named(&snap, &seed::name(0));
     assert_eq!(
         f0["invocations"].as_f64(),
         Some(seed::expected(0).invocations)

@@ -1,6 +1,7 @@
 //! CloudWatch Logs filter patterns for text: the server-side pattern that
 //! finds a window's failures, and a matcher for the text subset of the
-//! syntax (for the demo fleet, and to test the pattern on real lines).
+//! syntax (for the demo fleet, and to test the pattern on real lines),
+//! read once per query rather than once per message.
 //!
 //! The syntax (CloudWatch "Filter pattern syntax"): `%regex%` matches the
 //! regular expression anywhere in the message (no parentheses; a limited
@@ -8,7 +9,7 @@
 //! `?term` terms form one group of which any may appear, `-term` must not
 //! appear, and `"quoted phrases"` are one term. Terms are case-sensitive.
 //! JSON (`{ $.x = … }`) and space-delimited (`[a, b]`) patterns are left to
-//! the service: [`matches`] lets them through, so nothing is hidden.
+//! the service: [`FilterPattern`] lets them through, so nothing is hidden.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -29,38 +30,67 @@ pub const FAILURE_PATTERN: &str = concat!(
     "%"
 );
 
-/// Whether `message` passes `pattern`, for the text forms of the syntax.
-/// An empty pattern, and the JSON and space-delimited forms (which need
-/// the service), pass everything.
-pub fn matches(pattern: &str, message: &str) -> bool {
-    let p = pattern.trim();
-    if p.is_empty() || p.starts_with('{') || p.starts_with('[') {
-        return true;
-    }
-    if let Some(re) = p.strip_prefix('%').and_then(|r| r.strip_suffix('%')) {
-        return regex_of(re).is_some_and(|r| r.is_match(message));
-    }
-    let terms = terms_of(p);
-    let any: Vec<&str> = terms.iter().filter_map(|t| t.strip_prefix('?')).collect();
-    let all = terms
-        .iter()
-        .filter(|t| !t.starts_with('?') && !t.starts_with('-'))
-        .all(|t| message.contains(t.as_str()));
-    let none = terms
-        .iter()
-        .filter_map(|t| t.strip_prefix('-'))
-        .all(|t| !message.contains(t));
-    all && none && (any.is_empty() || any.iter().any(|t| message.contains(t)))
+/// A text filter pattern, read once and matched against many messages.
+#[derive(Debug, Clone)]
+pub enum FilterPattern {
+    /// Empty, or a JSON / space-delimited pattern: lets everything through.
+    All,
+    /// `%regex%` (`None` inside: not a regex, matches nothing).
+    Regex(Option<Regex>),
+    /// Terms: all of `all`, any of `any` (when there are some), none of
+    /// `none`.
+    Terms {
+        /// Terms that must all appear.
+        all: Vec<String>,
+        /// `?` terms, one of which must appear.
+        any: Vec<String>,
+        /// `-` terms, none of which may appear.
+        none: Vec<String>,
+    },
 }
 
-/// The regex of a `%…%` pattern (the failure pattern's compiled once).
-fn regex_of(re: &str) -> Option<Regex> {
-    static FAILURE: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(FAILURE_PATTERN.trim_matches('%')).ok());
-    if FAILURE_PATTERN.trim_matches('%') == re {
-        return FAILURE.clone();
+impl FilterPattern {
+    /// Reads `pattern` (the regex of `%…%` compiled here, once).
+    pub fn parse(pattern: &str) -> Self {
+        let p = pattern.trim();
+        if p.is_empty() || p.starts_with('{') || p.starts_with('[') {
+            return Self::All;
+        }
+        if let Some(re) = p.strip_prefix('%').and_then(|r| r.strip_suffix('%')) {
+            return Self::Regex(Regex::new(re).ok());
+        }
+        let (mut all, mut any, mut none) = (Vec::new(), Vec::new(), Vec::new());
+        for t in terms_of(p) {
+            if let Some(x) = t.strip_prefix('?') {
+                any.push(x.to_string());
+            } else if let Some(x) = t.strip_prefix('-') {
+                none.push(x.to_string());
+            } else {
+                all.push(t);
+            }
+        }
+        Self::Terms { all, any, none }
     }
-    Regex::new(re).ok()
+
+    /// Whether `message` passes.
+    pub fn matches(&self, message: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Regex(re) => re.as_ref().is_some_and(|r| r.is_match(message)),
+            Self::Terms { all, any, none } => {
+                all.iter().all(|t| message.contains(t.as_str()))
+                    && none.iter().all(|t| !message.contains(t.as_str()))
+                    && (any.is_empty() || any.iter().any(|t| message.contains(t.as_str())))
+            }
+        }
+    }
+}
+
+/// The failure pattern, read once.
+pub fn failure_pattern() -> &'static FilterPattern {
+    static FAILURE: LazyLock<FilterPattern> =
+        LazyLock::new(|| FilterPattern::parse(FAILURE_PATTERN));
+    &FAILURE
 }
 
 /// Splits a text pattern into terms; a quoted phrase is one term (with a
@@ -93,6 +123,7 @@ mod tests {
     #[test]
     fn text_forms_of_the_syntax() {
         let m = "[ERROR] 2024-01-01 Task timed out after 3.00 seconds";
+        let matches = |p: &str, m: &str| FilterPattern::parse(p).matches(m);
         assert!(matches("", m));
         assert!(matches("ERROR", m));
         assert!(!matches("error", m), "terms are case-sensitive");

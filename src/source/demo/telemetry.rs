@@ -3,7 +3,7 @@
 //! log volume stays readable).
 
 use super::fleet::{self, Behaviour, Spec, unit};
-use crate::model::logs::pattern::matches;
+use crate::model::logs::pattern::FilterPattern;
 use crate::model::logs::{LogEvent, LogPage, LogQuery};
 use crate::model::traces::{RawTrace, TraceQuery, TraceSummary, TraceSummaryPage};
 use chrono::{DateTime, Utc};
@@ -172,13 +172,13 @@ pub fn log_page(seed: u64, idx: usize, spec: &Spec, q: &LogQuery, now: DateTime<
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
     // The pattern as CloudWatch reads it (terms, `?` groups, `%regex%`).
-    let pattern = q.filter_pattern.as_deref().unwrap_or("");
+    let pattern = FilterPattern::parse(q.filter_pattern.as_deref().unwrap_or(""));
     let mut events = Vec::new();
     // Events of a minute may start up to one init duration before it.
     for minute in (start.div_euclid(60_000) - 1)..=end.div_euclid(60_000) {
         for req in requests(seed, idx, spec, minute) {
             for (k, (ts, message)) in lines(spec, &req).into_iter().enumerate() {
-                if ts < start || ts >= end || !matches(pattern, &message) {
+                if ts < start || ts >= end || !pattern.matches(&message) {
                     continue;
                 }
                 let lag = 300 + (unit(seed, k as u64, ts as u64) * 1500.0) as i64;
