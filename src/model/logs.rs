@@ -88,7 +88,7 @@ impl LineInfo {
     }
 }
 
-fn json_of(message: &str) -> Option<serde_json::Value> {
+pub(crate) fn json_of(message: &str) -> Option<serde_json::Value> {
     let t = message.trim();
     if !t.starts_with('{') || t.len() > 2_000_000 {
         return None;
@@ -333,4 +333,4 @@ fn compact_value(v: &serde_json::Value) -> Option<String> {
 mod tests;
 
 #[cfg(test)]
-mod corpus_tests;
+pub(crate) mod corpus_tests;
