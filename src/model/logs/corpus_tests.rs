@@ -127,3 +127,24 @@ fn the_failure_pattern_finds_every_real_failure() {
         missed.join("\n")
     );
 }
+
+/// A busy function writes a REPORT per request: the failure pattern must
+/// not bring back the successful ones, or a window's failures drown in
+/// them (and the error scan's cap fills with reports).
+#[test]
+fn the_failure_pattern_leaves_successful_reports_behind() {
+    use super::pattern::failure_pattern;
+    let mut caught = Vec::new();
+    let mut reports = 0;
+    for (file, id, _, message, _) in samples() {
+        let info = analyze(&message);
+        if info.kind == super::LineKind::Report && !info.is_failure() {
+            reports += 1;
+            if failure_pattern().matches(&message) {
+                caught.push(format!("{file} {id}: {message:.160}"));
+            }
+        }
+    }
+    assert!(reports >= 20, "the corpus has {reports} successful reports");
+    assert!(caught.is_empty(), "{}", caught.join("\n"));
+}

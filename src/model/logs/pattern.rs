@@ -25,7 +25,7 @@ pub const FAILURE_PATTERN: &str = concat!(
     "[Ee]rr|ERR|[Ff]atal|FATAL|[Cc]rit|CRIT|[Aa]lert|ALERT|[Ee]merg|EMERG|",
     "[Pp]anic|PANIC|[Ee]xception|Traceback|",
     "[Tt]imed\\sout|[Tt]imeout|[Tt]imedout|[Ff]ail|",
-    "[Mm]emory|OOM|[Ee]xited|[Ee]xit\\s[Cc]ode|[Kk]illed|[Ss]ignal|",
+    "OOM|[Ee]xited|[Ee]xit\\s[Cc]ode|[Kk]illed|[Ss]ignal|",
     "[Cc]rash|[Aa]bort",
     "%"
 );
