@@ -5,6 +5,7 @@
 //! and the model alone.
 
 use crate::model::alarms::Alarm;
+use crate::model::errors::{Coverage, Occurrence};
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::id::{FunctionId, LogGroup};
 use crate::model::insight::ReportStats;
@@ -99,6 +100,8 @@ pub enum Update {
     Started(DataKind),
     /// The fleet Logs Insights run progressed or ended.
     Insights(InsightsUpdate),
+    /// The fleet error scan progressed or ended.
+    Errors(ErrorScanUpdate),
     /// The function list (already limited by `--functions`).
     Inventory {
         /// When the fetch completed.
@@ -381,6 +384,48 @@ pub enum InsightsUpdate {
         /// Stopped by the user.
         cancelled: bool,
     },
+}
+
+/// What the fleet error scan sends to the face: it reads the failure
+/// lines of every function that failed in the window, one function at a
+/// time, most failing first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorScanUpdate {
+    /// A scan began (a new scan replaces the previous one's groups).
+    Started {
+        /// The window it reads.
+        range: TimeRange,
+        /// Functions it will read.
+        functions: usize,
+    },
+    /// One function was read.
+    Function(FunctionScan),
+    /// The scan ended.
+    Done {
+        /// When.
+        at: DateTime<Utc>,
+        /// Stopped by the user.
+        cancelled: bool,
+        /// Functions the fleet cap left unread.
+        skipped: usize,
+    },
+}
+
+/// What the scan read of one function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionScan {
+    /// The function.
+    pub function: FunctionId,
+    /// One per failed request (or failure line without a request).
+    pub occurrences: Vec<Occurrence>,
+    /// How far back it read, and whether a cap stopped it.
+    pub coverage: Coverage,
+    /// Events the server sent (the failure pattern is a superset).
+    pub events_read: usize,
+    /// FilterLogEvents calls made.
+    pub calls: usize,
+    /// Why the read stopped early, if a call failed.
+    pub error: Option<SourceError>,
 }
 
 /// How one region is doing.

@@ -4,10 +4,12 @@
 //! "stale" from "failing", and the read API turns series into the numbers
 //! the faces show (with `None` meaning "n/a").
 
+mod errors;
 pub mod logbuf;
 mod read;
 mod slot;
 
+pub use errors::ErrorScan;
 use slot::settled;
 pub use slot::{AccountSummary, Detail, InsightsRun, MetricsData, Slot};
 
@@ -75,6 +77,8 @@ pub struct Store {
     pub reports: HashMap<FunctionId, (DateTime<Utc>, ReportStats)>,
     /// The fleet Logs Insights run, if one was started.
     pub insights_run: Option<InsightsRun>,
+    /// The error groups and the scan that read them.
+    pub error_scan: errors::ErrorScan,
     /// Rule changes not yet acted on (bell, `--alarm-log`, `notify_command`);
     /// the face drains them with [`Store::take_alarm_events`].
     alarm_events: Vec<AlarmEvent>,
@@ -98,6 +102,7 @@ impl Store {
         match update {
             Update::Started(kind) => self.start(kind),
             Update::Insights(u) => self.apply_insights(u),
+            Update::Errors(u) => self.apply_errors(u),
             Update::CachedInventory {
                 saved_at,
                 functions,
@@ -266,7 +271,13 @@ impl Store {
     }
 
     fn apply_logs(&mut self, function: FunctionId, update: LogUpdate) -> bool {
-        let Some(buf) = self.logs.as_mut().filter(|b| b.function == function) else {
+        if self.logs.as_ref().is_none_or(|b| b.function != function) {
+            return false;
+        }
+        if let LogUpdate::Events { events, .. } = &update {
+            self.feed_error_groups(&function, events);
+        }
+        let Some(buf) = self.logs.as_mut() else {
             return false;
         };
         match update {

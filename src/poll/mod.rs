@@ -10,6 +10,7 @@
 //! [`crate::message`].
 
 mod context;
+pub mod errors;
 mod fleet;
 pub(crate) mod insights;
 pub mod logs;
