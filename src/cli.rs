@@ -119,6 +119,24 @@ pub enum Mode {
     Tail(TailArgs),
     /// Print one X-Ray trace as a segment waterfall (or JSON).
     Trace(TraceArgs),
+    /// Print the window's errors grouped by fingerprint: what failed, how
+    /// often, where, since when, with sample request and trace ids.
+    Errors(ErrorsArgs),
+}
+
+/// `lamtop errors`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ErrorsArgs {
+    /// Function names or globs (`name@region` with several regions);
+    /// default: the whole fleet (or --functions).
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    /// The window to read: 15m, 1h, 3h … (default: the dashboard's window).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// `table`, `json` (`lamtop.errors/v1`) or `markdown`.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "table")]
+    pub output: OutputFormat,
 }
 
 /// `lamtop trace`.

@@ -216,13 +216,24 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
             .map(|s| parse_duration(s).map_err(|m| ConfigError(format!("--{flag}: {m}"))))
             .transpose()
     };
-    let window = cli_duration(&cli.window, "window")?
+    // `lamtop errors` takes its window and functions after the subcommand.
+    let (cli_window, cli_functions) = match &cli.command {
+        Some(crate::cli::Mode::Errors(a)) => (
+            a.window.clone().or_else(|| cli.window.clone()),
+            if a.functions.is_empty() {
+                cli.functions.clone()
+            } else {
+                a.functions.clone()
+            },
+        ),
+        _ => (cli.window.clone(), cli.functions.clone()),
+    };
+    let window = cli_duration(&cli_window, "window")?
         .or(file.window)
         .unwrap_or(DEFAULT_WINDOW);
     if window < Duration::from_secs(60) || window > MAX_WINDOW {
         // Named as it was typed (`20d`, not `20days`).
-        let typed = cli
-            .window
+        let typed = cli_window
             .clone()
             .unwrap_or_else(|| humantime::format_duration(window).to_string());
         return Err(ConfigError(format!(
@@ -241,10 +252,10 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
             "refresh '{typed}' is too fast: Lambda metrics change once per minute; use at least 10s"
         )));
     }
-    let functions = if cli.functions.is_empty() {
+    let functions = if cli_functions.is_empty() {
         file.functions.unwrap_or_default()
     } else {
-        cli.functions.clone()
+        cli_functions
     };
     let filter = FunctionFilter::new(&functions).map_err(ConfigError)?;
     let endpoint_url = cli.endpoint_url.clone().or_else(|| {

@@ -3,7 +3,7 @@
 //! ([`launch`]: demo or AWS, one region or several), and one `match` runs
 //! the face on it ([`Face::run`]).
 
-use crate::cli::{Cli, ColorChoice, Mode, OutputFormat, TailArgs, TraceArgs};
+use crate::cli::{Cli, ColorChoice, ErrorsArgs, Mode, OutputFormat, TailArgs, TraceArgs};
 use crate::config::Settings;
 use crate::exit::{Error, Exit};
 use crate::report::once::OnceOptions;
@@ -32,6 +32,8 @@ pub enum Face {
         /// Paint with colour.
         color: bool,
     },
+    /// `lamtop errors`.
+    Errors(ErrorsArgs),
     /// `lamtop trace`.
     Trace {
         /// Its arguments (the id already checked).
@@ -67,6 +69,7 @@ impl Face {
                 let args = args.clone();
                 Ok(Self::Trace { args, color })
             }
+            Some(Mode::Errors(args)) => Ok(Self::Errors(args.clone())),
             None if cli.once => Ok(Self::Once(OnceOptions {
                 output: cli.output.unwrap_or(OutputFormat::Table),
                 sort: settings.sort,
@@ -100,6 +103,7 @@ impl Face {
             }
             Self::Once(opts) => Ok(crate::report::once::run(src, settings, &opts).await),
             Self::Tail { args, color } => crate::report::tail::run(src, &args, color).await,
+            Self::Errors(args) => Ok(crate::report::errors::run(src, settings, &args).await),
             Self::Trace { args, color } => {
                 crate::report::trace::run(src.as_ref(), &args, color).await
             }

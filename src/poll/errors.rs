@@ -3,10 +3,10 @@
 //! costs no call), read with FilterLogEvents and the failure pattern,
 //! folded into occurrences, reported one function at a time.
 //!
-//! Bounded everywhere: most failing functions first; per function the
-//! window is read in slices, newest slice first, until `per_function`
-//! failure lines or `max_pages` pages; the fleet stops at `fleet` failure
-//! lines. Every call waits for the shared log rate limiter (the account's
+//! Bounded everywhere: most failing functions first; a function whose
+//! errors fit its cap is read in one pass (usually one call), a busier one
+//! in slices, newest first, until `per_function` failure lines or
+//! `max_pages` pages; the fleet stops at `fleet` failure lines. Every call waits for the shared log rate limiter (the account's
 //! FilterLogEvents quota is shared with the log pane and every other tool),
 //! and a throttled call is retried a few times, slower. Cancel stops it
 //! between two calls.
@@ -34,7 +34,7 @@ pub struct ScanLimits {
     pub fleet: usize,
     /// FilterLogEvents pages per function at most.
     pub max_pages: usize,
-    /// Slices the window is read in, newest first.
+    /// The most slices a busy function's window is read in, newest first.
     pub slices: i32,
     /// Retries of a throttled call.
     pub retries: usize,
@@ -46,7 +46,7 @@ impl Default for ScanLimits {
             per_function: 2_000,
             fleet: 20_000,
             max_pages: 40,
-            slices: 4,
+            slices: 8,
             retries: 3,
         }
     }
@@ -144,6 +144,19 @@ fn slices(range: TimeRange, n: i32) -> Vec<TimeRange> {
         .collect()
 }
 
+/// How many slices to read a function's window in: one (one pass, often
+/// one call) when its errors fit the cap twice over; else enough that the
+/// newest slice likely holds the cap, so the newest failures are the ones
+/// read (Errors counts requests; failure lines per request vary).
+fn slices_needed(errors: f64, cap: usize, max: i32) -> i32 {
+    let cap = cap.max(1) as f64;
+    if errors <= cap / 2.0 {
+        1
+    } else {
+        ((2.0 * errors / cap).ceil() as i32).clamp(1, max.max(1))
+    }
+}
+
 /// Reads one function's failure lines, newest slice first.
 async fn scan_function<S: Logs + ?Sized>(
     src: &S,
@@ -161,7 +174,8 @@ async fn scan_function<S: Logs + ?Sized>(
         truncated: false,
     };
     let mut error = None;
-    'slices: for slice in slices(range, limits.slices) {
+    let n = slices_needed(t.errors, cap, limits.slices);
+    'slices: for slice in slices(range, n) {
         let mut token = None;
         loop {
             if calls >= limits.max_pages || failures >= cap || *cancel.borrow() {

@@ -82,6 +82,18 @@ pub fn spawn_all<S: Source>(
     scope: watch::Receiver<Scope>,
 ) -> Vec<JoinHandle<()>> {
     let limiter = logs::RateLimiter::new(cfg.log_calls_per_second);
+    spawn_all_sharing(src, cfg, tx, scope, limiter)
+}
+
+/// [`spawn_all`] with the FilterLogEvents rate limiter given, so work the
+/// face starts itself (the error scan) shares the quota with the log pane.
+pub fn spawn_all_sharing<S: Source>(
+    src: Arc<S>,
+    cfg: PollerConfig,
+    tx: Tx,
+    scope: watch::Receiver<Scope>,
+    limiter: Arc<logs::RateLimiter>,
+) -> Vec<JoinHandle<()>> {
     let counters = {
         let s = src.clone();
         Box::new(move || (s.api_calls(), s.throttled_calls()))

@@ -163,6 +163,50 @@ async fn run_insights<S: Source>(src: Arc<S>, settings: &Settings, store: &mut S
     }
 }
 
+/// Reads the failing functions' failure lines into the store's error
+/// groups (`lamtop errors`, `--once`'s `error_groups`), within `budget`:
+/// at the budget the scan is stopped and says it did not finish. Nothing
+/// is read when the metrics did not arrive (no one knows who failed).
+pub async fn scan_errors<S: Source>(
+    src: Arc<S>,
+    settings: &Settings,
+    store: &mut Store,
+    budget: Duration,
+) {
+    let Some(range) = store.metrics.value.as_ref().and_then(|m| m.range) else {
+        return;
+    };
+    let targets = crate::poll::errors::targets_of(store.functions_with_summaries());
+    let (tx, mut rx) = mpsc::channel(64);
+    let (cancel, cancel_rx) = watch::channel(false);
+    let limiter = crate::poll::logs::RateLimiter::new(settings.log_calls_per_second);
+    let run = tokio::spawn(crate::poll::errors::run_error_scan(
+        src,
+        targets,
+        range,
+        crate::poll::errors::ScanLimits::default(),
+        limiter,
+        tx,
+        cancel_rx,
+    ));
+    let deadline = tokio::time::sleep(budget);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            update = rx.recv() => match update {
+                Some(u) => { store.apply(u); }
+                None => break,
+            },
+            _ = &mut deadline, if !*cancel.borrow() => {
+                // Stops between two calls; the call in flight is bounded
+                // by the operation timeout.
+                let _ = cancel.send(true);
+            }
+        }
+    }
+    let _ = run.await;
+}
+
 /// Errors that make the run fail (exit 1): anything but "this endpoint does
 /// not implement that API", which only turns values into n/a.
 fn fatal_errors(store: &Store) -> Vec<&SourceError> {
@@ -192,7 +236,7 @@ fn render(s: &Snapshot, opts: &OnceOptions) -> String {
 }
 
 /// Prints, ignoring a closed pipe (`lamtop --once | head` is not an error).
-fn print(text: &str) {
+pub(super) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -204,10 +248,13 @@ fn print(text: &str) {
 /// The whole `--once` face; returns the exit code.
 pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions) -> Exit {
     let info = src.describe();
+    let started = tokio::time::Instant::now();
     let mut store = collect(src.clone(), settings).await;
     if opts.insights && store.inventory.value.is_some() {
-        run_insights(src, settings, &mut store).await;
+        run_insights(src.clone(), settings, &mut store).await;
     }
+    let left = settings.once_deadline.saturating_sub(started.elapsed());
+    scan_errors(src, settings, &mut store, left).await;
     let alarm_events = store.take_alarm_events();
     let fatal = fatal_errors(&store);
     let mut said: Vec<String> = Vec::new();

@@ -13,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
 mod build;
+pub mod errors;
 pub use build::build;
 
 /// Schema identifier; bump only with an incompatible change.
@@ -53,11 +54,14 @@ impl Serialize for Num {
     }
 }
 
-fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339_opt<S: Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => rfc3339(t, s),
         None => s.serialize_none(),
@@ -91,6 +95,11 @@ pub struct Snapshot {
     pub alarm_history: Vec<crate::model::rules::AlarmEvent>,
     /// The fleet Logs Insights run (`--insights`), `null` when not run.
     pub insights_query: Option<InsightsQuery>,
+    /// The window's failures grouped by fingerprint, most first (empty
+    /// when no function failed or no scan ran; see `error_scan`).
+    pub error_groups: Vec<errors::ErrorGroupEntry>,
+    /// What the error scan read, `null` when none ran.
+    pub error_scan: Option<errors::ErrorScanEntry>,
     /// What could not be fetched (the numbers it affects are `null`).
     pub errors: Vec<ErrorEntry>,
     /// Things worth knowing, e.g. `--functions` patterns that matched nothing.
@@ -174,6 +183,9 @@ pub struct Function {
     /// Last configuration change.
     #[serde(serialize_with = "rfc3339_opt")]
     pub last_modified: Option<DateTime<Utc>>,
+    /// The latest deploy: code or configuration (`LastModified`).
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub last_deployed: Option<DateTime<Utc>>,
     /// Invocations in the window.
     pub invocations: Num,
     /// Errors.
@@ -192,6 +204,8 @@ pub struct Function {
     pub insights: Insights,
     /// What the REPORT lines say (`null` unless `--insights` read them).
     pub reports: Option<Reports>,
+    /// Its most frequent error groups (up to 5), see `error_groups`.
+    pub error_groups_top: Vec<errors::TopGroup>,
 }
 
 /// Metric-derived insights of one function.

@@ -84,6 +84,8 @@ pub fn build(
         alarms: store.all_alarms().map(alarm_entry).collect(),
         alarm_history: store.rules.history.iter().cloned().collect(),
         insights_query: store.insights_run.as_ref().map(insights_entry),
+        error_groups: super::errors::groups(store),
+        error_scan: super::errors::scan(store),
         errors: error_entries(store),
         warnings,
     }
@@ -102,6 +104,7 @@ fn function_entry(store: &Store, f: &FunctionInfo, s: &FunctionSummary) -> Funct
         architecture: f.architecture.as_str(),
         log_group: sanitize(&f.log_group),
         last_modified: f.last_modified,
+        last_deployed: f.last_modified,
         invocations: Num::of(s.invocations),
         errors: Num::of(s.errors),
         error_rate: Num::ratio(s.error_rate),
@@ -125,6 +128,7 @@ fn function_entry(store: &Store, f: &FunctionInfo, s: &FunctionSummary) -> Funct
         reports: store
             .report_stats(&f.id)
             .map(|r| reports_entry(r, f.memory_mb)),
+        error_groups_top: super::errors::top_of(store, &f.id),
     }
 }
 
