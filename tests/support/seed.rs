@@ -340,3 +340,23 @@ pub async fn many_functions(conf: &SdkConfig, n: usize) {
 pub fn scale_name(i: usize) -> String {
     format!("scale-fn-{i:05}")
 }
+
+/// Deploys `name` again (UpdateFunctionCode, then PublishVersion, as a CI
+/// pipeline does) and returns the new `LastModified` as the API spells it.
+pub async fn deploy(conf: &SdkConfig, name: &str) -> String {
+    let lambda = aws_sdk_lambda::Client::new(conf);
+    lambda
+        .update_function_code()
+        .function_name(name)
+        .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("UpdateFunctionCode {name}: {err:?}"));
+    let v = lambda
+        .publish_version()
+        .function_name(name)
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("PublishVersion {name}: {err:?}"));
+    v.last_modified().unwrap_or_default().to_string()
+}
