@@ -312,7 +312,7 @@ impl ErrorGroups {
             .into_iter()
             .filter_map(|g| g.functions.get(function).map(|f| (g, *f)))
             .collect();
-        v.sort_by(|a, b| b.1.count.cmp(&a.1.count));
+        v.sort_by_key(|g| std::cmp::Reverse(g.1.count));
         v
     }
 

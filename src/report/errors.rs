@@ -141,6 +141,14 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, args: &ErrorsArgs)
     }
 }
 
+/// At most three names, then how many more (JSON and Markdown list all).
+fn functions_cell(names: &[String]) -> String {
+    match names.len() {
+        0..=3 => names.join(","),
+        n => format!("{} +{}", names[..3].join(","), n - 3),
+    }
+}
+
 /// `12:05` within a day, `05-14 12:05` beyond.
 fn when(t: DateTime<Utc>, window_s: i64) -> String {
     if window_s > 86_400 {
@@ -219,7 +227,7 @@ pub fn render_table(d: &ErrorsDoc) -> String {
             if g.new { "new" } else { "" },
             when(g.first_seen, ws),
             when(g.last_seen, ws),
-            g.functions.join(","),
+            functions_cell(&g.functions),
             g.title
         );
         let mut more = Vec::new();

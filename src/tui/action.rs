@@ -19,6 +19,8 @@ pub enum Action {
     Alarms(AlarmsAction),
     /// The trace view.
     Trace(TraceAction),
+    /// The errors screen.
+    Errors(ErrorsAction),
     /// The filter and command line being typed.
     Input(InputAction),
 }
@@ -73,6 +75,27 @@ pub enum FleetAction {
     FleetInsights,
     /// Fleet: give the keys to the alarms pane.
     FocusAlarms,
+    /// Fleet: the errors screen (the fleet's error groups).
+    Errors,
+}
+
+/// The errors screen: what its keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorsAction {
+    /// Previous group.
+    Up,
+    /// Next group.
+    Down,
+    /// First group.
+    Top,
+    /// Last group.
+    Bottom,
+    /// Next order: count, last seen, new first.
+    Sort,
+    /// Read the failures again.
+    Rescan,
+    /// Open the group's function with its failures in the log pane.
+    Open,
 }
 
 /// The function view as a whole: what its keys do.

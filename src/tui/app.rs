@@ -2,6 +2,7 @@
 //! state happens here, in `on_key`, `on_mouse` and `on_resize`.
 
 mod alarms;
+mod errors;
 mod fleet;
 mod input;
 mod logs;
@@ -34,6 +35,8 @@ pub enum Screen {
     Function(FunctionId),
     /// One trace of a function (function, trace id).
     Trace(FunctionId, String),
+    /// The fleet's error groups.
+    Errors,
 }
 
 /// Which pane of the function view has the keys.
@@ -87,6 +90,12 @@ pub enum Effect {
     Region(String),
     /// Start the fleet Logs Insights query, or cancel the running one.
     FleetInsights,
+    /// Read the failing functions' failures (`force`: even when the last
+    /// scan is fresh).
+    ErrorScan {
+        /// Scan again even when the last scan is fresh.
+        force: bool,
+    },
 }
 
 /// A one-line message in the footer.
@@ -161,6 +170,8 @@ pub struct App {
     pub alarm_row: usize,
     /// The fleet table shows the insight columns.
     pub insight_columns: bool,
+    /// The errors screen's selection and order.
+    pub errors: super::errors::ErrorsView,
     /// The service throttled some calls in the last minute (pollers are
     /// backing off); set by the event loop from the store.
     pub throttled: bool,
@@ -198,6 +209,7 @@ impl App {
             alarms_focus: false,
             alarm_row: 0,
             insight_columns: false,
+            errors: super::errors::ErrorsView::default(),
             throttled: false,
         }
     }
@@ -208,7 +220,7 @@ impl App {
             window: self.window,
             selected: match &self.screen {
                 Screen::Function(f) | Screen::Trace(f, _) => Some(f.clone()),
-                Screen::Fleet => None,
+                Screen::Fleet | Screen::Errors => None,
             },
             refresh_generation: self.refresh_generation,
             log_filter: self.log_filter().map(str::to_string),
@@ -226,7 +238,7 @@ impl App {
     pub fn on_screen(&self) -> Option<&FunctionId> {
         match &self.screen {
             Screen::Function(f) | Screen::Trace(f, _) => Some(f),
-            Screen::Fleet => None,
+            Screen::Fleet | Screen::Errors => None,
         }
     }
 
@@ -274,6 +286,7 @@ impl App {
             }
             Screen::Function(_) => vec![Context::Function, Context::Global],
             Screen::Trace(..) => vec![Context::Trace, Context::Global],
+            Screen::Errors => vec![Context::Errors, Context::Global],
         }
     }
 
@@ -354,6 +367,7 @@ impl App {
             Action::Traces(a) => self.act_traces(a, store),
             Action::Alarms(a) => self.act_alarms(a, store),
             Action::Trace(a) => self.act_trace(a, store),
+            Action::Errors(a) => return self.act_errors(a, store),
             Action::Input(a) => return self.act_input(a, store),
         }
         Effect::None
@@ -393,7 +407,7 @@ impl App {
             self.logs.full = false;
         } else if let Screen::Trace(f, _) = &self.screen {
             self.screen = Screen::Function(f.clone());
-        } else if let Screen::Function(_) = self.screen {
+        } else if let Screen::Function(_) | Screen::Errors = self.screen {
             self.screen = Screen::Fleet;
         } else if self.filter.take().is_some() {
             self.offset = 0;

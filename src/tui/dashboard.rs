@@ -7,7 +7,8 @@ use super::Reconnect;
 use super::app::{self, App, Effect};
 use super::theme::Theme;
 use crate::config::Settings;
-use crate::poll::{PollerConfig, Scope, Update, spawn_all};
+use crate::poll::logs::RateLimiter;
+use crate::poll::{PollerConfig, Scope, Update, spawn_all_sharing};
 use crate::source::Source;
 use crate::store::Store;
 use chrono::Utc;
@@ -24,6 +25,8 @@ pub(super) struct Session {
     tx: mpsc::Sender<Update>,
     scope: watch::Sender<Scope>,
     handles: Vec<JoinHandle<()>>,
+    /// The FilterLogEvents quota the log pane and the error scan share.
+    log_limiter: Arc<RateLimiter>,
 }
 
 impl Session {
@@ -38,12 +41,14 @@ impl Session {
                 settings.endpoint_url.as_deref(),
             );
         }
-        let handles = spawn_all(src, cfg, tx.clone(), scope_rx);
+        let log_limiter = RateLimiter::new(cfg.log_calls_per_second);
+        let handles = spawn_all_sharing(src, cfg, tx.clone(), scope_rx, log_limiter.clone());
         Self {
             tx,
             updates,
             scope: scope_tx,
             handles,
+            log_limiter,
         }
     }
 
@@ -65,6 +70,8 @@ pub(super) struct Dashboard<'a, S> {
     pub(super) session: Session,
     /// Stops the fleet Logs Insights run, while one runs.
     insights_cancel: Option<watch::Sender<bool>>,
+    /// Stops the error scan, while one runs.
+    scan_cancel: Option<watch::Sender<bool>>,
     reconnect: Reconnect<S>,
 }
 
@@ -90,6 +97,7 @@ impl<'a, S: Source> Dashboard<'a, S> {
             current: src,
             session,
             insights_cancel: None,
+            scan_cancel: None,
             reconnect,
         }
     }
@@ -111,6 +119,10 @@ impl<'a, S: Source> Dashboard<'a, S> {
             .store
             .throttled_last_minute(Utc::now())
             .is_some_and(|n| n > 0);
+        if self.app.screen == app::Screen::Errors {
+            // The first metrics, a new window, or groups five refreshes old.
+            self.scan_errors(false);
+        }
         dirty
     }
 
@@ -131,6 +143,7 @@ impl<'a, S: Source> Dashboard<'a, S> {
         match effect {
             Effect::None => {}
             Effect::FleetInsights => self.toggle_insights(),
+            Effect::ErrorScan { force } => self.scan_errors(force),
             Effect::Quit => return false,
             Effect::Region(region) => self.switch_region(region).await,
         }
@@ -177,12 +190,54 @@ impl<'a, S: Source> Dashboard<'a, S> {
         ));
     }
 
+    /// The errors screen reads the failing functions' failures: when asked
+    /// (`force`), when none were read, when the window changed, or when the
+    /// last read is older than five refreshes. A running scan is stopped
+    /// first; the new one replaces its groups.
+    fn scan_errors(&mut self, force: bool) {
+        let now = Utc::now();
+        let scan = &self.store.error_scan;
+        let window = chrono::Duration::from_std(self.app.window).unwrap_or_default();
+        let same_window = scan.range.is_some_and(|r| r.end - r.start == window);
+        let fresh = scan.running
+            || scan.finished_at.is_some_and(|t| {
+                (now - t).to_std().unwrap_or_default() < self.settings.refresh * 5
+            });
+        if !force && same_window && fresh {
+            return;
+        }
+        if self.store.metrics.value.is_none() {
+            // Who failed is not known yet; the fold asks again when the
+            // metrics arrive.
+            return;
+        }
+        if let Some(cancel) = self.scan_cancel.take() {
+            let _ = cancel.send(true);
+        }
+        let targets = crate::poll::errors::targets_of(self.store.functions_with_summaries());
+        let range = crate::model::metrics::TimeRange::ending_at(now, self.app.window);
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        self.scan_cancel = Some(cancel_tx);
+        tokio::spawn(crate::poll::errors::run_error_scan(
+            self.current.clone(),
+            targets,
+            range,
+            crate::poll::errors::ScanLimits::default(),
+            self.session.log_limiter.clone(),
+            self.session.tx.clone(),
+            cancel_rx,
+        ));
+    }
+
     /// `:region`: a new source, a new store, new pollers; the UI state stays.
     async fn switch_region(&mut self, region: String) {
         match (self.reconnect)(region.clone()).await {
             Ok(new) => {
                 let new = Arc::new(new);
                 self.stop_insights();
+                if let Some(cancel) = self.scan_cancel.take() {
+                    let _ = cancel.send(true);
+                }
                 self.app.info = new.describe();
                 self.store = Store::new(&self.settings.alarms, self.settings.prices);
                 let next = Session::start(new.clone(), self.settings, self.app.scope());

@@ -20,6 +20,8 @@ pub enum Context {
     Alarms,
     /// The trace view.
     Trace,
+    /// The errors screen.
+    Errors,
     /// While typing a filter or a command.
     Input,
     /// The help screen is open.
@@ -36,6 +38,7 @@ impl Context {
             Self::Traces => "Traces pane (Tab)",
             Self::Alarms => "Alarms pane (Tab)",
             Self::Trace => "Trace view",
+            Self::Errors => "Errors view (E)",
             Self::Input => "Filter and command line",
             Self::Help => "Help screen",
         }
@@ -137,6 +140,14 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
     b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
     b!(&[code(KeyCode::Tab)], Action::Fleet(FleetAction::FocusAlarms), Fleet, false, "focus the alarms pane"),
+    b!(&[k('E')], Action::Fleet(FleetAction::Errors), Fleet, true, "errors: the fleet's error groups"),
+    b!(&[k('k'), code(KeyCode::Up)], Action::Errors(ErrorsAction::Up), Errors, false, "previous group"),
+    b!(&[k('j'), code(KeyCode::Down)], Action::Errors(ErrorsAction::Down), Errors, false, "next group"),
+    b!(&[k('g'), code(KeyCode::Home)], Action::Errors(ErrorsAction::Top), Errors, false, "first group"),
+    b!(&[k('G'), code(KeyCode::End)], Action::Errors(ErrorsAction::Bottom), Errors, false, "last group"),
+    b!(&[code(KeyCode::Enter)], Action::Errors(ErrorsAction::Open), Errors, true, "its failures in the function's log pane"),
+    b!(&[k('s')], Action::Errors(ErrorsAction::Sort), Errors, true, "order: count / last seen / new first"),
+    b!(&[k('r')], Action::Errors(ErrorsAction::Rescan), Errors, true, "read the failures again"),
     b!(&[k('k'), code(KeyCode::Up)], Action::Alarms(AlarmsAction::Up), Alarms, false, "previous alarm"),
     b!(&[k('j'), code(KeyCode::Down)], Action::Alarms(AlarmsAction::Down), Alarms, false, "next alarm"),
     b!(&[code(KeyCode::Enter)], Action::Alarms(AlarmsAction::Open), Alarms, true, "open its function (says why it fires)"),

@@ -88,6 +88,34 @@ fn side_width(width: u16) -> u16 {
     (width / 3).clamp(48, 80)
 }
 
+/// The errors screen: the groups over the selected group's details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorsLayout {
+    /// Top bar.
+    pub header: Rect,
+    /// The groups (with border).
+    pub table: Rect,
+    /// The selected group (with border).
+    pub detail: Rect,
+    /// Bottom line.
+    pub footer: Rect,
+}
+
+/// Lays out the errors screen: the details take 9 rows (7 lines), fewer
+/// on a short terminal, so the table keeps at least 4 rows.
+pub fn errors(area: Rect) -> ErrorsLayout {
+    let (header, body, footer) = frame(area);
+    let detail = if body.height >= 24 { 9 } else { 6 };
+    let [table, detail] =
+        Layout::vertical([Constraint::Min(6), Constraint::Length(detail)]).areas(body);
+    ErrorsLayout {
+        header,
+        table,
+        detail,
+        footer,
+    }
+}
+
 /// The function screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FunctionLayout {

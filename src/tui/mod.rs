@@ -7,6 +7,7 @@ mod action;
 pub mod app;
 pub(crate) mod command;
 mod dashboard;
+pub(crate) mod errors;
 pub(crate) mod keymap;
 pub(crate) mod layout;
 pub(crate) mod logview;

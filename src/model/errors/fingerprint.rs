@@ -159,10 +159,10 @@ fn parts_of(message: &str) -> Parts {
 /// `undefined` request id (an error outside any request, before a level).
 fn after_prefix(m: &str) -> &str {
     let mut rest = strip_request_id(prefix::read(m).rest);
-    if let Some(after) = rest.strip_prefix("undefined") {
-        if after.starts_with(char::is_whitespace) {
-            rest = prefix::read(after).rest;
-        }
+    if let Some(after) = rest.strip_prefix("undefined")
+        && after.starts_with(char::is_whitespace)
+    {
+        rest = prefix::read(after).rest;
     }
     rest
 }

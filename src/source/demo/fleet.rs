@@ -8,7 +8,7 @@ mod names;
 
 use crate::model::function::{Architecture, FunctionInfo, TracingMode};
 use crate::model::id::FunctionId;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use names::NAMES;
 
 /// What makes a demo function interesting.
@@ -16,7 +16,8 @@ use names::NAMES;
 pub enum Behaviour {
     /// Steady traffic, few errors.
     Normal,
-    /// Ten minutes of 25 % errors every hour.
+    /// Deployed at :20 every hour; the deploy fails a quarter of the
+    /// requests with a new error until it is rolled back at :30.
     ErrorBurst,
     /// Reserved concurrency too low: throttles under load.
     Throttled,
@@ -130,6 +131,33 @@ pub fn build(seed: u64) -> Vec<Spec> {
         .collect()
 }
 
+/// Minutes of the hour the bad deploy of an [`Behaviour::ErrorBurst`]
+/// function is live.
+pub const BURST: std::ops::Range<i64> = 20..30;
+
+/// Whether `minute` (epoch minutes) falls in a bad deploy's burst.
+pub fn in_burst(spec: &Spec, minute: i64) -> bool {
+    spec.behaviour == Behaviour::ErrorBurst && BURST.contains(&minute.rem_euclid(60))
+}
+
+/// The function's latest deploy as of `now`: a bursting function is
+/// deployed at :20 of every hour (the bad version, whose errors stop when
+/// traffic moves away at :30); the others keep their inventory date.
+pub fn last_deployed(spec: &Spec, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if spec.behaviour != Behaviour::ErrorBurst {
+        return spec.info.last_modified;
+    }
+    let minute = now.timestamp().div_euclid(60);
+    let hour = minute - minute.rem_euclid(60);
+    let of_hour = minute.rem_euclid(60);
+    let at = if of_hour >= BURST.start {
+        hour + BURST.start
+    } else {
+        hour - 60 + BURST.start
+    };
+    DateTime::from_timestamp(at * 60, 0)
+}
+
 /// Daily load curve: quiet at night, busy in the afternoon (UTC).
 fn diurnal(minute: i64) -> f64 {
     let day = (minute.rem_euclid(1440)) as f64 / 1440.0;
@@ -156,7 +184,7 @@ pub fn minute(seed: u64, idx: usize, spec: &Spec, minute: i64) -> Minute {
         }
     }
     let mut error_ratio = spec.error_ratio;
-    if spec.behaviour == Behaviour::ErrorBurst && (20..30).contains(&minute.rem_euclid(60)) {
+    if in_burst(spec, minute) {
         error_ratio = 0.25;
     }
     let mut max = (avg * (2.5 + 2.0 * n(3))).min(timeout_ms);

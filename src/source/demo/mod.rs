@@ -77,7 +77,15 @@ impl DemoSource {
 impl Inventory for DemoSource {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
         self.call(1).await;
-        Ok(self.specs.iter().map(|s| s.info.clone()).collect())
+        let now = self.now();
+        Ok(self
+            .specs
+            .iter()
+            .map(|s| FunctionInfo {
+                last_modified: fleet::last_deployed(s, now),
+                ..s.info.clone()
+            })
+            .collect())
     }
 
     async fn reserved_concurrency(

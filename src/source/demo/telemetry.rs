@@ -116,13 +116,7 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
             ),
         ));
     } else if req.error {
-        out.push((
-            end - 1,
-            format!(
-                "[ERROR] UpstreamTimeout: payment provider did not answer in 5000 ms\tRequestId: {}",
-                req.id
-            ),
-        ));
+        out.push((end - 1, failure_line(spec, req, end - 1)));
     }
     out.push((end, format!("END RequestId: {}", req.id)));
     let used = (f64::from(mem) * 0.3).round() as u32 + (req.duration_ms as u32 % 40);
@@ -150,6 +144,60 @@ fn lines(spec: &Spec, req: &Request) -> Vec<(i64, String)> {
     }
     out.push((end + 1, report));
     out
+}
+
+fn iso(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// A failed request's line, in its runtime's real format (the runtime
+/// interface clients' format strings, as in `tests/fixtures/real`): a
+/// bad deploy's unhandled `KeyError` with its traceback during a burst,
+/// else the runtime's everyday failure, its numbers varying by request.
+fn failure_line(spec: &Spec, req: &Request, at: i64) -> String {
+    let id = &req.id;
+    let n = u64::from_str_radix(&id[..4], 16).unwrap_or(0);
+    if fleet::in_burst(spec, req.start_ms.div_euclid(60_000)) {
+        return format!(
+            "[ERROR] KeyError: 'currency'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 57, in handler\n    total = price(event)\n  File \"/var/task/pricing.py\", line {}, in price\n    return order[\"currency\"]",
+            20 + n % 3
+        );
+    }
+    let runtime = spec.info.runtime.as_str();
+    if runtime.starts_with("python") {
+        format!(
+            "[ERROR]\t{}\t{id}\tUpstreamTimeout: payment provider did not answer in {} ms",
+            iso(at),
+            [3000, 5000][(n % 2) as usize]
+        )
+    } else if runtime.starts_with("nodejs") {
+        let ip = format!("10.0.{}.{}", n % 8, 10 + n % 200);
+        format!(
+            "{}\t{id}\tERROR\tInvoke Error \t{{\"errorType\":\"Error\",\"errorMessage\":\"connect ETIMEDOUT {ip}:443\",\"code\":\"ETIMEDOUT\",\"stack\":[\"Error: connect ETIMEDOUT {ip}:443\",\"    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1607:16)\"]}}",
+            iso(at)
+        )
+    } else if runtime.starts_with("java") {
+        format!(
+            "{} {id} ERROR OrderHandler - order {} failed: java.net.SocketTimeoutException: Read timed out",
+            DateTime::<Utc>::from_timestamp_millis(at)
+                .unwrap_or_default()
+                .format("%Y-%m-%d %H:%M:%S,%3f"),
+            4000 + n % 900
+        )
+    } else {
+        format!(
+            "{{\"level\":\"error\",\"msg\":\"operation error DynamoDB: PutItem, https response error StatusCode: 400, RequestID: {}, ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded\",\"requestId\":\"{id}\"}}",
+            hex_id(&req.id)
+        )
+    }
+}
+
+/// A DynamoDB-style request id (upper-case, 52 characters) for a request.
+fn hex_id(id: &str) -> String {
+    id.replace('-', "").to_uppercase().repeat(2)[..52].to_string()
 }
 
 fn stream(seed: u64, idx: usize, minute: i64) -> String {

@@ -45,6 +45,7 @@ impl App {
                 );
             }
             FleetAction::FleetInsights => return Effect::FleetInsights,
+            FleetAction::Errors => return self.show_errors(),
             FleetAction::FocusAlarms => {
                 self.alarms_focus = true;
                 self.alarm_history = false;

@@ -34,7 +34,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Context::Alarms,
         Context::Traces,
     ]);
-    let mut right = column(&[Context::Function, Context::Trace, Context::Input]);
+    let mut right = column(&[
+        Context::Function,
+        Context::Trace,
+        Context::Errors,
+        Context::Input,
+    ]);
     right.push(Line::styled("Commands (:)", t.title()));
     right.push(Line::styled(format!("  {}", COMMANDS.join(", ")), t.key()));
     left.push(Line::styled("Mouse: click selects, click again", t.dim()));

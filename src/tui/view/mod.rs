@@ -16,6 +16,7 @@
 pub(crate) mod account;
 pub(crate) mod alarms;
 mod columns;
+pub(crate) mod errors;
 pub(crate) mod fleet;
 pub(crate) mod footer;
 pub(crate) mod function;
@@ -71,6 +72,12 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
             if !app.logs.full {
                 traces::render(frame, l.traces, app, store, now);
             }
+            footer::render(frame, l.footer, app);
+        }
+        Screen::Errors => {
+            let l = layout::errors(area);
+            header::render(frame, l.header, app, store, now);
+            errors::render(frame, &l, app, store, now);
             footer::render(frame, l.footer, app);
         }
         Screen::Trace(_, id) => {
