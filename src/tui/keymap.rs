@@ -140,7 +140,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
     b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
     b!(&[code(KeyCode::Tab)], Action::Fleet(FleetAction::FocusAlarms), Fleet, false, "focus the alarms pane"),
-    b!(&[k('E')], Action::Fleet(FleetAction::Errors), Fleet, true, "errors: the fleet's error groups"),
+    b!(&[k('E')], Action::Fleet(FleetAction::Errors), Fleet, true, "error groups (fleet)"),
     b!(&[k('k'), code(KeyCode::Up)], Action::Errors(ErrorsAction::Up), Errors, false, "previous group"),
     b!(&[k('j'), code(KeyCode::Down)], Action::Errors(ErrorsAction::Down), Errors, false, "next group"),
     b!(&[k('g'), code(KeyCode::Home)], Action::Errors(ErrorsAction::Top), Errors, false, "first group"),

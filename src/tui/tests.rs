@@ -20,6 +20,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
 
 mod checks;
+mod errors;
 mod insights;
 mod panes;
 

@@ -160,11 +160,18 @@ fn iso(ms: i64) -> String {
 fn failure_line(spec: &Spec, req: &Request, at: i64) -> String {
     let id = &req.id;
     let n = u64::from_str_radix(&id[..4], 16).unwrap_or(0);
-    if fleet::in_burst(spec, req.start_ms.div_euclid(60_000)) {
-        return format!(
-            "[ERROR] KeyError: 'currency'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 57, in handler\n    total = price(event)\n  File \"/var/task/pricing.py\", line {}, in price\n    return order[\"currency\"]",
-            20 + n % 3
-        );
+    let minute = req.start_ms.div_euclid(60_000);
+    if fleet::in_burst(spec, minute) {
+        // Each hour's deploy ships another bug, so the burst is a new
+        // group every time (the previous hour's is a different one).
+        return if minute.div_euclid(60) % 2 == 0 {
+            format!(
+                "[ERROR] KeyError: 'currency'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 57, in handler\n    total = price(event)\n  File \"/var/task/pricing.py\", line {}, in price\n    return order[\"currency\"]",
+                20 + n % 3
+            )
+        } else {
+            "[ERROR] TypeError: unsupported operand type(s) for +: 'int' and 'NoneType'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 57, in handler\n    total = price(event)\n  File \"/var/task/pricing.py\", line 31, in price\n    return base + tax".to_string()
+        };
     }
     let runtime = spec.info.runtime.as_str();
     if runtime.starts_with("python") {
