@@ -75,11 +75,13 @@ pub enum SortColumn {
     Memory,
     /// Estimated cost per hour.
     Cost,
+    /// Latest deploy (newest first).
+    Deployed,
 }
 
 impl SortColumn {
     /// Every column, in cycling order.
-    pub const ALL: [SortColumn; 14] = [
+    pub const ALL: [SortColumn; 15] = [
         Self::Name,
         Self::Invocations,
         Self::Errors,
@@ -94,6 +96,7 @@ impl SortColumn {
         Self::TimeoutPct,
         Self::Memory,
         Self::Cost,
+        Self::Deployed,
     ];
 
     /// The `--sort` / `:sort` spelling.
@@ -113,6 +116,7 @@ impl SortColumn {
             Self::TimeoutPct => "timeout_pct",
             Self::Memory => "memory",
             Self::Cost => "cost",
+            Self::Deployed => "deployed",
         }
     }
 
@@ -148,6 +152,7 @@ impl SortColumn {
             Self::TimeoutPct => s.timeout_ratio(f.timeout_s),
             Self::Memory => Some(f64::from(f.memory_mb)),
             Self::Cost => s.cost_per_hour,
+            Self::Deployed => f.last_modified.map(|t| t.timestamp() as f64),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The domain, pure: no IO, no aws-sdk, no ratatui.
 
 pub mod alarms;
+pub mod deploys;
 pub mod errors;
 pub mod fleet;
 pub mod function;

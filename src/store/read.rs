@@ -105,6 +105,23 @@ impl Store {
         )
     }
 
+    /// Before versus after the function's latest deploy, when it falls
+    /// inside the metrics window (from the fleet series: no extra call).
+    pub fn before_after(&self, f: &FunctionInfo) -> Option<crate::model::deploys::BeforeAfter> {
+        let range = self.metrics.value.as_ref()?.range?;
+        let s = |kind, stat| self.series(&MetricKey::function(&f.id, kind, stat));
+        crate::model::deploys::before_after(
+            f.last_modified?,
+            range,
+            crate::model::deploys::Series4 {
+                invocations: s(MetricKind::Invocations, Stat::Sum),
+                errors: s(MetricKind::Errors, Stat::Sum),
+                throttles: s(MetricKind::Throttles, Stat::Sum),
+                duration_avg: s(MetricKind::Duration, Stat::Average),
+            },
+        )
+    }
+
     /// REPORT statistics of one function, if any were read.
     pub fn report_stats(&self, id: &FunctionId) -> Option<&ReportStats> {
         self.reports.get(id).map(|(_, s)| s)

@@ -46,6 +46,9 @@ pub enum Column {
     Concurrency,
     /// p99 as a share of the timeout.
     TimeoutPct,
+    /// Age of the latest deploy (marked inside the window, `▲` when the
+    /// error rate rose significantly after it).
+    Deployed,
     /// Configured memory.
     Memory,
     /// Runtime.
@@ -62,7 +65,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in display order.
-    pub const ALL: [Column; 19] = [
+    pub const ALL: [Column; 20] = [
         Self::Function,
         Self::Region,
         Self::Invocations,
@@ -76,6 +79,7 @@ impl Column {
         Self::Max,
         Self::Concurrency,
         Self::TimeoutPct,
+        Self::Deployed,
         Self::Memory,
         Self::Runtime,
         Self::Cost,
@@ -100,6 +104,7 @@ impl Column {
             Self::Max => "MAX",
             Self::Concurrency => "CONC",
             Self::TimeoutPct => "P99/TO",
+            Self::Deployed => "DEPLOYED",
             Self::Memory => "MEM",
             Self::Runtime => "RUNTIME",
             Self::Cost => "$/H",
@@ -121,7 +126,7 @@ impl Column {
             Self::ErrorRate | Self::Throttles | Self::TimeoutPct | Self::Memory => 6,
             Self::ThrottleRate | Self::ColdRate => 6,
             Self::Concurrency | Self::MemoryUsed => 5,
-            Self::Cost => 8,
+            Self::Cost | Self::Deployed => 8,
         })
     }
 
@@ -141,6 +146,7 @@ impl Column {
             Self::TimeoutPct => SortColumn::TimeoutPct,
             Self::Memory => SortColumn::Memory,
             Self::Cost => SortColumn::Cost,
+            Self::Deployed => SortColumn::Deployed,
             Self::Region
             | Self::Trend
             | Self::Runtime
@@ -158,6 +164,7 @@ impl Column {
             Self::Max => 90,
             Self::Concurrency => 80,
             Self::TimeoutPct => 110,
+            Self::Deployed => 125,
             Self::Memory => 130,
             Self::Runtime => 140,
             _ => 0,
@@ -211,6 +218,19 @@ pub struct RowData<'r, 's> {
     pub firing: bool,
     /// The columns' extremes over every row, so each reads one way.
     pub scale: &'r ColumnScale,
+    /// Its latest deploy: age in seconds, inside the window, regressed.
+    pub deployed: Option<DeployCell>,
+}
+
+/// What the DEPLOYED cell shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeployCell {
+    /// Seconds since the deploy.
+    pub age_s: i64,
+    /// The deploy is inside the metrics window.
+    pub in_window: bool,
+    /// The error rate rose significantly after it.
+    pub regressed: bool,
 }
 
 /// The largest count of each count column and the cheapest cost, over
@@ -274,6 +294,14 @@ impl Column {
                     loud(ratio.filter(|x| *x >= 0.8), t.warn()),
                 )
             }
+            Self::Deployed => match d.deployed {
+                None => Cell::from("n/a"),
+                Some(c) if c.regressed => {
+                    styled(format!("▲{}", format::age(c.age_s)), t.error())
+                }
+                Some(c) if c.in_window => styled(format::age(c.age_s), t.warn()),
+                Some(c) => Cell::from(format::age(c.age_s)),
+            },
             Self::Memory => Cell::from(format!("{}MB", info.memory_mb)),
             Self::Runtime => Cell::from(sanitize(&info.runtime)),
             Self::Cost => Cell::from(format::money_in(

@@ -2,7 +2,8 @@
 //! invocations sparkline; errors and throttles loud; the sort column
 //! marked; filter and freshness in the title.
 
-use super::columns::{Column, ColumnScale, RowData};
+use super::columns::{Column, ColumnScale, DeployCell, RowData};
+use crate::model::function::FunctionInfo;
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
@@ -26,6 +27,7 @@ fn cells<'a>(
     app: &App,
     shown: &[Column],
     scale: &ColumnScale,
+    now: DateTime<Utc>,
 ) -> Vec<Cell<'a>> {
     let id = &r.info.id;
     let data = RowData {
@@ -36,8 +38,21 @@ fn cells<'a>(
         insight: app.insight_columns.then(|| store.insight(r.info)),
         reports: store.report_stats(id),
         firing: store.firing_on(id).next().is_some(),
+        deployed: deploy_cell(store, r.info, now),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
+}
+
+/// The DEPLOYED cell of `f` as of `now`.
+fn deploy_cell(store: &Store, f: &FunctionInfo, now: DateTime<Utc>) -> Option<DeployCell> {
+    let at = f.last_modified?;
+    let range = store.metrics.value.as_ref().and_then(|m| m.range);
+    let ba = store.before_after(f);
+    Some(DeployCell {
+        age_s: (now - at).num_seconds(),
+        in_window: range.is_some_and(|r| at >= r.start && at < r.end),
+        regressed: ba.is_some_and(|b| b.regressed()),
+    })
 }
 
 /// Draws the table.
@@ -82,7 +97,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let visible = rows.iter().skip(offset).take(usize::from(height));
     let body: Vec<Row> = visible
         .map(|r| {
-            let row = Row::new(cells(r, store, app, &shown, &scale));
+            let row = Row::new(cells(r, store, app, &shown, &scale, now));
             if stale { row.style(t.dim()) } else { row }
         })
         .collect();
