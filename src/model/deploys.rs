@@ -65,8 +65,7 @@ impl BeforeAfter {
 
     /// The error rate rose significantly after the deploy.
     pub fn regressed(&self) -> bool {
-        self.after.errors >= MIN_ERRORS_AFTER
-            && self.error_z().is_some_and(|z| z >= SIGNIFICANT_Z)
+        self.after.errors >= MIN_ERRORS_AFTER && self.error_z().is_some_and(|z| z >= SIGNIFICANT_Z)
     }
 }
 
@@ -85,9 +84,8 @@ pub struct Series4<'a> {
 }
 
 fn side(s: &Series4<'_>, span: std::ops::RangeInclusive<usize>, period_s: i64) -> Side {
-    let sum = |x: Option<&Series>| {
-        x.map_or(0.0, |x| x.points_in(span.clone()).flatten().sum::<f64>())
-    };
+    let sum =
+        |x: Option<&Series>| x.map_or(0.0, |x| x.points_in(span.clone()).flatten().sum::<f64>());
     Side {
         invocations: sum(s.invocations),
         errors: sum(s.errors),
@@ -129,7 +127,8 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(min: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_040 / 60 * 60 + min * 60, 0).unwrap()
+        Utc.timestamp_opt(1_700_000_040 / 60 * 60 + min * 60, 0)
+            .unwrap()
     }
 
     fn series(range: TimeRange, per_minute: impl Fn(i64) -> f64) -> Series {
@@ -144,7 +143,13 @@ mod tests {
         };
         let inv = series(range, |_| 100.0);
         // 0.4 % before minute 40, 6 % from it on; slower too.
-        let err = series(range, |m| if m < 40 { f64::from(u8::from(m % 5 == 0) * 2) } else { 6.0 });
+        let err = series(range, |m| {
+            if m < 40 {
+                f64::from(u8::from(m % 5 == 0) * 2)
+            } else {
+                6.0
+            }
+        });
         let dur = series(range, |m| if m < 40 { 80.0 } else { 210.0 });
         let s = Series4 {
             invocations: Some(&inv),
@@ -167,7 +172,15 @@ mod tests {
 
         // The same deploy with the same rate after: not a regression.
         let flat = series(range, |m| f64::from(u8::from(m % 5 == 0) * 2));
-        let ba = before_after(deployed, range, Series4 { errors: Some(&flat), ..s }).unwrap();
+        let ba = before_after(
+            deployed,
+            range,
+            Series4 {
+                errors: Some(&flat),
+                ..s
+            },
+        )
+        .unwrap();
         assert!(!ba.regressed());
         // One error after a deploy of a quiet function: not one either.
         let quiet_inv = series(range, |_| 1.0);

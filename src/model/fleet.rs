@@ -221,7 +221,8 @@ mod tests {
         assert_eq!(rows[0].0.id.name, "c");
         assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
         assert_eq!(SortColumn::Memory.next(), SortColumn::Cost);
-        assert_eq!(SortColumn::Cost.next(), SortColumn::Name);
+        assert_eq!(SortColumn::Cost.next(), SortColumn::Deployed);
+        assert_eq!(SortColumn::Deployed.next(), SortColumn::Name);
         // Reversed: ascending, and the function without data still last.
         rows.sort_by(|x, y| compare(None, true, *x, *y));
         let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();

@@ -164,7 +164,7 @@ impl Column {
             Self::Max => 90,
             Self::Concurrency => 80,
             Self::TimeoutPct => 110,
-            Self::Deployed => 125,
+            Self::Deployed => 115,
             Self::Memory => 130,
             Self::Runtime => 140,
             _ => 0,
@@ -296,9 +296,7 @@ impl Column {
             }
             Self::Deployed => match d.deployed {
                 None => Cell::from("n/a"),
-                Some(c) if c.regressed => {
-                    styled(format!("▲{}", format::age(c.age_s)), t.error())
-                }
+                Some(c) if c.regressed => styled(format!("▲{}", format::age(c.age_s)), t.error()),
                 Some(c) if c.in_window => styled(format::age(c.age_s), t.warn()),
                 Some(c) => Cell::from(format::age(c.age_s)),
             },

@@ -3,11 +3,11 @@
 //! marked; filter and freshness in the title.
 
 use super::columns::{Column, ColumnScale, DeployCell, RowData};
-use crate::model::function::FunctionInfo;
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
 use crate::model::fleet::SortColumn;
+use crate::model::function::FunctionInfo;
 use crate::model::id::FunctionId;
 use crate::model::metrics::{MetricKey, MetricKind, Stat};
 use crate::model::text::sanitize;

@@ -42,7 +42,7 @@ pub fn render(
         placeholder(frame, l.config, None, Placeholder::Failed(msg), app.theme);
         return;
     };
-    config(frame, l.config, app, store, info);
+    config(frame, l.config, app, store, info, now);
     numbers(frame, l.numbers, app, store, info, now);
     insights(frame, l.insights, app, store, info);
     let charts = Charts {
@@ -50,6 +50,7 @@ pub fn render(
         store,
         info,
         window_min: app.window.as_secs() as f64 / 60.0,
+        deploy_x: deploy_x(store, info),
     };
     charts.calls(frame, l.calls);
     charts.duration(frame, l.duration);
@@ -57,7 +58,14 @@ pub fn render(
     super::logs::render(frame, l.logs, app, store, id, now);
 }
 
-fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionInfo) {
+fn config(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    store: &Store,
+    f: &FunctionInfo,
+    now: DateTime<Utc>,
+) {
     let t = app.theme;
     let reserved = match store.reserved.get(&f.id) {
         None => "…".to_string(),
@@ -88,9 +96,14 @@ fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionI
             ),
         ),
         kv(
-            "modified",
-            f.last_modified
-                .map_or("n/a".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+            "deployed",
+            f.last_modified.map_or("n/a".into(), |d| {
+                format!(
+                    "{} · {} ago",
+                    d.format("%Y-%m-%d %H:%M UTC"),
+                    format::age((now - d).num_seconds())
+                )
+            }),
         ),
         kv("log group", sanitize(&f.log_group)),
         kv(
@@ -114,6 +127,60 @@ fn config(frame: &mut Frame, area: Rect, app: &App, store: &Store, f: &FunctionI
         .borders(Borders::ALL)
         .title(Line::from(title));
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Where `f`'s latest deploy falls on the charts' x axis (minutes into the
+/// window), when inside it.
+fn deploy_x(store: &Store, f: &FunctionInfo) -> Option<f64> {
+    let range = store.metrics.value.as_ref()?.range?;
+    let at = f.last_modified?;
+    (at >= range.start && at < range.end).then(|| (at - range.start).num_seconds() as f64 / 60.0)
+}
+
+/// The before/after figures of a deploy inside the window: `deploy 14:20 ▲`,
+/// `err 0.4%→6.1%`, `avg 80ms→210ms`, `thr 0→3` (▲ and the error style when
+/// the error rate rose significantly).
+fn deploy_figures(
+    store: &Store,
+    f: &FunctionInfo,
+    t: crate::tui::theme::Theme,
+) -> Vec<(String, Style)> {
+    let Some(ba) = store.before_after(f) else {
+        return Vec::new();
+    };
+    let (b, a) = (ba.before, ba.after);
+    let style = if ba.regressed() { t.error() } else { t.warn() };
+    let mut out = vec![(
+        format!(
+            "since deploy {}{}",
+            ba.deployed.format("%H:%M"),
+            if ba.regressed() { " ▲" } else { "" }
+        ),
+        style,
+    )];
+    out.push((
+        format!(
+            "err {}→{}",
+            format::pct(b.error_rate()),
+            format::pct(a.error_rate())
+        ),
+        style,
+    ));
+    out.push((
+        format!("avg {}→{}", format::ms(b.avg_ms), format::ms(a.avg_ms)),
+        t.text(),
+    ));
+    if b.throttles + a.throttles > 0.0 {
+        out.push((
+            format!(
+                "thr {}→{}",
+                format::count(Some(b.throttles)),
+                format::count(Some(a.throttles))
+            ),
+            t.warn(),
+        ));
+    }
+    out
 }
 
 /// Packs figures into lines of `width`, in order, two spaces apart; a
@@ -168,7 +235,7 @@ fn numbers(
             t.text()
         }
     };
-    let items = vec![
+    let mut items = vec![
         (
             format!("invocations {}", format::count(s.invocations)),
             t.text(),
@@ -185,6 +252,11 @@ fn numbers(
             format!("throttles {}", format::count(s.throttles)),
             loud(s.throttles, t.warn()),
         ),
+    ];
+    // What changed with a deploy in the window comes right after the
+    // errors it may explain.
+    items.extend(deploy_figures(store, f, t));
+    items.extend([
         (
             format!("p99/timeout {}", format::pct(s.timeout_ratio(f.timeout_s))),
             t.text(),
@@ -198,7 +270,7 @@ fn numbers(
             format!("peak concurrency {}", format::count(s.concurrency_max)),
             t.text(),
         ),
-    ];
+    ]);
     let inner = usize::from(area.width.saturating_sub(2));
     let rows = usize::from(area.height.saturating_sub(2));
     let mut lines = pack(items, inner);

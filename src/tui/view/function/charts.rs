@@ -26,6 +26,8 @@ pub(super) struct Charts<'a> {
     pub(super) info: &'a FunctionInfo,
     /// The window in minutes (the x axis).
     pub(super) window_min: f64,
+    /// Where the latest deploy falls on the x axis, when inside the window.
+    pub(super) deploy_x: Option<f64>,
 }
 
 impl<'a> Charts<'a> {
@@ -65,6 +67,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             None,
             Unit::Count,
+            self.deploy_x,
         );
     }
 
@@ -118,6 +121,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             reference,
             Unit::Ms,
+            self.deploy_x,
         );
     }
 
@@ -151,6 +155,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             line,
             Unit::Count,
+            self.deploy_x,
         );
     }
 }
@@ -210,7 +215,8 @@ impl Unit {
 }
 
 /// Draws one chart of `lines` over the window, with an optional labelled
-/// reference line (a timeout, a reservation) that also lifts the y axis.
+/// reference line (a timeout, a reservation) that also lifts the y axis,
+/// and the latest deploy as a vertical line when it is in the window.
 /// The legend sits in the title, never over the newest minutes; the axes
 /// are labelled at 0, half and top, and at the window's start, middle and
 /// now.
@@ -224,6 +230,7 @@ fn chart(
     window_min: f64,
     reference: Option<(&str, f64)>,
     unit: Unit,
+    deploy_x: Option<f64>,
 ) {
     let t = app.theme;
     let mut top = lines.iter().map(|l| peak(&l.data)).fold(0.0, f64::max);
@@ -243,6 +250,11 @@ fn chart(
     if let Some((label, _)) = reference {
         title.push(Span::styled(format!("┄{label} "), t.warn()));
     }
+    if deploy_x.is_some() {
+        title.push(Span::styled("┆deploy ", t.warn()));
+    }
+    // The deploy: a vertical line at its minute, the full height.
+    let deploy_line = deploy_x.map(|x| vec![(x, 0.0), (x, top)]);
     let mut datasets: Vec<Dataset> = lines
         .iter()
         .map(|l| {
@@ -257,6 +269,15 @@ fn chart(
         datasets.push(
             Dataset::default()
                 .marker(Marker::Dot)
+                .graph_type(GraphType::Line)
+                .style(t.warn())
+                .data(line),
+        );
+    }
+    if let Some(line) = deploy_line.as_ref() {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(t.warn())
                 .data(line),
