@@ -1,5 +1,6 @@
 //! Log throughput: REPORT parsing, line classification and `tail`
-//! formatting of a realistic mix of Lambda log lines.
+//! formatting of a realistic mix of Lambda log lines; error fingerprints
+//! of every failure line of the real-output corpus.
 
 // Test code: unwrapping is how a broken setup fails loudly.
 #![allow(clippy::unwrap_used)]
@@ -8,7 +9,8 @@ use chrono::DateTime;
 use clap::Parser;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lamtop::cli::{Cli, Mode};
-use lamtop::model::logs::{LogEvent, classify, parse_report};
+use lamtop::model::errors::fingerprint::fingerprint;
+use lamtop::model::logs::{LogEvent, analyze, classify, parse_report};
 use lamtop::poll::logs::Target;
 use lamtop::report::tail::Printer;
 use std::hint::black_box;
@@ -68,5 +70,43 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Every failure line of `tests/fixtures/real/logs`, repeated to `n`.
+fn real_failures(n: usize) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/logs");
+    let mut lines = Vec::new();
+    for f in ["platform.jsonl", "runtimes.jsonl"] {
+        for l in std::fs::read_to_string(dir.join(f)).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let m = v["message"].as_str().unwrap().to_string();
+            if analyze(&m).is_failure() {
+                lines.push(m);
+            }
+        }
+    }
+    lines.iter().cycle().take(n).cloned().collect()
+}
+
+fn bench_fingerprints(c: &mut Criterion) {
+    let lines = real_failures(10_000);
+    let infos: Vec<_> = lines.iter().map(|m| analyze(m)).collect();
+    let mut g = c.benchmark_group("fingerprint_10k_real_failures");
+    g.throughput(Throughput::Elements(lines.len() as u64));
+    g.bench_function("fingerprint", |b| {
+        b.iter(|| {
+            for (m, i) in lines.iter().zip(&infos) {
+                black_box(fingerprint(m, i));
+            }
+        })
+    });
+    g.bench_function("analyze_and_fingerprint", |b| {
+        b.iter(|| {
+            for m in &lines {
+                black_box(fingerprint(m, &analyze(m)));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_fingerprints);
 criterion_main!(benches);
