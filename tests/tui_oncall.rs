@@ -1,7 +1,8 @@
 //! The on-call flow in a real terminal (tmux) on the demo fleet: a log
 //! filter stays with its function, `:since` and `e` reach back, help
 //! scrolls at 80x24 with the footer naming `? help` and `q quit`, and the
-//! traces pane never shows a cut trace id at 80, 120 or 200 columns.
+//! traces pane never shows a cut trace id at 80, 120 or 200 columns; the
+//! errors screen reads the fleet and opens a group.
 
 // Test code: unwrapping is how a broken setup fails loudly.
 #![allow(clippy::unwrap_used)]
@@ -126,4 +127,29 @@ fn the_traces_pane_never_cuts_a_trace_id() {
     }
     t.send(&["q"]);
     t.wait_for("EXITED 0");
+}
+
+/// The errors screen in a real terminal: `E` reads the failing functions,
+/// the groups show at 80 and 160 columns, Enter opens the group's function
+/// with the window's failures, Esc goes back.
+#[test]
+fn errors_screen_reads_the_fleet_and_opens_a_group() {
+    for (w, h) in [(80, 24), (160, 45)] {
+        let t = demo(&format!("errors-{w}"), w, h);
+        t.wait_for("Functions 30/30");
+        t.send(&["E"]);
+        let s = t.wait_until("the scan to finish", |s| {
+            s.contains("functions read") && s.contains("COUNT")
+        });
+        assert!(s.contains("Task timed out after <n> seconds"), "{s}");
+        assert!(s.contains("┌ Group"), "{s}");
+        t.send(&["Enter"]);
+        let f = t.wait_until("the group's function", |s| s.contains("errors only"));
+        if w >= 160 {
+            assert!(s.contains("s order"), "the footer names the keys: {s}");
+            assert!(f.contains("n/N: its lines"), "{f}");
+        }
+        t.send(&["Escape"]);
+        t.wait_until("the fleet", |s| s.contains("Functions 30/30"));
+    }
 }

@@ -14,11 +14,11 @@ use std::sync::LazyLock;
 
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"File "(?P<py_file>[^"]+)", line \d+, in (?P<py_fn>\S+)"#,
-        r"|\bat (?:async )?(?P<node_fn>[^\s()]+(?: \[as [^\]]+\])?) \((?P<node_loc>[^()]+?)(?::\d+)*\)",
-        r"|\bat (?:async )?(?P<anon_loc>(?:file://)?/[^\s():]+):\d+(?::\d+)?",
-        r"|\bat (?P<java_fn>[\w$.<>]+)\((?P<java_loc>[^()]*)\)",
-        r"|(?P<rb_file>(?:/[^\s:`'\x22]+)+\.rb):\d+:in [`'](?P<rb_fn>[^'`]+)'",
+        r#"File "(?P<py_file>[^"]+)", line [0-9]+, in (?P<py_fn>[^\t\n\r ]+)"#,
+        r"|(?-u:\b)at (?:async )?(?P<node_fn>[^\t\n\r ()]+(?: \[as [^\]]+\])?) \((?P<node_loc>[^()]+?)(?::[0-9]+)*\)",
+        r"|(?-u:\b)at (?:async )?(?P<anon_loc>(?:file://)?/[^\t\n\r ():]+):[0-9]+(?::[0-9]+)?",
+        r"|(?-u:\b)at (?P<java_fn>[0-9A-Za-z_$.<>]+)\((?P<java_loc>[^()]*)\)",
+        r"|(?P<rb_file>(?:/[^\t\n\r :`'\x22]+)+\.rb):[0-9]+:in [`'](?P<rb_fn>[^'`]+)'",
     ))
     .expect("the frame pattern is valid")
 });
@@ -108,45 +108,60 @@ fn java_file(loc: &str) -> Option<String> {
         .then(|| file.to_string())
 }
 
+/// The frames of `stack`: the fast engine finds each match, the groups
+/// are read from the match alone (capturing over the whole stack is what
+/// costs).
 fn frames(stack: &str) -> impl Iterator<Item = Frame> + '_ {
-    FRAME.captures_iter(stack).map(|c| {
-        let s = |n: &str| c.name(n).map(|m| m.as_str().to_string());
-        if let Some(file) = s("py_file") {
-            Frame {
-                function: s("py_fn"),
-                file: Some(file),
-                python: true,
+    FRAME
+        .find_iter(stack)
+        .filter_map(|m| FRAME.captures(m.as_str()))
+        .map(|c| {
+            let s = |n: &str| c.name(n).map(|m| m.as_str().to_string());
+            if let Some(file) = s("py_file") {
+                Frame {
+                    function: s("py_fn"),
+                    file: Some(file),
+                    python: true,
+                }
+            } else if let Some(func) = s("node_fn") {
+                Frame {
+                    function: Some(func),
+                    file: s("node_loc"),
+                    python: false,
+                }
+            } else if let Some(file) = s("anon_loc") {
+                Frame {
+                    function: None,
+                    file: Some(file),
+                    python: false,
+                }
+            } else if let Some(func) = s("java_fn") {
+                Frame {
+                    file: c.name("java_loc").and_then(|l| java_file(l.as_str())),
+                    function: Some(func),
+                    python: false,
+                }
+            } else {
+                Frame {
+                    function: s("rb_fn"),
+                    file: s("rb_file"),
+                    python: false,
+                }
             }
-        } else if let Some(func) = s("node_fn") {
-            Frame {
-                function: Some(func),
-                file: s("node_loc"),
-                python: false,
-            }
-        } else if let Some(file) = s("anon_loc") {
-            Frame {
-                function: None,
-                file: Some(file),
-                python: false,
-            }
-        } else if let Some(func) = s("java_fn") {
-            Frame {
-                file: c.name("java_loc").and_then(|l| java_file(l.as_str())),
-                function: Some(func),
-                python: false,
-            }
-        } else {
-            Frame {
-                function: s("rb_fn"),
-                file: s("rb_file"),
-                python: false,
-            }
-        }
-    })
+        })
+}
+
+/// Whether `text` can hold a frame at all: a cheap test before the
+/// regular expression (most failure lines carry no stack).
+fn may_have_frames(text: &str) -> bool {
+    text.contains("at ") || text.contains("File \"") || text.contains(".rb:")
 }
 
 /// Where the first frame of a stack starts in `text`, if it has one.
 pub fn first_frame_at(text: &str) -> Option<usize> {
+    if !may_have_frames(text) {
+        return None;
+    }
     FRAME.find(text).map(|m| {
         // Python's frames come after its header; cut there.
         text[..m.start()]
@@ -157,6 +172,9 @@ pub fn first_frame_at(text: &str) -> Option<usize> {
 
 /// The application's innermost frame of `stack`, labelled, if any.
 pub fn application_frame(stack: &str) -> Option<String> {
+    if !may_have_frames(stack) {
+        return None;
+    }
     let mut app = frames(stack).filter(Frame::is_application);
     let first = app.next()?;
     let pick = if first.python {

@@ -17,20 +17,20 @@ const MAX_QUOTED: usize = 200;
 
 static CANDIDATES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"https?://[^\s"'<>)\]]+"#,
-        r#"|arn:aws[\w-]*:[^\s"'<>)\],]+"#,
-        r"|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
-        r"|\b\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}",
-        r"|\b[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}\b",
-        r"|\b1-[0-9A-Za-z]{8}-[0-9A-Za-z]{24}\b",
-        r"|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b",
-        r#"|(?:^|[^\w'"`])'[^'\n]{0,200}'"#,
-        r#"|(?:^|[^\w'"`])"[^"\n]{0,200}""#,
-        r"|`[^`\n]{0,200}`",
-        r"|(?:~|\.{1,2}|\b[\w.-]+)?(?:/[\w.@+-]+){2,}/?",
-        r"|\b0x[0-9A-Fa-f]+\b",
-        r"|\b\d+\.\d+\b",
-        r"|\b[\w-]*\d[\w-]*\b",
+        r#"https?://[^\t\n\r "'<>)\]]+"#,
+        r#"|arn:aws[0-9A-Za-z_-]*:[^\t\n\r "'<>)\],]+"#,
+        r"|(?-u:\b)[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?",
+        r"|(?-u:\b)[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}",
+        r"|(?-u:\b)[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}(?-u:\b)",
+        r"|(?-u:\b)1-[0-9A-Za-z]{8}-[0-9A-Za-z]{24}(?-u:\b)",
+        r"|(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]{1,5})?(?-u:\b)",
+        r#"|(?:^|[^0-9A-Za-z_'"`])'[^'\n]*'"#,
+        r#"|(?:^|[^0-9A-Za-z_'"`])"[^"\n]*""#,
+        r"|`[^`\n]*`",
+        r"|(?:~|\.{1,2}|(?-u:\b)[0-9A-Za-z_.-]+)?(?:/[0-9A-Za-z_.@+-]+){2,}/?",
+        r"|(?-u:\b)0x[0-9A-Fa-f]+(?-u:\b)",
+        r"|(?-u:\b)[0-9]+\.[0-9]+(?-u:\b)",
+        r"|(?-u:\b)[0-9A-Za-z_-]*[0-9][0-9A-Za-z_-]*(?-u:\b)",
     ))
     .expect("the placeholder pattern is valid")
 });
@@ -90,13 +90,11 @@ fn quoted(m: &str) -> Option<std::borrow::Cow<'_, str>> {
             (&m[..c.len_utf8()], rest)
         }
     };
-    if rest.len() > MAX_QUOTED + 2 {
-        return None;
-    }
     let q = &rest[..1];
     let inner = &rest[1..rest.len() - 1];
-    // Quoted prose is a message (a panic's, a parser's), not a value.
-    if inner.contains(char::is_whitespace) {
+    // Quoted prose is a message (a panic's, a parser's), not a value; so
+    // is a long quoted text.
+    if inner.len() > MAX_QUOTED || inner.contains(char::is_whitespace) {
         return Some(format!("{lead}{q}{}{q}", normalize(inner)).into());
     }
     Some(format!("{lead}{q}<str>{q}").into())
