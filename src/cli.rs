@@ -236,7 +236,7 @@ pub enum TailFormat {
 pub enum OutputFormat {
     /// Aligned text table.
     Table,
-    /// `lamtop.snapshot/v1` JSON.
+    /// JSON: `lamtop.snapshot/v1` (`lamtop errors`: `lamtop.errors/v1`).
     Json,
     /// A Markdown table, for tickets and incident notes.
     Markdown,

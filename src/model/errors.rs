@@ -321,9 +321,10 @@ impl ErrorGroups {
         self.groups.is_empty()
     }
 
-    /// Whether `g` is new in `window`: first seen after a function's
-    /// deploy inside the window, or absent from the window's first half —
-    /// claimed only where the scan read that far back.
+    /// Whether `g` is new in `window`: first seen (in any function) after
+    /// the deploy inside the window of a function it is in, or absent from
+    /// the window's first half — claimed only where the scans of the
+    /// functions it is in read that far back.
     pub fn is_new(
         &self,
         g: &ErrorGroup,
@@ -332,9 +333,13 @@ impl ErrorGroups {
     ) -> bool {
         let read_back_to =
             |f: &FunctionId, t: DateTime<Utc>| self.coverage(f).is_some_and(|c| c.from <= t);
-        let after_deploy = g.functions.iter().any(|(f, n)| {
-            deployed(f)
-                .is_some_and(|d| d >= window.start && n.first_seen >= d && read_back_to(f, d))
+        // The group's first occurrence anywhere, not in that function: an
+        // error other functions had all along is not the deploy's.
+        let first = g.first_seen();
+        let after_deploy = g.functions.keys().any(|f| {
+            deployed(f).is_some_and(|d| {
+                d >= window.start && first >= d && g.functions.keys().all(|f| read_back_to(f, d))
+            })
         });
         let mid = window.start + (window.end - window.start) / 2;
         let late = g.first_seen() >= mid && g.functions.keys().all(|f| read_back_to(f, mid));

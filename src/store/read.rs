@@ -105,6 +105,14 @@ impl Store {
         )
     }
 
+    /// A function's latest deploy (`LastModified`), from the inventory.
+    pub fn last_deployed(&self, id: &FunctionId) -> Option<DateTime<Utc>> {
+        self.index
+            .get(id)
+            .and_then(|i| self.functions().get(*i))
+            .and_then(|f| f.last_modified)
+    }
+
     /// Before versus after the function's latest deploy, when it falls
     /// inside the metrics window (from the fleet series: no extra call).
     pub fn before_after(&self, f: &FunctionInfo) -> Option<crate::model::deploys::BeforeAfter> {

@@ -2,9 +2,7 @@
 //! user chose (shared by drawing and by the keys, so a row is the row).
 
 use crate::model::errors::ErrorGroup;
-use crate::model::id::FunctionId;
 use crate::store::Store;
-use chrono::{DateTime, Utc};
 
 /// How the groups are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,17 +56,6 @@ impl ErrorsView {
     }
 }
 
-/// A function's latest deploy, from the inventory.
-pub fn deployed(store: &Store) -> impl Fn(&FunctionId) -> Option<DateTime<Utc>> + '_ {
-    |id| {
-        store
-            .functions()
-            .iter()
-            .find(|f| &f.id == id)
-            .and_then(|f| f.last_modified)
-    }
-}
-
 /// The groups with whether each is new, in `sort` order.
 pub fn error_rows(store: &Store, sort: ErrorSort) -> Vec<(&ErrorGroup, bool)> {
     let scan = &store.error_scan;
@@ -79,7 +66,7 @@ pub fn error_rows(store: &Store, sort: ErrorSort) -> Vec<(&ErrorGroup, bool)> {
         .map(|g| {
             let new = scan
                 .range
-                .is_some_and(|r| scan.groups.is_new(g, r, deployed(store)));
+                .is_some_and(|r| scan.groups.is_new(g, r, |f| store.last_deployed(f)));
             (g, new)
         })
         .collect();

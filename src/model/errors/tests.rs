@@ -345,6 +345,27 @@ fn new_means_after_a_deploy_or_absent_from_the_first_half() {
         !groups.is_new(&g, window, |_| Some(at(-10))),
         "deploy before the window"
     );
+    // The same error in a second function, deployed after the first had
+    // it: not the deploy's error.
+    let b = occurrences(
+        &function("b"),
+        &events(&c, &["rt-timeout-spaces-alexa"], 2000),
+    );
+    groups.add(&b[0]);
+    groups.cover(
+        &function("b"),
+        Coverage {
+            from: at(0),
+            truncated: false,
+        },
+    );
+    let g2 = groups.ranked()[0].clone();
+    assert_eq!(g2.functions.len(), 2);
+    let b_deployed = |f: &FunctionId| (f.name == "b").then(|| at(1500));
+    assert!(
+        !groups.is_new(&g2, window, b_deployed),
+        "function a had it before"
+    );
     let late = occurrences(
         &function("a"),
         &events(&c, &["rt-timeout-spaces-alexa"], 2000),

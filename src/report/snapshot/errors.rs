@@ -76,16 +76,6 @@ pub struct ErrorScanEntry {
     pub complete: bool,
 }
 
-fn deploy_of(store: &Store) -> impl Fn(&FunctionId) -> Option<DateTime<Utc>> + '_ {
-    |id| {
-        store
-            .functions()
-            .iter()
-            .find(|f| &f.id == id)
-            .and_then(|f| f.last_modified)
-    }
-}
-
 fn entry(store: &Store, g: &ErrorGroup, range: Option<TimeRange>) -> ErrorGroupEntry {
     let groups = &store.error_scan.groups;
     ErrorGroupEntry {
@@ -102,7 +92,7 @@ fn entry(store: &Store, g: &ErrorGroup, range: Option<TimeRange>) -> ErrorGroupE
             .collect(),
         first_seen: g.first_seen(),
         last_seen: g.last_seen(),
-        new: range.is_some_and(|r| groups.is_new(g, r, deploy_of(store))),
+        new: range.is_some_and(|r| groups.is_new(g, r, |f| store.last_deployed(f))),
         sample: sanitize(&g.sample),
         request_ids: g.request_ids.iter().map(|s| sanitize(s)).collect(),
         trace_ids: g.trace_ids.iter().map(|s| sanitize(s)).collect(),
