@@ -18,7 +18,7 @@ use chrono::{TimeZone, Utc};
 use lamtop::model::function::parse_last_modified;
 use serde_json::Value;
 use std::time::Duration;
-use support::{Emulator, run, seed};
+use support::{Emulator, function_named, run, seed};
 
 const LIMIT: Duration = Duration::from_secs(150);
 
@@ -332,16 +332,7 @@ async fn once_json_carries_the_error_groups_and_the_deploy() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(snap["schema"], "lamtop.snapshot/v1");
     check_groups(&s, snap["error_groups"].as_array().unwrap());
-    let f = |name: &str| {
-        snap["functions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["name"] == name)
-            .cloned()
-            .unwrap()
-    };
-    let billing = f("billing");
+    let billing = function_named(&snap, "billing");
     assert_eq!(billing["last_deployed"], deployed_rfc(&s));
     assert_eq!(billing["last_deployed"], billing["last_modified"]);
     let fp =

@@ -9,7 +9,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::{Emulator, now_minute, run, seed};
+use support::{Emulator, function_named, now_minute, run, seed};
 
 const LIMIT: Duration = Duration::from_secs(150);
 
@@ -33,17 +33,6 @@ fn once_json_with(emu: &Emulator, extra: &[&str]) -> (i32, Option<Value>, String
     cmd.args(extra);
     let (code, out, err) = run(cmd, LIMIT);
     (code, serde_json::from_str(&out).ok(), err)
-}
-
-/// The function named `name` in a snapshot.
-fn function_named(snap: &Value, name: &str) -> Value {
-    snap["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .cloned()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -21,7 +21,7 @@ pub use normalize::normalize;
 use super::id::FunctionId;
 use super::logs::{Failure, LineInfo, LineKind, LogEvent, analyze};
 use super::metrics::TimeRange;
-use super::text::one_line;
+use super::text::{cut_chars, one_line};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -143,16 +143,9 @@ fn occurrence(
         kind: info.failure.unwrap_or(Failure::Error),
         error_type: info.error_type.clone(),
         fingerprint: fingerprint::fingerprint(&e.message, info),
-        sample: cut(&one_line(e.message.trim_end())),
+        sample: cut_chars(&one_line(e.message.trim_end()), MAX_SAMPLE),
         request_id: None,
         trace_id: trace_id.or_else(|| info.trace_id.clone()),
-    }
-}
-
-fn cut(s: &str) -> String {
-    match s.char_indices().nth(MAX_SAMPLE) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }
 

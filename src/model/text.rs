@@ -132,6 +132,14 @@ pub fn one_line(s: &str) -> String {
     lines.join("⏎")
 }
 
+/// `s` cut to its first `max` characters, `…` marking the cut.
+pub fn cut_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod escape_tests {
     use super::escape_controls;

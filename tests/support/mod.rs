@@ -231,6 +231,17 @@ impl Drop for Emulator {
     }
 }
 
+/// The function named `name` in a `--once` JSON snapshot.
+pub fn function_named(snap: &serde_json::Value, name: &str) -> serde_json::Value {
+    snap["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .cloned()
+        .unwrap()
+}
+
 /// The start of the current minute (epoch seconds), for seeding.
 pub fn now_minute() -> i64 {
     let now = std::time::SystemTime::now()

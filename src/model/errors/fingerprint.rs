@@ -12,7 +12,7 @@
 use super::frames::{application_frame, first_frame_at};
 use super::normalize::normalize;
 use crate::model::logs::{LineInfo, ReportKind, json_of, prefix};
-use crate::model::text::escape_controls;
+use crate::model::text::{cut_chars, escape_controls};
 use serde_json::Value;
 
 /// The longest title kept, in characters.
@@ -55,7 +55,7 @@ pub fn fingerprint(message: &str, info: &LineInfo) -> Fingerprint {
 }
 
 fn finish(title: String, frame: Option<String>, error_type: Option<&str>) -> Fingerprint {
-    let title = cut(&title);
+    let title = cut_chars(&title, MAX_TITLE);
     let key = format!(
         "{}\u{1f}{title}\u{1f}{}",
         error_type.unwrap_or(""),
@@ -74,13 +74,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn cut(title: &str) -> String {
-    match title.char_indices().nth(MAX_TITLE) {
-        Some((i, _)) => format!("{}…", &title[..i]),
-        None => title.to_string(),
-    }
 }
 
 fn report_title(kind: ReportKind, status: Option<&str>, error_type: Option<&str>) -> String {
