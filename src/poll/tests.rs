@@ -210,7 +210,10 @@ async fn failures_only_reads_the_windows_failures_from_the_server() {
     use crate::model::logs::analyze;
     let (tx, mut rx) = mpsc::channel(256);
     let mut scope = Scope::fleet(Duration::from_secs(3600));
-    scope.selected = Some("payments-webhook".into());
+    // report-export times out in about 40 % of its minutes all hour long
+    // (payments-webhook fails mostly in its :20 burst, which may be newer
+    // than half an hour).
+    scope.selected = Some("report-export".into());
     scope.log_errors = true;
     let (_scope_tx, scope_rx) = watch::channel(scope);
     let src = Arc::new(DemoSource::new(1).at(Utc::now()));
@@ -241,7 +244,7 @@ async fn failures_only_reads_the_windows_failures_from_the_server() {
         .count();
     assert!(
         failures > 0,
-        "payments-webhook fails about 5 % of its calls"
+        "report-export times out all hour"
     );
     let oldest = events.iter().map(|e| e.timestamp).min().unwrap();
     assert!(
