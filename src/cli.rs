@@ -122,6 +122,27 @@ pub enum Mode {
     /// Print the window's errors grouped by fingerprint: what failed, how
     /// often, where, since when, with sample request and trace ids.
     Errors(ErrorsArgs),
+    /// Write a Markdown incident report: alarms, the worst functions, the
+    /// error groups, and one function's deploy, groups, last failure
+    /// lines, slowest or failed traces and the commands to look again.
+    Report(ReportArgs),
+}
+
+/// `lamtop report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The function to look into (`name@region` with several regions);
+    /// default: the one with the most errors, then throttles.
+    #[arg(value_name = "FUNCTION")]
+    pub function: Option<String>,
+    /// The window to read: 15m, 1h, 3h … (default: the dashboard's window).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+    /// The file to write (it must not exist; a directory gets a new file
+    /// named after the time and the function; `-` prints it). Default: a
+    /// new file in `report_dir` (the current directory).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// `lamtop errors`.

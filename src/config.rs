@@ -26,7 +26,7 @@ mod spans;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 15] = [
+pub const TOP_KEYS: [&str; 16] = [
     "profile",
     "region",
     "endpoint_url",
@@ -40,6 +40,7 @@ pub const TOP_KEYS: [&str; 15] = [
     "notify_command",
     "prices",
     "once_deadline",
+    "report_dir",
     "aws",
     "alarm",
 ];
@@ -120,6 +121,9 @@ pub struct Settings {
     pub once_deadline: Duration,
     /// `[aws]`: how long one AWS call may take (every face).
     pub aws_timeouts: Timeouts,
+    /// `report_dir`: where incident reports go when no file is named
+    /// (default: the current directory).
+    pub report_dir: PathBuf,
 }
 
 /// The closest of `valid` to `bad`, if close enough to be a likely typo.
@@ -196,6 +200,8 @@ pub struct FileSettings {
     pub once_deadline: Option<Duration>,
     /// `[aws]` merged over the defaults.
     pub aws_timeouts: Timeouts,
+    /// `report_dir` (`~/` expanded).
+    pub report_dir: Option<PathBuf>,
 }
 
 /// Whether any `AWS_ENDPOINT_URL*` variable is set (then the environment,
@@ -216,8 +222,13 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
             .map(|s| parse_duration(s).map_err(|m| ConfigError(format!("--{flag}: {m}"))))
             .transpose()
     };
-    // `lamtop errors` takes its window and functions after the subcommand.
+    // `lamtop errors` and `lamtop report` take their window (and `errors`
+    // its functions) after the subcommand.
     let (cli_window, cli_functions) = match &cli.command {
+        Some(crate::cli::Mode::Report(a)) => (
+            a.window.clone().or_else(|| cli.window.clone()),
+            cli.functions.clone(),
+        ),
         Some(crate::cli::Mode::Errors(a)) => (
             a.window.clone().or_else(|| cli.window.clone()),
             if a.functions.is_empty() {
@@ -305,6 +316,7 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         fail_on_alarm,
         once_deadline,
         aws_timeouts: file.aws_timeouts,
+        report_dir: file.report_dir.unwrap_or_else(|| PathBuf::from(".")),
     })
 }
 

@@ -3,7 +3,9 @@
 //! ([`launch`]: demo or AWS, one region or several), and one `match` runs
 //! the face on it ([`Face::run`]).
 
-use crate::cli::{Cli, ColorChoice, ErrorsArgs, Mode, OutputFormat, TailArgs, TraceArgs};
+use crate::cli::{
+    Cli, ColorChoice, ErrorsArgs, Mode, OutputFormat, ReportArgs, TailArgs, TraceArgs,
+};
 use crate::config::Settings;
 use crate::exit::{Error, Exit};
 use crate::report::once::OnceOptions;
@@ -34,6 +36,8 @@ pub enum Face {
     },
     /// `lamtop errors`.
     Errors(ErrorsArgs),
+    /// `lamtop report`.
+    Report(ReportArgs),
     /// `lamtop trace`.
     Trace {
         /// Its arguments (the id already checked).
@@ -70,6 +74,7 @@ impl Face {
                 Ok(Self::Trace { args, color })
             }
             Some(Mode::Errors(args)) => Ok(Self::Errors(args.clone())),
+            Some(Mode::Report(args)) => Ok(Self::Report(args.clone())),
             None if cli.once => Ok(Self::Once(OnceOptions {
                 output: cli.output.unwrap_or(OutputFormat::Table),
                 sort: settings.sort,
@@ -104,6 +109,7 @@ impl Face {
             Self::Once(opts) => Ok(crate::report::once::run(src, settings, &opts).await),
             Self::Tail { args, color } => crate::report::tail::run(src, &args, color).await,
             Self::Errors(args) => Ok(crate::report::errors::run(src, settings, &args).await),
+            Self::Report(args) => crate::report::incident::run::run(src, settings, &args).await,
             Self::Trace { args, color } => {
                 crate::report::trace::run(src.as_ref(), &args, color).await
             }

@@ -418,6 +418,9 @@ pub struct FunctionScan {
     pub function: FunctionId,
     /// One per failed request (or failure line without a request).
     pub occurrences: Vec<Occurrence>,
+    /// Its newest failure lines as they were, oldest first (at most
+    /// [`crate::poll::errors::RECENT_FAILURES`]).
+    pub recent_failures: Vec<crate::model::logs::LogEvent>,
     /// How far back it read, and whether a cap stopped it.
     pub coverage: Coverage,
     /// Events the server sent (the failure pattern is a superset).

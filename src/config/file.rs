@@ -30,6 +30,7 @@ struct FileConfig {
     notify_command: Option<Spanned<Vec<String>>>,
     prices: Option<RawPrices>,
     once_deadline: Option<Spanned<String>>,
+    report_dir: Option<String>,
     aws: Option<RawAws>,
     #[serde(default)]
     alarm: Vec<Spanned<RawRule>>,
@@ -211,7 +212,16 @@ fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, Confi
         endpoint_url: non_empty(file.endpoint_url),
         functions: file.functions,
         color: file.color,
+        report_dir: non_empty(file.report_dir).map(|d| home_expanded(&d)),
     })
+}
+
+/// `~/notes` as the home directory's `notes` (as a shell would).
+fn home_expanded(dir: &str) -> std::path::PathBuf {
+    match (dir.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(dir),
+    }
 }
 
 /// `log_calls_per_second`, within what FilterLogEvents can sustain.

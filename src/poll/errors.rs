@@ -157,8 +157,13 @@ fn slices_needed(errors: f64, cap: usize, max: i32) -> i32 {
     }
 }
 
-/// Reads one function's failure lines, newest slice first.
-async fn scan_function<S: Logs + ?Sized>(
+/// Failure lines a function's scan keeps as they were (the incident
+/// report's "last failure lines").
+pub const RECENT_FAILURES: usize = 20;
+
+/// Reads one function's failure lines, newest slice first, into its
+/// occurrences and its newest [`RECENT_FAILURES`] failure lines.
+pub async fn scan_function<S: Logs + ?Sized>(
     src: &S,
     t: &ScanTarget,
     range: TimeRange,
@@ -213,11 +218,24 @@ async fn scan_function<S: Logs + ?Sized>(
     FunctionScan {
         function: t.function.clone(),
         occurrences: occurrences(&t.function, &events),
+        recent_failures: newest_failures(&events),
         coverage,
         events_read: events.len(),
         calls,
         error,
     }
+}
+
+/// The newest [`RECENT_FAILURES`] failure lines, oldest first.
+fn newest_failures(events: &[LogEvent]) -> Vec<LogEvent> {
+    let mut failures: Vec<LogEvent> = events
+        .iter()
+        .filter(|e| analyze(&e.message).is_failure())
+        .cloned()
+        .collect();
+    failures.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.id.cmp(&b.id)));
+    let cut = failures.len().saturating_sub(RECENT_FAILURES);
+    failures.split_off(cut)
 }
 
 /// One page, through the limiter; a throttled call is retried (the limiter

@@ -55,7 +55,11 @@ pub(super) async fn detail<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Ou
 /// Trace summaries of the function on screen.
 pub(super) async fn traces<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
-    let call = crate::poll::traces::list_traces(c.src.as_ref(), &function, scope.window);
+    let call = crate::poll::traces::list_traces(
+        c.src.as_ref(),
+        &function,
+        crate::model::metrics::TimeRange::ending_at(chrono::Utc::now(), scope.window),
+    );
     let wrap = |at, result| Update::Traces { at, result };
     Some(fetch(&c.tx, DataKind::Traces, call, wrap).await)
 }

@@ -242,10 +242,7 @@ async fn failures_only_reads_the_windows_failures_from_the_server() {
         .iter()
         .filter(|e| analyze(&e.message).is_failure())
         .count();
-    assert!(
-        failures > 0,
-        "report-export times out all hour"
-    );
+    assert!(failures > 0, "report-export times out all hour");
     let oldest = events.iter().map(|e| e.timestamp).min().unwrap();
     assert!(
         Utc::now() - oldest > chrono::Duration::minutes(30),

@@ -1,10 +1,10 @@
 //! One-shot trace fetches for the faces (`lamtop trace`, the trace view).
 
 use crate::model::id::FunctionId;
+use crate::model::metrics::TimeRange;
 use crate::model::segments::{TraceTree, build};
 use crate::model::traces::{TraceList, TraceQuery, TraceSummary};
 use crate::source::{SourceError, Traces};
-use chrono::Utc;
 use std::time::Duration;
 
 /// Fetches one trace and builds its tree; `Ok(None)` when X-Ray has no
@@ -30,14 +30,13 @@ const MAX_RANGE: Duration = Duration::from_secs(6 * 3600);
 async fn summaries<S: Traces + ?Sized>(
     src: &S,
     function: &FunctionId,
-    window: Duration,
+    range: TimeRange,
     server_filter: bool,
 ) -> Result<Vec<TraceSummary>, SourceError> {
-    let end = Utc::now();
-    let start = end - chrono::Duration::from_std(window.min(MAX_RANGE)).unwrap_or_default();
+    let longest = chrono::Duration::from_std(MAX_RANGE).unwrap_or_default();
     let mut q = TraceQuery {
-        start,
-        end,
+        start: range.start.max(range.end - longest),
+        end: range.end,
         function: function.clone(),
         next_token: None,
         server_filter,
@@ -101,15 +100,16 @@ fn is_function_segment(doc: &str, function: &FunctionId) -> bool {
     })
 }
 
-/// The traces pane's list: summaries filtered by the service, or — when the
-/// endpoint rejects filter expressions — all summaries of the window
-/// filtered here by segment origin and name.
+/// The traces pane's list over `range` (its newest 6 hours): summaries
+/// filtered by the service, or — when the endpoint rejects filter
+/// expressions — all summaries of the range filtered here by segment
+/// origin and name.
 pub async fn list_traces<S: Traces + ?Sized>(
     src: &S,
     function: &FunctionId,
-    window: Duration,
+    range: TimeRange,
 ) -> Result<TraceList, SourceError> {
-    match summaries(src, function, window, true).await {
+    match summaries(src, function, range, true).await {
         Ok(mut s) => {
             mark_cold_starts(src, &mut s).await?;
             Ok(TraceList {
@@ -131,7 +131,7 @@ pub async fn list_traces<S: Traces + ?Sized>(
         }
         Err(e) => {
             tracing::info!(error = %e, "filter expressions rejected; filtering trace summaries here");
-            let all = summaries(src, function, window, false).await?;
+            let all = summaries(src, function, range, false).await?;
             let mut keep = Vec::new();
             for chunk in all.chunks(5).take(MAX_CLIENT_FILTERED / 5) {
                 let ids: Vec<String> = chunk.iter().map(|s| s.id.clone()).collect();

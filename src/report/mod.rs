@@ -1,7 +1,10 @@
 //! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown)
-//! and `lamtop tail`.
+//! `lamtop errors`, `lamtop report` (the incident report), `lamtop tail`
+//! and `lamtop trace`.
 
 pub(crate) mod errors;
+pub(crate) mod incident;
+pub(crate) mod markdown;
 pub(crate) mod once;
 pub(crate) mod snapshot;
 pub(crate) mod table;

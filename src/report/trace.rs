@@ -166,7 +166,9 @@ fn has_details(n: &Node) -> bool {
 /// exceptions with their stacks, annotations, metadata and problems.
 fn write_details(out: &mut String, n: &Node) {
     let e = |s: &str| escape_controls(s, false);
-    let _ = writeln!(out, "\n{}:", e(&n.name));
+    // Named as in the waterfall (with its origin): Lambda's two segments
+    // share the function's name.
+    let _ = writeln!(out, "\n{}:", label(n, 0).trim_end());
     if let (Some(m), Some(u)) = (&n.http_method, &n.http_url) {
         let _ = writeln!(out, "  http {} {}", e(m), e(u));
     }

@@ -9,6 +9,7 @@ use crate::model::id::FunctionId;
 use crate::model::logs::LogEvent;
 use crate::model::metrics::TimeRange;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// The error groups and the scan that filled them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,6 +38,8 @@ pub struct ErrorScan {
     pub events_read: usize,
     /// FilterLogEvents calls, all functions.
     pub calls: usize,
+    /// Each scanned function's newest failure lines, oldest first.
+    pub recent: HashMap<FunctionId, Vec<LogEvent>>,
 }
 
 impl ErrorScan {
@@ -51,6 +54,7 @@ impl ErrorScan {
             self.errors.push((f.function.clone(), e));
         }
         self.groups.cover(&f.function, f.coverage);
+        self.recent.insert(f.function.clone(), f.recent_failures);
         for o in &f.occurrences {
             self.groups.add(o);
         }
@@ -82,6 +86,14 @@ impl Store {
             }
         }
         true
+    }
+
+    /// Folds one function's scan in, outside a fleet scan (the incident
+    /// report reads its function when no scan did): the fleet's groups
+    /// stay, the window is the scan's when none was set.
+    pub fn add_function_scan(&mut self, range: TimeRange, scan: FunctionScan) {
+        self.error_scan.range.get_or_insert(range);
+        self.error_scan.function(scan);
     }
 
     /// The log pane's new lines count in the open function's groups.

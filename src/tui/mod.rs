@@ -180,4 +180,4 @@ async fn event_loop<S: Source>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -20,13 +20,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
 
 mod checks;
-mod errors;
+pub(crate) mod errors;
 mod insights;
 mod panes;
 
-const WINDOW: Duration = Duration::from_secs(3600);
+pub(crate) const WINDOW: Duration = Duration::from_secs(3600);
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T14:25:30Z")
         .unwrap()
         .with_timezone(&Utc)
@@ -34,7 +34,7 @@ fn now() -> DateTime<Utc> {
 
 /// A store filled from the demo fleet exactly as the pollers would, data
 /// fetched 12 s before `now()`.
-fn demo_store() -> (Store, DemoSource) {
+pub(crate) fn demo_store() -> (Store, DemoSource) {
     demo_store_with(&[])
 }
 
@@ -57,7 +57,7 @@ fn demo_store_with(rules: &[crate::model::alarms::AlarmRule]) -> (Store, DemoSou
     (store, demo)
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -89,6 +89,7 @@ impl Traces for AwsSource {
 #[cfg(test)]
 mod tests {
     use super::function_filter;
+    use crate::model::metrics::TimeRange;
     use crate::poll::traces::list_traces;
     use crate::source::aws::tests::mock_source_with_xray;
     use aws_sdk_xray::operation::batch_get_traces::BatchGetTracesOutput;
@@ -97,6 +98,7 @@ mod tests {
     };
     use aws_sdk_xray::types::{Segment, Trace, TraceSummary};
     use aws_smithy_mocks::mock;
+    use chrono::Utc;
     use std::time::Duration;
 
     #[tokio::test]
@@ -146,9 +148,13 @@ mod tests {
                     .build()
             });
         let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &all, &batch]);
-        let list = list_traces(&src, &"api".into(), Duration::from_secs(3600))
-            .await
-            .unwrap();
+        let list = list_traces(
+            &src,
+            &"api".into(),
+            TimeRange::ending_at(Utc::now(), Duration::from_secs(3600)),
+        )
+        .await
+        .unwrap();
         assert!(list.client_filtered);
         assert_eq!(list.summaries.len(), 1);
         assert_eq!(list.summaries[0].id, "1-00000001-000000000000000000000001");
@@ -182,9 +188,13 @@ mod tests {
                     .build()
             });
         let src = mock_source_with_xray(&[], &[], &[], &[&filtered, &batch]);
-        let list = list_traces(&src, &"api".into(), Duration::from_secs(3600))
-            .await
-            .unwrap();
+        let list = list_traces(
+            &src,
+            &"api".into(),
+            TimeRange::ending_at(Utc::now(), Duration::from_secs(3600)),
+        )
+        .await
+        .unwrap();
         assert!(!list.client_filtered);
         assert!(list.summaries[0].has_fault);
         assert_eq!(

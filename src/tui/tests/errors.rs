@@ -9,7 +9,7 @@ use crate::poll::logs::RateLimiter;
 use std::sync::Arc;
 
 /// The demo store with the error scan folded in.
-fn scanned() -> Store {
+pub(crate) fn scanned() -> Store {
     let (mut store, demo) = demo_store();
     let targets = targets_of(store.functions_with_summaries());
     let range = TimeRange::ending_at(now(), WINDOW);
