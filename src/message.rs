@@ -102,6 +102,9 @@ pub enum Update {
     Insights(InsightsUpdate),
     /// The fleet error scan progressed or ended.
     Errors(ErrorScanUpdate),
+    /// The dashboard's incident report was written (its path and size),
+    /// or why not. For the face, not the store.
+    Report(Result<(std::path::PathBuf, usize), String>),
     /// The function list (already limited by `--functions`).
     Inventory {
         /// When the fetch completed.

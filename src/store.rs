@@ -103,6 +103,8 @@ impl Store {
             Update::Started(kind) => self.start(kind),
             Update::Insights(u) => self.apply_insights(u),
             Update::Errors(u) => self.apply_errors(u),
+            // The face's own outcome: nothing to keep.
+            Update::Report(_) => false,
             Update::CachedInventory {
                 saved_at,
                 functions,

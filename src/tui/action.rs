@@ -42,6 +42,8 @@ pub enum GlobalAction {
     Back,
     /// Scroll the help screen by this many lines.
     HelpScroll(i16),
+    /// Write the incident report into the report directory.
+    Report,
 }
 
 /// The fleet table: what its keys do.

@@ -96,6 +96,13 @@ pub enum Effect {
         /// Scan again even when the last scan is fresh.
         force: bool,
     },
+    /// Write the incident report.
+    Report {
+        /// The function to look into (the open one), else the worst.
+        function: Option<crate::model::id::FunctionId>,
+        /// `:report PATH`: the file or directory; `None`: `report_dir`.
+        path: Option<std::path::PathBuf>,
+    },
 }
 
 /// A one-line message in the footer.
@@ -373,6 +380,17 @@ impl App {
         Effect::None
     }
 
+    /// `ctrl-s` / `:report [PATH]`: the report looks into the open
+    /// function (the fleet's worst when none is open).
+    fn report(&mut self, path: Option<std::path::PathBuf>) -> Effect {
+        let function = match &self.screen {
+            Screen::Function(f) | Screen::Trace(f, _) => Some(f.clone()),
+            Screen::Fleet | Screen::Errors => None,
+        };
+        self.say("writing the incident report…", false);
+        Effect::Report { function, path }
+    }
+
     fn act_global(&mut self, action: GlobalAction) -> Effect {
         match action {
             GlobalAction::Quit => return Effect::Quit,
@@ -395,6 +413,7 @@ impl App {
             }
             GlobalAction::Command => self.input = Some(Input::Command(String::new())),
             GlobalAction::Back => self.back(),
+            GlobalAction::Report => return self.report(None),
         }
         Effect::None
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// The command names, the one list: parsing, completion, error messages
 /// and the help screen's "Commands" section all read it.
 pub const COMMANDS: &[&str] = &[
-    "sort", "filter", "window", "since", "region", "refresh", "help", "quit",
+    "sort", "filter", "window", "since", "region", "refresh", "report", "help", "quit",
 ];
 
 /// Regions offered by completion (any name is accepted).
@@ -47,6 +47,9 @@ pub enum Command {
     Region(String),
     /// `refresh`.
     Refresh,
+    /// `report [PATH]`: the incident report, into PATH (a new file, or a
+    /// directory) or the report directory.
+    Report(Option<String>),
     /// `help`.
     Help,
     /// `quit` / `q`.
@@ -110,6 +113,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         Some("region") if !arg.is_empty() => Ok(Command::Region(arg.to_string())),
         Some("region") => Err("usage: region NAME (e.g. region eu-west-1)".into()),
         Some("refresh") => Ok(Command::Refresh),
+        Some("report") => Ok(Command::Report((!arg.is_empty()).then(|| arg.to_string()))),
         Some("help") => Ok(Command::Help),
         Some("quit") => Ok(Command::Quit),
         _ if name == "q" || name == "q!" => Ok(Command::Quit),

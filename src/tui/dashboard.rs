@@ -105,9 +105,9 @@ impl<'a, S: Source> Dashboard<'a, S> {
     /// Folds `first` and the rest of a burst of updates in (one redraw);
     /// returns whether anything visible changed.
     pub(super) fn fold(&mut self, first: Update) -> bool {
-        let mut dirty = self.store.apply(first);
+        let mut dirty = self.fold_one(first);
         while let Ok(u) = self.session.updates.try_recv() {
-            dirty |= self.store.apply(u);
+            dirty |= self.fold_one(u);
         }
         on_alarm_events(
             &mut self.store,
@@ -124,6 +124,26 @@ impl<'a, S: Source> Dashboard<'a, S> {
             self.scan_errors(false);
         }
         dirty
+    }
+
+    /// The report's outcome goes to the footer, everything else to the store.
+    fn fold_one(&mut self, u: Update) -> bool {
+        match u {
+            Update::Report(Ok((path, size))) => {
+                let text = format!(
+                    "incident report written to {} ({})",
+                    path.display(),
+                    crate::format::bytes(size as f64)
+                );
+                self.app.say(text, false);
+                true
+            }
+            Update::Report(Err(e)) => {
+                self.app.say(format!("no report: {e}"), true);
+                true
+            }
+            u => self.store.apply(u),
+        }
     }
 
     pub(super) fn on_input(&mut self, ev: Event) -> Effect {
@@ -144,6 +164,7 @@ impl<'a, S: Source> Dashboard<'a, S> {
             Effect::None => {}
             Effect::FleetInsights => self.toggle_insights(),
             Effect::ErrorScan { force } => self.scan_errors(force),
+            Effect::Report { function, path } => self.write_report(function, path),
             Effect::Quit => return false,
             Effect::Region(region) => self.switch_region(region).await,
         }
@@ -227,6 +248,42 @@ impl<'a, S: Source> Dashboard<'a, S> {
             self.session.tx.clone(),
             cancel_rx,
         ));
+    }
+
+    /// `ctrl-s` / `:report`: composes the report from a copy of the store
+    /// in the background (the function's failures and traces are read
+    /// through the shared log limiter) and writes it to a new file; the
+    /// footer says where.
+    fn write_report(
+        &mut self,
+        function: Option<crate::model::id::FunctionId>,
+        path: Option<std::path::PathBuf>,
+    ) {
+        use crate::report::incident::{self, Request, Target};
+        let mut store = self.store.clone();
+        let src = self.current.clone();
+        let info = self.app.info.clone();
+        let window = self.app.window;
+        let request = Request {
+            function: function.map(|f| f.to_string()),
+            now: Utc::now(),
+            flags: incident::run::flags_of(self.settings),
+        };
+        let target = Target::of(path.as_deref(), &self.settings.report_dir);
+        let limiter = self.session.log_limiter.clone();
+        let tx = self.session.tx.clone();
+        tokio::spawn(async move {
+            let outcome = async {
+                let i =
+                    incident::compose(src, &mut store, &info, window, &request, limiter).await?;
+                let text = incident::render(&i);
+                let focus = i.focus.as_ref().map(|f| f.function.name.as_str());
+                let written = incident::write_new(&target, request.now, focus, &text)?;
+                Ok((written, text.len()))
+            }
+            .await;
+            let _ = tx.send(Update::Report(outcome)).await;
+        });
     }
 
     /// `:region`: a new source, a new store, new pollers; the UI state stays.

@@ -118,6 +118,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('q'), ctrl('c')], Action::Global(GlobalAction::Quit), Global, true, "quit"),
     b!(&[k('?')], Action::Global(GlobalAction::Help), Global, true, "help"),
     b!(&[k('r')], Action::Global(GlobalAction::Refresh), Global, false, "refresh now"),
+    b!(&[ctrl('s')], Action::Global(GlobalAction::Report), Global, false, "write the incident report (Markdown, report_dir)"),
     b!(&[k(':')], Action::Global(GlobalAction::Command), Global, true, "command (Commands below; Tab completes)"),
     b!(&[k('1')], Action::Global(GlobalAction::Window(0)), Global, false, "window 15m"),
     b!(&[k('2')], Action::Global(GlobalAction::Window(1)), Global, false, "window 1h"),

@@ -208,6 +208,7 @@ impl App {
             }
             Command::Since(since) => self.since(since),
             Command::Refresh => return self.act_global(GlobalAction::Refresh),
+            Command::Report(path) => return self.report(path.map(std::path::PathBuf::from)),
             Command::Help => self.help = true,
             Command::Quit => return Effect::Quit,
         }
