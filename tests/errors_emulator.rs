@@ -345,3 +345,96 @@ async fn once_json_carries_the_error_groups_and_the_deploy() {
         ])
     );
 }
+
+/// Values that must never reach a report: the credentials lamtop runs
+/// with and a function's environment.
+const SECRET_KEY: &str = "seeded-secret-key-7Hq2vN9xLp4RtY8w";
+const SESSION_TOKEN: &str = "seeded-session-token-Zk3mQ8bV1cX6";
+const ENV_SECRET: &str = "seeded-db-password-Wn5jR2tF9sK4";
+
+/// `lamtop report billing`: the seeded story in the file (its deploy, its
+/// two groups with exact counts, its ten failure lines, the commands),
+/// never an overwrite, and none of the seeded secrets anywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_incident_report_holds_the_story_and_no_secret() {
+    let s = seeded().await;
+    let conf = s.emu.sdk_config().await;
+    seed::function_with_env(&conf, "keeper", &[("DB_PASSWORD", ENV_SECRET)]).await;
+    let dir = std::env::temp_dir().join(format!("lamtop-report-{}", s.emu.port));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("incident.md");
+    let report = |args: &[&str]| {
+        let mut cmd = s.emu.lamtop();
+        cmd.env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+            .current_dir(&dir)
+            .arg("report")
+            .args(args);
+        run(cmd, LIMIT)
+    };
+    let (code, out, err) = report(&["billing", "--window", "1h", "-o", "incident.md"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains("incident report written to incident.md ("),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    println!("report size: {} bytes", text.len());
+    for secret in [SECRET_KEY, SESSION_TOKEN, ENV_SECRET] {
+        assert!(!text.contains(secret), "a secret leaked: {secret}");
+    }
+    assert!(
+        text.contains("| Looked into | billing (asked for) |"),
+        "{text}"
+    );
+    let deployed = parse_last_modified(&s.deployed).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Latest deploy {}",
+            deployed.format("%Y-%m-%d %H:%M:%S UTC")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("- **`Task timed out after <n> seconds`** × 5 · timeout"),
+        "{text}"
+    );
+    assert!(text.contains("  - also in: orders\n"), "{text}");
+    assert!(
+        text.contains("- **`Runtime.OutOfMemory (REPORT Status: error)`** × 2 · out of memory"),
+        "{text}"
+    );
+    // Three timeouts and two kills, each its failure line and its REPORT.
+    assert!(text.contains("### The last 10 failure lines"), "{text}");
+    assert!(
+        text.contains("lamtop --region=us-east-1 errors billing --window 1h")
+            || text.contains("lamtop errors billing --window 1h"),
+        "{text}"
+    );
+
+    // The same name again: refused, the first report kept.
+    let (code, _, err) = report(&["billing", "--window", "1h", "-o", "incident.md"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("'incident.md' exists; lamtop never overwrites"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    // No name: a new file in the report directory (here the current one),
+    // looking into the worst function.
+    let (code, _, err) = report(&["--window", "1h"]);
+    assert_eq!(code, 0, "{err}");
+    let made: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("lamtop-incident-"))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(
+        made[0].ends_with("-orders.md"),
+        "most errors (6 > 5): {made:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

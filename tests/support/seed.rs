@@ -289,6 +289,20 @@ pub async fn function_named(conf: &SdkConfig, name: &str, memory_mb: i32, timeou
         .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));
 }
 
+/// Creates `name` with environment variables (a function's secrets live
+/// there; nothing of them may leave lamtop).
+pub async fn function_with_env(conf: &SdkConfig, name: &str, vars: &[(&str, &str)]) {
+    let mut env = aws_sdk_lambda::types::Environment::builder();
+    for (k, v) in vars {
+        env = env.variables(*k, *v);
+    }
+    create(&aws_sdk_lambda::Client::new(conf), name)
+        .environment(env.build())
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));
+}
+
 /// Puts per-minute counts of one AWS/Lambda metric of `function`: one
 /// `(minute start, value)` per minute.
 pub async fn counts(conf: &SdkConfig, function: &str, metric: &str, minutes: &[(i64, f64)]) {
