@@ -2,7 +2,8 @@
 //! filter stays with its function, `:since` and `e` reach back, help
 //! scrolls at 80x24 with the footer naming `? help` and `q quit`, and the
 //! traces pane never shows a cut trace id at 80, 120 or 200 columns; the
-//! errors screen reads the fleet and opens a group.
+//! errors screen reads the fleet and opens a group; `ctrl-s` and `:report`
+//! write the incident report and never overwrite one.
 
 // Test code: unwrapping is how a broken setup fails loudly.
 #![allow(clippy::unwrap_used)]
@@ -152,4 +153,55 @@ fn errors_screen_reads_the_fleet_and_opens_a_group() {
         t.send(&["Escape"]);
         t.wait_until("the fleet", |s| s.contains("Functions 30/30"));
     }
+}
+
+/// `ctrl-s` in the function view writes the incident report into
+/// `report_dir` and the footer names the file; `:report NAME` twice keeps
+/// the first and says why.
+#[test]
+fn ctrl_s_writes_the_incident_report_and_never_overwrites() {
+    let label = "report";
+    let home = std::env::temp_dir().join(format!("lamtop-oncall-{label}-{}", std::process::id()));
+    let reports = home.join("reports");
+    let _ = std::fs::remove_dir_all(&reports);
+    std::fs::create_dir_all(home.join(".config/lamtop")).unwrap();
+    std::fs::create_dir_all(&reports).unwrap();
+    std::fs::write(
+        home.join(".config/lamtop/config.toml"),
+        format!("report_dir = {:?}\n", reports.to_string_lossy()),
+    )
+    .unwrap();
+    let t = demo(label, 200, 50);
+    t.wait_for("Functions 30/30");
+    t.send(&["Enter"]);
+    t.wait_for("Logs");
+    t.send(&["C-s"]);
+    let s = t.wait_until("the report to be written", |s| {
+        s.contains("incident report written to") || s.contains("no report:")
+    });
+    assert!(s.contains("incident report written to"), "{s}");
+    let made: Vec<std::path::PathBuf> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    let text = std::fs::read_to_string(&made[0]).unwrap();
+    assert!(text.starts_with("# Incident report: demo at "), "{text}");
+    assert!(text.contains("| Looked into |"), "{text}");
+    assert!(text.contains("(asked for) |"), "the open function: {text}");
+    assert!(text.contains("## Reproduce"), "{text}");
+
+    let named = reports.join("mine.md");
+    for _ in 0..2 {
+        t.send(&[":"]);
+        t.send(&[&format!("report {}", named.display())]);
+        t.send(&["Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let s = t.wait_until("the second report to be refused", |s| {
+        s.contains("exists; lamtop never overwrites")
+    });
+    assert!(!s.contains("EXITED"), "{s}");
+    assert!(named.is_file());
+    let _ = std::fs::remove_dir_all(&home);
 }
