@@ -28,6 +28,8 @@ pub enum DataKind {
     Alarms,
     /// Reserved concurrency of the selected function.
     Reserved,
+    /// Published versions and aliases of the selected function.
+    Deployments,
     /// Per-period duration percentiles of the selected function.
     Detail,
     /// The source's own API call counter.
@@ -42,13 +44,14 @@ pub enum DataKind {
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 9] = [
+    pub const ALL: [DataKind; 10] = [
         Self::Traces,
         Self::Trace,
         Self::Inventory,
         Self::Metrics,
         Self::Alarms,
         Self::Reserved,
+        Self::Deployments,
         Self::Detail,
         Self::Usage,
         Self::Logs,
@@ -132,6 +135,15 @@ pub enum Update {
         at: DateTime<Utc>,
         /// Limits, or why not.
         result: Result<AccountLimits, SourceError>,
+    },
+    /// Published versions and aliases of one function.
+    Deployments {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The function.
+        function: FunctionId,
+        /// Its versions and aliases, or why not.
+        result: Result<crate::model::versions::Deployments, SourceError>,
     },
     /// Reserved concurrency of one function.
     Reserved {

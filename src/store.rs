@@ -43,6 +43,8 @@ pub struct Store {
     pub account_id: Option<String>,
     /// Reserved concurrency per function (fetched lazily).
     pub reserved: HashMap<FunctionId, Slot<Option<u32>>>,
+    /// Versions and aliases per function (fetched lazily, on screen).
+    pub deployments: HashMap<FunctionId, Slot<crate::model::versions::Deployments>>,
     /// Fleet metrics.
     pub metrics: Slot<MetricsData>,
     /// CloudWatch alarms relevant to the fleet.
@@ -121,6 +123,11 @@ impl Store {
                 function,
                 result,
             } => settled(self.reserved.entry(function).or_default(), at, result),
+            Update::Deployments {
+                at,
+                function,
+                result,
+            } => settled(self.deployments.entry(function).or_default(), at, result),
             Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
             Update::Alarms { at, result } => settled(&mut self.alarms, at, result),
             Update::Detail {
@@ -173,7 +180,7 @@ impl Store {
             DataKind::Detail => self.detail.in_flight = true,
             DataKind::Traces => self.traces.in_flight = true,
             DataKind::Trace => self.trace.in_flight = true,
-            DataKind::Reserved | DataKind::Usage | DataKind::Logs => {}
+            DataKind::Reserved | DataKind::Deployments | DataKind::Usage | DataKind::Logs => {}
         }
         true
     }

@@ -14,3 +14,4 @@ pub mod rules;
 pub mod segments;
 pub mod text;
 pub mod traces;
+pub mod versions;

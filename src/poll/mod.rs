@@ -46,7 +46,7 @@ struct Poller<S> {
 }
 
 /// Every scheduled poller (the log follower streams and runs apart).
-fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 8] {
+fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 9] {
     use DataKind as K;
     let p = |kind, every, step| Poller { kind, every, step };
     [
@@ -61,6 +61,9 @@ fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 8] {
         }),
         p(K::Reserved, cfg.inventory_every, |c, s| {
             Box::pin(screen::reserved(c, s))
+        }),
+        p(K::Deployments, cfg.inventory_every, |c, s| {
+            Box::pin(screen::deployments(c, s))
         }),
         p(K::Detail, cfg.metrics_every, |c, s| {
             Box::pin(screen::detail(c, s))

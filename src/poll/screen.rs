@@ -1,5 +1,5 @@
 //! The pollers of what is on screen: the selected function's reserved
-//! concurrency, detail metrics, log tail and traces, the open trace, and
+//! concurrency, versions and aliases, detail metrics, log tail and traces, the open trace, and
 //! the API usage counter. Each runs only while its data is visible.
 
 use super::context::{Ctx, Fleet};
@@ -35,6 +35,18 @@ pub(super) async fn reserved<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<
         result,
     };
     Some(fetch(&c.tx, DataKind::Reserved, call, wrap).await)
+}
+
+/// Versions and aliases of the function on screen.
+pub(super) async fn deployments<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
+    let function = scope.selected?;
+    let call = c.src.deployments(&function);
+    let wrap = |at, result| Update::Deployments {
+        at,
+        function: function.clone(),
+        result,
+    };
+    Some(fetch(&c.tx, DataKind::Deployments, call, wrap).await)
 }
 
 /// Per-period duration percentiles of the function on screen.

@@ -27,6 +27,12 @@ pub trait Inventory: Send + Sync + 'static {
         &self,
         function: &FunctionId,
     ) -> impl Future<Output = Result<Option<u32>, SourceError>> + Send;
+    /// Published versions and aliases of one function (ListVersionsByFunction,
+    /// ListAliases; every page).
+    fn deployments(
+        &self,
+        function: &FunctionId,
+    ) -> impl Future<Output = Result<crate::model::versions::Deployments, SourceError>> + Send;
     /// Account limits.
     fn account_limits(&self) -> impl Future<Output = Result<AccountLimits, SourceError>> + Send;
     /// The AWS account id (STS GetCallerIdentity, which needs no permission).

@@ -142,6 +142,15 @@ impl<S: Source> Inventory for MultiSource<S> {
         s.reserved_concurrency(function).await
     }
 
+    async fn deployments(
+        &self,
+        function: &FunctionId,
+    ) -> Result<crate::model::versions::Deployments, SourceError> {
+        let region = function.region.as_deref();
+        let s = self.route(region, function, "lambda:ListVersionsByFunction")?;
+        s.deployments(function).await
+    }
+
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
         let results = self.each(|s| s.account_limits()).await;
         let mut total = AccountLimits::default();

@@ -113,6 +113,17 @@ impl Store {
             .and_then(|f| f.last_modified)
     }
 
+    /// The function's versions and aliases, when read.
+    pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
+        self.deployments.get(id).and_then(|s| s.value.as_ref())
+    }
+
+    /// The version the function's latest deploy published, when known.
+    pub fn deploy_version(&self, f: &FunctionInfo) -> Option<String> {
+        let d = self.deployments_of(&f.id)?;
+        Some(d.version_of(f.last_modified?)?.version.clone())
+    }
+
     /// Before versus after the function's latest deploy, when it falls
     /// inside the metrics window (from the fleet series: no extra call).
     pub fn before_after(&self, f: &FunctionInfo) -> Option<crate::model::deploys::BeforeAfter> {

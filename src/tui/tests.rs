@@ -105,6 +105,12 @@ fn add_detail(store: &mut Store, demo: &DemoSource, name: &crate::model::id::Fun
             range,
             result,
         });
+        let deployments = demo.deployments(name).await;
+        store.apply(Update::Deployments {
+            at,
+            function: name.clone(),
+            result: deployments,
+        });
         let reserved = demo.reserved_concurrency(name).await;
         store.apply(Update::Reserved {
             at,

@@ -7,7 +7,8 @@ use crate::model::function::{
 };
 use crate::model::id::FunctionId;
 use crate::source::{Inventory, SourceError};
-use aws_sdk_lambda::types::FunctionConfiguration;
+use crate::model::versions::{Alias, Deployments, Version};
+use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration};
 
 impl Inventory for AwsSource {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
@@ -50,6 +51,17 @@ impl Inventory for AwsSource {
             .and_then(|n| u32::try_from(n).ok()))
     }
 
+    async fn deployments(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Deployments, SourceError> {
+        Ok(Deployments {
+            versions: self.versions(function).await?,
+            aliases: self.aliases(function).await?,
+        }
+        .sorted())
+    }
+
     async fn account_id(&self) -> Result<String, SourceError> {
         let out = self
             .sts
@@ -78,6 +90,78 @@ impl Inventory for AwsSource {
 }
 
 /// Maps one configuration; entries without a name are skipped.
+impl AwsSource {
+    /// Every published version (ListVersionsByFunction, all pages).
+    async fn versions(&self, function: &FunctionId) -> Result<Vec<Version>, SourceError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        let mut guard = PageGuard::new();
+        loop {
+            let page = self
+                .lambda
+                .list_versions_by_function()
+                .function_name(&function.name)
+                .set_marker(marker.take())
+                .max_items(50)
+                .send()
+                .await
+                .map_err(|e| map_err("lambda:ListVersionsByFunction", e))?;
+            out.extend(page.versions().iter().map(to_version));
+            match guard.next(page.next_marker()) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every alias with its routing (ListAliases, all pages).
+    async fn aliases(&self, function: &FunctionId) -> Result<Vec<Alias>, SourceError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        let mut guard = PageGuard::new();
+        loop {
+            let page = self
+                .lambda
+                .list_aliases()
+                .function_name(&function.name)
+                .set_marker(marker.take())
+                .max_items(50)
+                .send()
+                .await
+                .map_err(|e| map_err("lambda:ListAliases", e))?;
+            out.extend(page.aliases().iter().map(to_alias));
+            match guard.next(page.next_marker()) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn to_version(c: &FunctionConfiguration) -> Version {
+    Version {
+        version: c.version().unwrap_or_default().to_string(),
+        published: c.last_modified().and_then(parse_last_modified),
+        description: crate::model::text::sanitize(c.description().unwrap_or_default()),
+    }
+}
+
+fn to_alias(a: &AliasConfiguration) -> Alias {
+    let mut weights: Vec<(String, f64)> = a
+        .routing_config()
+        .and_then(|r| r.additional_version_weights())
+        .map(|w| w.iter().map(|(v, f)| (v.clone(), *f)).collect())
+        .unwrap_or_default();
+    weights.sort_by(|x, y| x.0.cmp(&y.0));
+    Alias {
+        name: a.name().unwrap_or_default().to_string(),
+        version: a.function_version().unwrap_or_default().to_string(),
+        weights,
+    }
+}
+
 fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
     let name = f.function_name()?.to_string();
     let runtime = match f.runtime() {

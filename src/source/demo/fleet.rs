@@ -158,6 +158,39 @@ pub fn last_deployed(spec: &Spec, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(at * 60, 0)
 }
 
+/// The versions a function published and its `live` alias: a bursting
+/// function publishes one version per hourly deploy (the last day of
+/// them, numbered by the hour), the others one at their inventory date.
+pub fn deployments(spec: &Spec, now: DateTime<Utc>) -> crate::model::versions::Deployments {
+    use crate::model::versions::{Alias, Deployments, Version};
+    let version = |n: i64, at: Option<DateTime<Utc>>| Version {
+        version: n.to_string(),
+        published: at,
+        description: String::new(),
+    };
+    let versions: Vec<Version> = match (spec.behaviour, last_deployed(spec, now)) {
+        (Behaviour::ErrorBurst, Some(latest)) => (0..24)
+            .rev()
+            .map(|h| {
+                let at = latest - chrono::Duration::hours(h);
+                // Numbered by the hour since 2026 began: one per deploy, rising.
+                version((at.timestamp() - 1_767_225_600).div_euclid(3600).max(1), Some(at))
+            })
+            .collect(),
+        (_, at) => vec![version(1, at)],
+    };
+    let alias = versions.last().map(|v| Alias {
+        name: "live".into(),
+        version: v.version.clone(),
+        weights: Vec::new(),
+    });
+    Deployments {
+        versions,
+        aliases: alias.into_iter().collect(),
+    }
+    .sorted()
+}
+
 /// Daily load curve: quiet at night, busy in the afternoon (UTC).
 fn diurnal(minute: i64) -> f64 {
     let day = (minute.rem_euclid(1440)) as f64 / 1440.0;

@@ -102,6 +102,20 @@ impl Inventory for DemoSource {
         }
     }
 
+    async fn deployments(
+        &self,
+        function: &FunctionId,
+    ) -> Result<crate::model::versions::Deployments, SourceError> {
+        self.call(2).await;
+        match self.spec(&function.name) {
+            Some((_, s)) => Ok(fleet::deployments(s, self.now())),
+            None => Err(SourceError::NotFound {
+                api: "lambda:ListVersionsByFunction".into(),
+                message: format!("function '{function}' is not in the demo fleet"),
+            }),
+        }
+    }
+
     async fn account_id(&self) -> Result<String, SourceError> {
         Ok("123456789012".into())
     }

@@ -50,7 +50,12 @@ pub fn render(
         store,
         info,
         window_min: app.window.as_secs() as f64 / 60.0,
-        deploy_x: deploy_x(store, info),
+        deploy: deploy_x(store, info).map(|x| {
+            let label = store
+                .deploy_version(info)
+                .map_or_else(|| "deploy".to_string(), |v| format!("v{v}"));
+            (x, label)
+        }),
     };
     charts.calls(frame, l.calls);
     charts.duration(frame, l.duration);
@@ -98,11 +103,18 @@ fn config(
         kv(
             "deployed",
             f.last_modified.map_or("n/a".into(), |d| {
-                format!(
+                let mut s = format!(
                     "{} · {} ago",
                     d.format("%Y-%m-%d %H:%M UTC"),
                     format::age((now - d).num_seconds())
-                )
+                );
+                if let Some(v) = store.deploy_version(f) {
+                    s.push_str(&format!(" · v{}", sanitize(&v)));
+                }
+                for a in store.deployments_of(&f.id).map_or(&[][..], |d| &d.aliases[..]) {
+                    s.push_str(&format!(" · {}", sanitize(&a.describe())));
+                }
+                s
             }),
         ),
         kv("log group", sanitize(&f.log_group)),

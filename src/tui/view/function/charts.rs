@@ -26,8 +26,9 @@ pub(super) struct Charts<'a> {
     pub(super) info: &'a FunctionInfo,
     /// The window in minutes (the x axis).
     pub(super) window_min: f64,
-    /// Where the latest deploy falls on the x axis, when inside the window.
-    pub(super) deploy_x: Option<f64>,
+    /// Where the latest deploy falls on the x axis, when inside the
+    /// window, and its legend (`v42` when the version is known).
+    pub(super) deploy: Option<(f64, String)>,
 }
 
 impl<'a> Charts<'a> {
@@ -67,7 +68,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             None,
             Unit::Count,
-            self.deploy_x,
+            self.deploy.as_ref(),
         );
     }
 
@@ -121,7 +122,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             reference,
             Unit::Ms,
-            self.deploy_x,
+            self.deploy.as_ref(),
         );
     }
 
@@ -155,7 +156,7 @@ impl<'a> Charts<'a> {
             self.window_min,
             line,
             Unit::Count,
-            self.deploy_x,
+            self.deploy.as_ref(),
         );
     }
 }
@@ -230,7 +231,7 @@ fn chart(
     window_min: f64,
     reference: Option<(&str, f64)>,
     unit: Unit,
-    deploy_x: Option<f64>,
+    deploy: Option<&(f64, String)>,
 ) {
     let t = app.theme;
     let mut top = lines.iter().map(|l| peak(&l.data)).fold(0.0, f64::max);
@@ -250,11 +251,11 @@ fn chart(
     if let Some((label, _)) = reference {
         title.push(Span::styled(format!("┄{label} "), t.warn()));
     }
-    if deploy_x.is_some() {
-        title.push(Span::styled("┆deploy ", t.warn()));
+    if let Some((_, label)) = deploy {
+        title.push(Span::styled(format!("┆{label} "), t.warn()));
     }
     // The deploy: a vertical line at its minute, the full height.
-    let deploy_line = deploy_x.map(|x| vec![(x, 0.0), (x, top)]);
+    let deploy_line = deploy.map(|(x, _)| vec![(*x, 0.0), (*x, top)]);
     let mut datasets: Vec<Dataset> = lines
         .iter()
         .map(|l| {

@@ -1,0 +1,168 @@
+//! A function's published versions and its aliases (ListVersionsByFunction,
+//! ListAliases): which version each deploy made, and where an alias sends
+//! its traffic — one version, or two with weights (a canary).
+
+use super::metrics::TimeRange;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The unpublished version every function has.
+pub const LATEST: &str = "$LATEST";
+
+/// One published version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    /// `1`, `2`, … (`$LATEST` is not listed here).
+    pub version: String,
+    /// When it was published (its `LastModified`).
+    #[serde(serialize_with = "crate::report::snapshot::rfc3339_opt")]
+    pub published: Option<DateTime<Utc>>,
+    /// Its description, inert.
+    pub description: String,
+}
+
+/// One alias and its routing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alias {
+    /// `live`, `prod`, …
+    pub name: String,
+    /// The version it points at.
+    pub version: String,
+    /// Other versions and the share of traffic each gets (0..1).
+    pub weights: Vec<(String, f64)>,
+}
+
+impl Alias {
+    /// Every version it routes to with its share, the primary first.
+    pub fn routing(&self) -> Vec<(String, f64)> {
+        let rest: f64 = self.weights.iter().map(|(_, w)| w).sum();
+        let mut out = vec![(self.version.clone(), (1.0 - rest).clamp(0.0, 1.0))];
+        out.extend(self.weights.iter().cloned());
+        out
+    }
+
+    /// Whether it splits traffic between versions (a canary).
+    pub fn is_weighted(&self) -> bool {
+        self.weights.iter().any(|(_, w)| *w > 0.0)
+    }
+
+    /// `live → 42` or `live → 42 90% · 41 10%`.
+    pub fn describe(&self) -> String {
+        if !self.is_weighted() {
+            return format!("{} → {}", self.name, self.version);
+        }
+        let parts: Vec<String> = self
+            .routing()
+            .iter()
+            .map(|(v, w)| format!("{v} {}", crate::format::pct(Some(*w))))
+            .collect();
+        format!("{} → {}", self.name, parts.join(" · "))
+    }
+}
+
+/// A function's versions and aliases.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Deployments {
+    /// Published versions, oldest first.
+    pub versions: Vec<Version>,
+    /// Aliases, by name.
+    pub aliases: Vec<Alias>,
+}
+
+/// How close a version's publication must be to a deploy to be its
+/// version (PublishVersion usually follows the code update at once).
+const SAME_DEPLOY_S: i64 = 300;
+
+impl Deployments {
+    /// Puts versions oldest first (by number) and aliases by name.
+    pub fn sorted(mut self) -> Self {
+        self.versions
+            .retain(|v| v.version != LATEST && !v.version.is_empty());
+        self.versions.sort_by_key(|v| {
+            (
+                v.version.parse::<u64>().unwrap_or(u64::MAX),
+                v.version.clone(),
+            )
+        });
+        self.aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        self
+    }
+
+    /// The versions published inside `range`, oldest first.
+    pub fn in_range(&self, range: TimeRange) -> Vec<&Version> {
+        self.versions
+            .iter()
+            .filter(|v| v.published.is_some_and(|t| t >= range.start && t < range.end))
+            .collect()
+    }
+
+    /// The version a deploy at `deployed` published, if one was published
+    /// within minutes after it (the newest such).
+    pub fn version_of(&self, deployed: DateTime<Utc>) -> Option<&Version> {
+        self.versions.iter().rev().find(|v| {
+            v.published.is_some_and(|t| {
+                let d = (t - deployed).num_seconds();
+                (-SAME_DEPLOY_S..=SAME_DEPLOY_S).contains(&d)
+            })
+        })
+    }
+
+    /// The aliases that split traffic.
+    pub fn weighted(&self) -> impl Iterator<Item = &Alias> {
+        self.aliases.iter().filter(|a| a.is_weighted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_764_250_000 + min * 60, 0).unwrap()
+    }
+
+    fn v(n: &str, min: i64) -> Version {
+        Version {
+            version: n.into(),
+            published: Some(at(min)),
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn versions_in_the_window_and_the_deploys_version() {
+        let d = Deployments {
+            versions: vec![v("10", 30), v(LATEST, 40), v("9", -90), v("11", 41)],
+            aliases: vec![],
+        }
+        .sorted();
+        let names: Vec<&str> = d.versions.iter().map(|v| v.version.as_str()).collect();
+        assert_eq!(names, ["9", "10", "11"], "numeric order, no $LATEST");
+        let range = TimeRange {
+            start: at(0),
+            end: at(60),
+        };
+        let inside: Vec<&str> = d.in_range(range).iter().map(|v| v.version.as_str()).collect();
+        assert_eq!(inside, ["10", "11"]);
+        assert_eq!(d.version_of(at(40)).unwrap().version, "11");
+        assert!(d.version_of(at(-30)).is_none());
+    }
+
+    #[test]
+    fn a_canary_alias_routes_the_rest_to_its_primary() {
+        let a = Alias {
+            name: "live".into(),
+            version: "42".into(),
+            weights: vec![("43".into(), 0.1)],
+        };
+        assert!(a.is_weighted());
+        assert_eq!(a.routing(), [("42".to_string(), 0.9), ("43".to_string(), 0.1)]);
+        assert_eq!(a.describe(), "live → 42 90.0% · 43 10.0%");
+        let plain = Alias {
+            weights: vec![],
+            ..a
+        };
+        assert_eq!(plain.describe(), "live → 42");
+    }
+}
