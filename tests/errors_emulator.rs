@@ -150,6 +150,14 @@ async fn seeded() -> Seeded {
     }
     put(&emu, "billing", billing).await;
     seed::deploy(&conf, "billing").await;
+    aws_sdk_lambda::Client::new(&conf)
+        .create_alias()
+        .function_name("billing")
+        .name("live")
+        .function_version("1")
+        .send()
+        .await
+        .unwrap();
     let listed = aws_sdk_lambda::Client::new(&conf)
         .list_functions()
         .send()
@@ -284,6 +292,20 @@ async fn lamtop_errors_groups_the_seeded_families_exactly() {
     assert_eq!(billing["name"], "orders", "most errors first (6 > 5)");
     let billing = &doc["functions"][1];
     assert_eq!(billing["last_deployed"], deployed_rfc(&s));
+    // ListVersionsByFunction and ListAliases: the deploy's version, in
+    // the window, and the alias on it.
+    assert_eq!(
+        billing["deployments"].as_array().unwrap().len(),
+        1,
+        "{billing:#}"
+    );
+    assert_eq!(billing["deployments"][0]["version"], "1");
+    assert_eq!(billing["deployments"][0]["published"], deployed_rfc(&s));
+    assert_eq!(
+        billing["aliases"],
+        serde_json::json!([{"name": "live", "version": "1", "weights": []}])
+    );
+    assert_eq!(doc["functions"][0]["deployments"], serde_json::json!([]));
     let top: Vec<u64> = billing["error_groups_top"]
         .as_array()
         .unwrap()
@@ -396,6 +418,12 @@ async fn the_incident_report_holds_the_story_and_no_secret() {
         )),
         "{text}"
     );
+    assert!(
+        text.contains(", version `1`), inside the window."),
+        "{text}"
+    );
+    assert!(text.contains("Published in the window: `1` at "), "{text}");
+    assert!(text.contains("Alias `live → 1`."), "{text}");
     assert!(
         text.contains("- **`Task timed out after <n> seconds`** × 5 · timeout"),
         "{text}"

@@ -28,8 +28,27 @@ pub struct Alias {
     pub name: String,
     /// The version it points at.
     pub version: String,
-    /// Other versions and the share of traffic each gets (0..1).
+    /// Other versions and the share of traffic each gets (0..1); JSON
+    /// `[{"version": "43", "weight": 0.1}]`.
+    #[serde(serialize_with = "weights_json")]
     pub weights: Vec<(String, f64)>,
+}
+
+fn weights_json<S: serde::Serializer>(w: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    #[derive(Serialize)]
+    struct Weight<'a> {
+        version: &'a str,
+        weight: f64,
+    }
+    let mut seq = s.serialize_seq(Some(w.len()))?;
+    for (version, weight) in w {
+        seq.serialize_element(&Weight {
+            version,
+            weight: *weight,
+        })?;
+    }
+    seq.end()
 }
 
 impl Alias {
@@ -92,7 +111,10 @@ impl Deployments {
     pub fn in_range(&self, range: TimeRange) -> Vec<&Version> {
         self.versions
             .iter()
-            .filter(|v| v.published.is_some_and(|t| t >= range.start && t < range.end))
+            .filter(|v| {
+                v.published
+                    .is_some_and(|t| t >= range.start && t < range.end)
+            })
             .collect()
     }
 
@@ -143,7 +165,11 @@ mod tests {
             start: at(0),
             end: at(60),
         };
-        let inside: Vec<&str> = d.in_range(range).iter().map(|v| v.version.as_str()).collect();
+        let inside: Vec<&str> = d
+            .in_range(range)
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect();
         assert_eq!(inside, ["10", "11"]);
         assert_eq!(d.version_of(at(40)).unwrap().version, "11");
         assert!(d.version_of(at(-30)).is_none());
@@ -157,7 +183,10 @@ mod tests {
             weights: vec![("43".into(), 0.1)],
         };
         assert!(a.is_weighted());
-        assert_eq!(a.routing(), [("42".to_string(), 0.9), ("43".to_string(), 0.1)]);
+        assert_eq!(
+            a.routing(),
+            [("42".to_string(), 0.9), ("43".to_string(), 0.1)]
+        );
         assert_eq!(a.describe(), "live → 42 90.0% · 43 10.0%");
         let plain = Alias {
             weights: vec![],

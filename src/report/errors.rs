@@ -54,6 +54,11 @@ pub struct FailingFunction {
     pub last_deployed: Option<DateTime<Utc>>,
     /// Its top groups.
     pub error_groups_top: Vec<TopGroup>,
+    /// The versions it published inside the window, oldest first (`null`:
+    /// they could not be read).
+    pub deployments: Option<Vec<crate::model::versions::Version>>,
+    /// Its aliases and where they send traffic (`null`: not read).
+    pub aliases: Option<Vec<crate::model::versions::Alias>>,
 }
 
 impl ErrorsDoc {
@@ -69,6 +74,8 @@ impl ErrorsDoc {
                 errors: f.errors.0,
                 last_deployed: f.last_deployed,
                 error_groups_top: f.error_groups_top.clone(),
+                deployments: None,
+                aliases: None,
             })
             .collect();
         functions.sort_by(|a, b| {
@@ -96,7 +103,7 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, args: &ErrorsArgs)
     let started = tokio::time::Instant::now();
     let mut store = collect(src.clone(), settings).await;
     let left = settings.once_deadline.saturating_sub(started.elapsed());
-    scan_errors(src, settings, &mut store, left).await;
+    scan_errors(src.clone(), settings, &mut store, left).await;
     let snap = snapshot::build(
         &store,
         &info,
@@ -104,7 +111,8 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, args: &ErrorsArgs)
         settings.window.as_secs() as i64,
         None,
     );
-    let doc = ErrorsDoc::of(&snap);
+    let mut doc = ErrorsDoc::of(&snap);
+    add_deployments(&*src, &store, &mut doc).await;
     // An API this endpoint lacks (GetAccountSettings) only blanks a number
     // the groups do not need; anything else makes the answer incomplete.
     let fatal: Vec<&ErrorEntry> = doc
@@ -138,6 +146,36 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, args: &ErrorsArgs)
         Exit::Error
     } else {
         Exit::Ok
+    }
+}
+
+/// Failing functions whose versions are read (two control-plane calls each).
+const MAX_DEPLOYMENT_READS: usize = 50;
+
+/// Reads the versions and aliases of the failing functions (the most
+/// failing first, at most [`MAX_DEPLOYMENT_READS`]): the versions a deploy
+/// in the window published, where each alias sends its traffic. A failed
+/// read leaves `null` and says why; the groups are whole without it.
+async fn add_deployments<S: Source>(src: &S, store: &crate::store::Store, doc: &mut ErrorsDoc) {
+    let range = crate::model::metrics::TimeRange {
+        start: doc.window.start,
+        end: doc.window.end,
+    };
+    for f in doc.functions.iter_mut().take(MAX_DEPLOYMENT_READS) {
+        let Some(info) = store
+            .functions()
+            .iter()
+            .find(|i| i.id.name == f.name && i.id.region.as_deref() == f.region.as_deref())
+        else {
+            continue;
+        };
+        match src.deployments(&info.id).await {
+            Ok(d) => {
+                f.deployments = Some(d.in_range(range).into_iter().cloned().collect());
+                f.aliases = Some(d.aliases);
+            }
+            Err(e) => eprintln!("lamtop: the versions of {}: {e}", info.id),
+        }
     }
 }
 

@@ -81,6 +81,10 @@ pub struct Focus {
     pub chosen: Chosen,
     /// Before versus after its deploy, when the deploy is in the window.
     pub before_after: Option<BeforeAfter>,
+    /// Its versions and aliases, or why they could not be read.
+    pub deployments: Result<crate::model::versions::Deployments, String>,
+    /// The window the report covers.
+    pub range: TimeRange,
     /// Its error groups, most occurrences first.
     pub groups: Vec<snapshot::errors::ErrorGroupEntry>,
     /// What the failure read covered.
@@ -241,6 +245,10 @@ async fn focus_of<S: Source>(
         .filter(|g| g.functions.contains(&shown))
         .cloned()
         .collect();
+    let deployments = match store.deployments_of(&f.id) {
+        Some(d) => Ok(d.clone()),
+        None => src.deployments(&f.id).await.map_err(|e| e.to_string()),
+    };
     let (traces, traces_error) = match traces_of(src, f, range).await {
         Ok(t) => (t, None),
         Err(e) => (Vec::new(), Some(e)),
@@ -249,6 +257,8 @@ async fn focus_of<S: Source>(
         function,
         chosen,
         before_after: store.before_after(f),
+        deployments,
+        range,
         groups,
         coverage: store.error_scan.groups.coverage(&f.id),
         recent: store

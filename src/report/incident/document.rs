@@ -378,22 +378,26 @@ fn focus(out: &mut String, f: &Focus, i: &Incident) {
 
 fn deploy(out: &mut String, f: &Focus, now: DateTime<Utc>) {
     let _ = writeln!(out, "### Deploys\n");
+    versions(out, f);
     let Some(at) = f.function.last_deployed else {
         let _ = writeln!(out, "The latest deploy is not known.\n");
         return;
     };
-    let age = format::age((now - at).num_seconds());
+    let mut age = format!("{} ago", format::age((now - at).num_seconds()));
+    if let Some(v) = f.deployments.as_ref().ok().and_then(|d| d.version_of(at)) {
+        age.push_str(&format!(", version {}", code(&v.version)));
+    }
     let Some(ba) = &f.before_after else {
         let _ = writeln!(
             out,
-            "Latest deploy {} ({age} ago), before the window.\n",
+            "Latest deploy {} ({age}), before the window.\n",
             utc(at)
         );
         return;
     };
     let _ = writeln!(
         out,
-        "Latest deploy {} ({age} ago), inside the window. Before and after it (the \
+        "Latest deploy {} ({age}), inside the window. Before and after it (the \
          deploy's minute counts as after):\n",
         utc(at)
     );
@@ -431,6 +435,36 @@ fn deploy(out: &mut String, f: &Focus, now: DateTime<Utc>) {
         "The error rate did not rise significantly after the deploy.".into()
     };
     let _ = writeln!(out, "\n{verdict}\n");
+}
+
+/// The versions published in the window and where each alias sends
+/// its traffic.
+fn versions(out: &mut String, f: &Focus) {
+    let d = match &f.deployments {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = writeln!(out, "Its versions could not be read: {}\n", cell(e));
+            return;
+        }
+    };
+    let inside = d.in_range(f.range);
+    if inside.is_empty() {
+        let _ = writeln!(
+            out,
+            "No version was published in the window ({} published in all).",
+            d.versions.len()
+        );
+    } else {
+        let list: Vec<String> = inside
+            .iter()
+            .map(|v| format!("{} at {}", code(&v.version), when(v.published)))
+            .collect();
+        let _ = writeln!(out, "Published in the window: {}.", list.join(", "));
+    }
+    for a in &d.aliases {
+        let _ = writeln!(out, "Alias {}.", code(&a.describe()));
+    }
+    out.push('\n');
 }
 
 fn groups(out: &mut String, f: &Focus) {

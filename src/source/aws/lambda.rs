@@ -6,8 +6,8 @@ use crate::model::function::{
     AccountLimits, Architecture, FunctionInfo, TracingMode, parse_last_modified,
 };
 use crate::model::id::FunctionId;
-use crate::source::{Inventory, SourceError};
 use crate::model::versions::{Alias, Deployments, Version};
+use crate::source::{Inventory, SourceError};
 use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration};
 
 impl Inventory for AwsSource {
@@ -51,10 +51,7 @@ impl Inventory for AwsSource {
             .and_then(|n| u32::try_from(n).ok()))
     }
 
-    async fn deployments(
-        &self,
-        function: &FunctionId,
-    ) -> Result<Deployments, SourceError> {
+    async fn deployments(&self, function: &FunctionId) -> Result<Deployments, SourceError> {
         Ok(Deployments {
             versions: self.versions(function).await?,
             aliases: self.aliases(function).await?,

@@ -174,7 +174,10 @@ pub fn deployments(spec: &Spec, now: DateTime<Utc>) -> crate::model::versions::D
             .map(|h| {
                 let at = latest - chrono::Duration::hours(h);
                 // Numbered by the hour since 2026 began: one per deploy, rising.
-                version((at.timestamp() - 1_767_225_600).div_euclid(3600).max(1), Some(at))
+                version(
+                    (at.timestamp() - 1_767_225_600).div_euclid(3600).max(1),
+                    Some(at),
+                )
             })
             .collect(),
         (_, at) => vec![version(1, at)],

@@ -111,7 +111,10 @@ fn config(
                 if let Some(v) = store.deploy_version(f) {
                     s.push_str(&format!(" · v{}", sanitize(&v)));
                 }
-                for a in store.deployments_of(&f.id).map_or(&[][..], |d| &d.aliases[..]) {
+                for a in store
+                    .deployments_of(&f.id)
+                    .map_or(&[][..], |d| &d.aliases[..])
+                {
                     s.push_str(&format!(" · {}", sanitize(&a.describe())));
                 }
                 s
