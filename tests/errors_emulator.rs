@@ -382,6 +382,39 @@ async fn the_incident_report_holds_the_story_and_no_secret() {
     let s = seeded().await;
     let conf = s.emu.sdk_config().await;
     seed::function_with_env(&conf, "keeper", &[("DB_PASSWORD", ENV_SECRET)]).await;
+    // A canary: version 2 takes a tenth of `live` and fails more.
+    seed::deploy(&conf, "billing").await;
+    let listed = aws_sdk_lambda::Client::new(&conf)
+        .list_functions()
+        .send()
+        .await
+        .unwrap();
+    let deployed = listed
+        .functions()
+        .iter()
+        .find(|f| f.function_name() == Some("billing"))
+        .and_then(|f| f.last_modified())
+        .unwrap()
+        .to_string();
+    aws_sdk_lambda::Client::new(&conf)
+        .update_alias()
+        .function_name("billing")
+        .name("live")
+        .function_version("1")
+        .routing_config(
+            aws_sdk_lambda::types::AliasRoutingConfiguration::builder()
+                .additional_version_weights("2", 0.1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let t0 = (Utc::now().timestamp() / 60 - 2) * 60;
+    for (version, calls, errors) in [("1", 90.0, 1.0), ("2", 10.0, 6.0)] {
+        let id = ("billing", "live", version);
+        seed::executed_count(&conf, id, "Invocations", t0, calls).await;
+        seed::executed_count(&conf, id, "Errors", t0, errors).await;
+    }
     let dir = std::env::temp_dir().join(format!("lamtop-report-{}", s.emu.port));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -410,7 +443,7 @@ async fn the_incident_report_holds_the_story_and_no_secret() {
         text.contains("| Looked into | billing (asked for) |"),
         "{text}"
     );
-    let deployed = parse_last_modified(&s.deployed).unwrap();
+    let deployed = parse_last_modified(&deployed).unwrap();
     assert!(
         text.contains(&format!(
             "Latest deploy {}",
@@ -419,11 +452,20 @@ async fn the_incident_report_holds_the_story_and_no_secret() {
         "{text}"
     );
     assert!(
-        text.contains(", version `1`), inside the window."),
+        text.contains(", version `2`), inside the window."),
         "{text}"
     );
     assert!(text.contains("Published in the window: `1` at "), "{text}");
-    assert!(text.contains("Alias `live → 1`."), "{text}");
+    assert!(text.contains("Alias `live → 1 90.0% · 2 10.0%`."), "{text}");
+    // The ExecutedVersion metrics of the alias, as seeded.
+    assert!(
+        text.contains("| live | 1 | 90.0% | 90 | 1 | 1.11% |  |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| live | 2 | 10.0% | 10 | 6 | 60.0% | fails significantly more |"),
+        "{text}"
+    );
     assert!(
         text.contains("- **`Task timed out after <n> seconds`** × 5 · timeout"),
         "{text}"

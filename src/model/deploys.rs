@@ -49,23 +49,36 @@ pub struct BeforeAfter {
     pub after: Side,
 }
 
+/// The two-proportion z score of the error rate of `b` over `a`
+/// (positive: `b` fails more); `None` when a side has no invocations.
+pub fn error_z(a: &Side, b: &Side) -> Option<f64> {
+    let (p1, p2) = (a.error_rate()?, b.error_rate()?);
+    let (n1, n2) = (a.invocations, b.invocations);
+    let p = (a.errors + b.errors) / (n1 + n2);
+    let se = (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    if se == 0.0 {
+        return Some(if p2 > p1 { f64::INFINITY } else { 0.0 });
+    }
+    Some((p2 - p1) / se)
+}
+
+/// Whether `b` fails significantly more than `a` (z ≥ 3, at least 3
+/// errors in `b`): a deploy's after over its before, a canary over its
+/// alias's primary version.
+pub fn fails_more(a: &Side, b: &Side) -> bool {
+    b.errors >= MIN_ERRORS_AFTER && error_z(a, b).is_some_and(|z| z >= SIGNIFICANT_Z)
+}
+
 impl BeforeAfter {
     /// The two-proportion z score of the error rate's rise (positive: it
     /// rose); `None` when a side has no invocations.
     pub fn error_z(&self) -> Option<f64> {
-        let (p1, p2) = (self.before.error_rate()?, self.after.error_rate()?);
-        let (n1, n2) = (self.before.invocations, self.after.invocations);
-        let p = (self.before.errors + self.after.errors) / (n1 + n2);
-        let se = (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)).sqrt();
-        if se == 0.0 {
-            return Some(if p2 > p1 { f64::INFINITY } else { 0.0 });
-        }
-        Some((p2 - p1) / se)
+        error_z(&self.before, &self.after)
     }
 
     /// The error rate rose significantly after the deploy.
     pub fn regressed(&self) -> bool {
-        self.after.errors >= MIN_ERRORS_AFTER && self.error_z().is_some_and(|z| z >= SIGNIFICANT_Z)
+        fails_more(&self.before, &self.after)
     }
 }
 

@@ -88,6 +88,18 @@ pub struct MetricKey {
     /// A period of its own (an alarm rule's), for a series fetched besides
     /// the refresh's standard ones; `None` for those.
     pub period_s: Option<u32>,
+    /// One version's share of an alias's invocations (the `Resource` and
+    /// `ExecutedVersion` dimensions); `None` for the function as a whole.
+    pub executed: Option<Executed>,
+}
+
+/// The alias invoked and the version that ran.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Executed {
+    /// The alias (`Resource` is `function:alias`).
+    pub alias: String,
+    /// The version that ran (`ExecutedVersion`).
+    pub version: String,
 }
 
 impl MetricKey {
@@ -98,6 +110,18 @@ impl MetricKey {
             kind,
             stat,
             period_s: None,
+            executed: None,
+        }
+    }
+
+    /// The sum of `kind` for invocations of `alias` that ran `version`.
+    pub fn executed(id: &FunctionId, kind: MetricKind, alias: &str, version: &str) -> Self {
+        Self {
+            executed: Some(Executed {
+                alias: alias.to_string(),
+                version: version.to_string(),
+            }),
+            ..Self::function(id, kind, Stat::Sum)
         }
     }
 
@@ -108,6 +132,7 @@ impl MetricKey {
             kind,
             stat,
             period_s: None,
+            executed: None,
         }
     }
 

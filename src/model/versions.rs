@@ -2,7 +2,8 @@
 //! ListAliases): which version each deploy made, and where an alias sends
 //! its traffic — one version, or two with weights (a canary).
 
-use super::metrics::TimeRange;
+use super::id::FunctionId;
+use super::metrics::{MetricKey, MetricKind, MetricQuery, Series, TimeRange};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -86,6 +87,100 @@ pub struct Deployments {
     pub versions: Vec<Version>,
     /// Aliases, by name.
     pub aliases: Vec<Alias>,
+    /// Each version's share of a traffic-splitting alias over the window
+    /// (read by the function view's poller, not by the source).
+    #[serde(skip)]
+    pub shares: Vec<VersionShare>,
+    /// Why the shares could not be read, if so.
+    #[serde(skip)]
+    pub shares_error: Option<String>,
+}
+
+/// What one version of a canary alias did in the window: the
+/// `ExecutedVersion` metrics of the alias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionShare {
+    /// The alias.
+    pub alias: String,
+    /// The version that ran.
+    pub version: String,
+    /// Its configured share of the alias's traffic.
+    pub weight: f64,
+    /// Invocations of the alias that ran it (`None`: no datapoint).
+    pub invocations: Option<f64>,
+    /// Errors among them.
+    pub errors: Option<f64>,
+}
+
+impl VersionShare {
+    /// As one side of a comparison.
+    pub fn side(&self) -> super::deploys::Side {
+        super::deploys::Side {
+            invocations: self.invocations.unwrap_or(0.0),
+            errors: self.errors.unwrap_or(0.0),
+            ..Default::default()
+        }
+    }
+
+    /// Whether this (not the primary) version fails significantly more
+    /// than the alias's primary version `primary`.
+    pub fn fails_more_than(&self, primary: &VersionShare) -> bool {
+        super::deploys::fails_more(&primary.side(), &self.side())
+    }
+
+    /// Errors ÷ invocations.
+    pub fn error_rate(&self) -> Option<f64> {
+        match (self.invocations, self.errors) {
+            (Some(i), e) if i > 0.0 => Some(e.unwrap_or(0.0) / i),
+            _ => None,
+        }
+    }
+}
+
+/// The queries of every version's share of every traffic-splitting alias
+/// (Invocations and Errors, summed per `period_s`).
+pub fn share_queries(function: &FunctionId, d: &Deployments, period_s: u32) -> Vec<MetricQuery> {
+    let mut out = Vec::new();
+    for a in d.weighted() {
+        for (version, _) in a.routing() {
+            for kind in [MetricKind::Invocations, MetricKind::Errors] {
+                out.push(MetricQuery {
+                    key: MetricKey::executed(function, kind, &a.name, &version),
+                    period_s,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The shares, from what [`share_queries`] fetched.
+pub fn shares_of(
+    function: &FunctionId,
+    d: &Deployments,
+    fetched: &[(MetricKey, Series)],
+) -> Vec<VersionShare> {
+    let sum = |kind, alias: &str, version: &str| {
+        let key = MetricKey::executed(function, kind, alias, version);
+        fetched
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, s)| s.sum())
+    };
+    let mut out = Vec::new();
+    for a in d.weighted() {
+        for (version, weight) in a.routing() {
+            let invocations = sum(MetricKind::Invocations, &a.name, &version).filter(|v| *v > 0.0);
+            out.push(VersionShare {
+                alias: a.name.clone(),
+                version: version.clone(),
+                weight,
+                invocations,
+                errors: sum(MetricKind::Errors, &a.name, &version),
+            });
+        }
+    }
+    out
 }
 
 /// How close a version's publication must be to a deploy to be its
@@ -157,6 +252,7 @@ mod tests {
         let d = Deployments {
             versions: vec![v("10", 30), v(LATEST, 40), v("9", -90), v("11", 41)],
             aliases: vec![],
+            ..Deployments::default()
         }
         .sorted();
         let names: Vec<&str> = d.versions.iter().map(|v| v.version.as_str()).collect();

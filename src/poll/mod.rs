@@ -18,6 +18,7 @@ pub(crate) mod pressure;
 mod runner;
 mod schedule;
 mod screen;
+pub use screen::deployments_with_shares;
 pub(crate) mod traces;
 
 pub use crate::message::{DataKind, Scope, Update};
@@ -62,7 +63,7 @@ fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 9] {
         p(K::Reserved, cfg.inventory_every, |c, s| {
             Box::pin(screen::reserved(c, s))
         }),
-        p(K::Deployments, cfg.inventory_every, |c, s| {
+        p(K::Deployments, cfg.metrics_every, |c, s| {
             Box::pin(screen::deployments(c, s))
         }),
         p(K::Detail, cfg.metrics_every, |c, s| {

@@ -65,7 +65,8 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
     let window = old.window != new.window;
     match kind {
         DataKind::Metrics => refresh || window,
-        DataKind::Reserved | DataKind::Deployments => refresh || selected,
+        DataKind::Reserved => refresh || selected,
+        DataKind::Deployments => refresh || selected || window,
         DataKind::Detail | DataKind::Traces => refresh || selected || window,
         DataKind::Inventory | DataKind::Alarms => refresh,
         DataKind::Trace => refresh || old.open_trace != new.open_trace,

@@ -37,16 +37,41 @@ pub(super) async fn reserved<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<
     Some(fetch(&c.tx, DataKind::Reserved, call, wrap).await)
 }
 
-/// Versions and aliases of the function on screen.
+/// Versions and aliases of the function on screen, and — for an alias
+/// that splits traffic (a canary) — each version's invocations and errors
+/// over the window (the `ExecutedVersion` metrics, one GetMetricData call).
 pub(super) async fn deployments<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
-    let call = c.src.deployments(&function);
+    let range = TimeRange::ending_at(Utc::now(), scope.window);
+    let (src, f) = (c.src.clone(), function.clone());
+    let call = async move { deployments_with_shares(&*src, &f, range).await };
     let wrap = |at, result| Update::Deployments {
         at,
         function: function.clone(),
         result,
     };
     Some(fetch(&c.tx, DataKind::Deployments, call, wrap).await)
+}
+
+/// A function's versions and aliases, with each version's share of a
+/// traffic-splitting alias over `range` (one GetMetricData call, only
+/// when an alias splits); a failed share read keeps the versions.
+pub async fn deployments_with_shares<S: Source + ?Sized>(
+    src: &S,
+    f: &FunctionId,
+    range: TimeRange,
+) -> Result<crate::model::versions::Deployments, crate::source::SourceError> {
+    use crate::model::versions::{share_queries, shares_of};
+    let mut d = src.deployments(f).await?;
+    let window = (range.end - range.start).to_std().unwrap_or_default();
+    let queries = share_queries(f, &d, crate::model::metrics::series_period(window));
+    if !queries.is_empty() {
+        match src.fetch_metrics(range, &queries).await {
+            Ok(m) => d.shares = shares_of(f, &d, &m.series),
+            Err(e) => d.shares_error = Some(e.to_string()),
+        }
+    }
+    Ok(d)
 }
 
 /// Per-period duration percentiles of the function on screen.

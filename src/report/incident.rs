@@ -247,7 +247,9 @@ async fn focus_of<S: Source>(
         .collect();
     let deployments = match store.deployments_of(&f.id) {
         Some(d) => Ok(d.clone()),
-        None => src.deployments(&f.id).await.map_err(|e| e.to_string()),
+        None => crate::poll::deployments_with_shares(src, &f.id, range)
+            .await
+            .map_err(|e| e.to_string()),
     };
     let (traces, traces_error) = match traces_of(src, f, range).await {
         Ok(t) => (t, None),

@@ -105,7 +105,7 @@ fn add_detail(store: &mut Store, demo: &DemoSource, name: &crate::model::id::Fun
             range,
             result,
         });
-        let deployments = demo.deployments(name).await;
+        let deployments = crate::poll::deployments_with_shares(demo, name, range).await;
         store.apply(Update::Deployments {
             at,
             function: name.clone(),
@@ -444,4 +444,33 @@ fn traces_pane_trace_view_and_pivots() {
     );
     press(&mut a, &store, "x\n");
     assert!(matches!(a.screen, Screen::Trace(..)));
+}
+
+/// A canary: checkout-flow's `live` alias sends a tenth of its calls to
+/// the newest version, which fails more; the function view shows each
+/// version's share and marks the canary.
+#[test]
+fn a_canary_alias_shows_each_versions_share() {
+    let (mut store, demo) = demo_store();
+    let mut a = app(false, 160, 45);
+    let name: crate::model::id::FunctionId = "checkout-flow".into();
+    a.selected = Some(name.clone());
+    a.show_function(name.clone());
+    add_detail(&mut store, &demo, &name);
+    let d = store.deployments_of(&name).unwrap();
+    assert_eq!(d.shares.len(), 2, "{d:?}");
+    let (primary, canary) = (&d.shares[0], &d.shares[1]);
+    assert!((primary.weight - 0.9).abs() < 1e-9 && (canary.weight - 0.1).abs() < 1e-9);
+    assert!(canary.fails_more_than(primary), "{primary:?} {canary:?}");
+    let whole = store.function_summary(&name);
+    let sum = |f: fn(&crate::model::versions::VersionShare) -> Option<f64>| {
+        d.shares.iter().map(|s| f(s).unwrap_or(0.0)).sum::<f64>()
+    };
+    assert_eq!(
+        Some(sum(|s| s.invocations)),
+        whole.invocations,
+        "the shares add up"
+    );
+    assert_eq!(Some(sum(|s| s.errors)), whole.errors);
+    insta::assert_snapshot!(draw(&a, &store).backend());
 }

@@ -303,6 +303,36 @@ pub async fn function_with_env(conf: &SdkConfig, name: &str, vars: &[(&str, &str
         .unwrap_or_else(|err| panic!("CreateFunction {name}: {err:?}"));
 }
 
+/// Puts one count of `metric` for invocations of `function:alias` that
+/// ran `version` (the `Resource` and `ExecutedVersion` dimensions Lambda
+/// publishes for an alias), at `t0` (epoch seconds of a whole minute).
+pub async fn executed_count(
+    conf: &SdkConfig,
+    (function, alias, version): (&str, &str, &str),
+    metric: &str,
+    t0: i64,
+    value: f64,
+) {
+    let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+    let d = datum(
+        metric,
+        Some(function),
+        DateTime::from_secs(t0 + 10),
+        StandardUnit::Count,
+    )
+    .dimensions(dim("Resource", &format!("{function}:{alias}")))
+    .dimensions(dim("ExecutedVersion", version))
+    .value(value)
+    .build();
+    aws_sdk_cloudwatch::Client::new(conf)
+        .put_metric_data()
+        .namespace("AWS/Lambda")
+        .metric_data(d)
+        .send()
+        .await
+        .expect("PutMetricData");
+}
+
 /// Puts per-minute counts of one AWS/Lambda metric of `function`: one
 /// `(minute start, value)` per minute.
 pub async fn counts(conf: &SdkConfig, function: &str, metric: &str, minutes: &[(i64, f64)]) {

@@ -465,6 +465,52 @@ fn versions(out: &mut String, f: &Focus) {
         let _ = writeln!(out, "Alias {}.", code(&a.describe()));
     }
     out.push('\n');
+    shares(out, d);
+}
+
+/// Each version's calls and errors of a traffic-splitting alias.
+fn shares(out: &mut String, d: &crate::model::versions::Deployments) {
+    if let Some(e) = &d.shares_error {
+        let _ = writeln!(out, "The versions' shares could not be read: {}\n", cell(e));
+    }
+    if d.shares.is_empty() {
+        return;
+    }
+    let rows: Vec<Vec<String>> = d
+        .shares
+        .iter()
+        .map(|s| {
+            let primary = d.shares.iter().find(|p| p.alias == s.alias);
+            let worse = primary.is_some_and(|p| p != s && s.fails_more_than(p));
+            vec![
+                s.alias.clone(),
+                s.version.clone(),
+                format::pct(Some(s.weight)),
+                format::count(s.invocations),
+                format::count(s.errors),
+                format::pct(s.error_rate()),
+                if worse {
+                    "fails significantly more".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "Alias",
+            "Version",
+            "Weight",
+            "Invocations",
+            "Errors",
+            "Err%",
+            "",
+        ],
+        &[false, false, true, true, true, true, false],
+        &rows,
+    ));
+    out.push('\n');
 }
 
 fn groups(out: &mut String, f: &Focus) {

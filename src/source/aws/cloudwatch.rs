@@ -41,13 +41,14 @@ fn to_query(i: usize, q: &MetricQuery) -> MetricDataQuery {
     let mut metric = Metric::builder()
         .namespace(LAMBDA_NAMESPACE)
         .metric_name(q.key.kind.cloudwatch_name());
+    let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     if let Some(f) = &q.key.function {
-        metric = metric.dimensions(
-            Dimension::builder()
-                .name("FunctionName")
-                .value(&f.name)
-                .build(),
-        );
+        metric = metric.dimensions(dimension("FunctionName", &f.name));
+        if let Some(e) = &q.key.executed {
+            metric = metric
+                .dimensions(dimension("Resource", &format!("{}:{}", f.name, e.alias)))
+                .dimensions(dimension("ExecutedVersion", &e.version));
+        }
     }
     MetricDataQuery::builder()
         .id(format!("q{i}"))

@@ -55,6 +55,7 @@ impl Inventory for AwsSource {
         Ok(Deployments {
             versions: self.versions(function).await?,
             aliases: self.aliases(function).await?,
+            ..Deployments::default()
         }
         .sorted())
     }

@@ -60,7 +60,12 @@ impl DemoSource {
         while t < range.end.timestamp() {
             let v = match &q.key.function {
                 Some(f) => self.spec(&f.name).and_then(|(i, s)| {
-                    Self::aggregate(q.key.kind, q.key.stat, &self.minutes(i, s, t, t + period))
+                    let minutes = self.minutes(i, s, t, t + period);
+                    let whole = Self::aggregate(q.key.kind, q.key.stat, &minutes)?;
+                    match &q.key.executed {
+                        None => Some(whole),
+                        Some(e) => self.version_share(s, e, q.key.kind, whole, &minutes),
+                    }
                 }),
                 None => self.account_value(q.key.kind, t, t + period),
             };
@@ -70,6 +75,34 @@ impl DemoSource {
             t += period;
         }
         Series::from_points(range, q.period_s, points)
+    }
+
+    /// One version's part of a canary alias's `whole` (Invocations or
+    /// Errors): the canary gets its weight of the calls and fails
+    /// [`fleet::CANARY_ERRORS`] of them, the primary the rest; `None` for
+    /// a version or alias the function does not route to.
+    fn version_share(
+        &self,
+        spec: &Spec,
+        e: &crate::model::metrics::Executed,
+        kind: MetricKind,
+        whole: f64,
+        minutes: &[Minute],
+    ) -> Option<f64> {
+        let d = fleet::deployments(spec, self.now());
+        let alias = d.aliases.iter().find(|a| a.name == e.alias)?;
+        let (_, weight) = alias.routing().into_iter().find(|(v, _)| *v == e.version)?;
+        let canary = e.version != alias.version;
+        let calls: f64 = minutes.iter().map(|m| m.invocations).sum();
+        let canary_calls = (calls * fleet::CANARY_WEIGHT).round();
+        let canary_errors = (canary_calls * fleet::CANARY_ERRORS).round().min(whole);
+        Some(match (kind, canary) {
+            (MetricKind::Invocations, true) => canary_calls,
+            (MetricKind::Invocations, false) => (whole - canary_calls).max(0.0),
+            (MetricKind::Errors, true) => canary_errors,
+            (MetricKind::Errors, false) => (whole - canary_errors).max(0.0),
+            _ => whole * weight,
+        })
     }
 
     /// An account-level value over `[start, end)`, the peak over its

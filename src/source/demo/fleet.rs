@@ -140,22 +140,40 @@ pub fn in_burst(spec: &Spec, minute: i64) -> bool {
     spec.behaviour == Behaviour::ErrorBurst && BURST.contains(&minute.rem_euclid(60))
 }
 
-/// The function's latest deploy as of `now`: a bursting function is
-/// deployed at :20 of every hour (the bad version, whose errors stop when
-/// traffic moves away at :30); the others keep their inventory date.
-pub fn last_deployed(spec: &Spec, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    if spec.behaviour != Behaviour::ErrorBurst {
-        return spec.info.last_modified;
-    }
+/// The function whose `live` alias sends a share of its traffic to a new
+/// version (a canary), published every hour at [`CANARY_MINUTE`].
+pub const CANARY: &str = "checkout-flow";
+/// The minute of the hour the canary is published.
+pub const CANARY_MINUTE: i64 = 35;
+/// The canary's share of the alias's traffic.
+pub const CANARY_WEIGHT: f64 = 0.1;
+/// The share of the canary's requests that fail.
+pub const CANARY_ERRORS: f64 = 0.08;
+
+/// The latest `hh:mm` (minute `of_hour` of some hour) at or before `now`.
+fn hourly_at(now: DateTime<Utc>, of_hour: i64) -> Option<DateTime<Utc>> {
     let minute = now.timestamp().div_euclid(60);
     let hour = minute - minute.rem_euclid(60);
-    let of_hour = minute.rem_euclid(60);
-    let at = if of_hour >= BURST.start {
-        hour + BURST.start
+    let at = if minute.rem_euclid(60) >= of_hour {
+        hour + of_hour
     } else {
-        hour - 60 + BURST.start
+        hour - 60 + of_hour
     };
     DateTime::from_timestamp(at * 60, 0)
+}
+
+/// The function's latest deploy as of `now`: a bursting function is
+/// deployed at :20 of every hour (the bad version, whose errors stop when
+/// traffic moves away at :30), the canary's at :35; the others keep their
+/// inventory date.
+pub fn last_deployed(spec: &Spec, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if spec.behaviour == Behaviour::ErrorBurst {
+        hourly_at(now, BURST.start)
+    } else if spec.info.id.name == CANARY {
+        hourly_at(now, CANARY_MINUTE)
+    } else {
+        spec.info.last_modified
+    }
 }
 
 /// The versions a function published and its `live` alias: a bursting
@@ -168,8 +186,9 @@ pub fn deployments(spec: &Spec, now: DateTime<Utc>) -> crate::model::versions::D
         published: at,
         description: String::new(),
     };
-    let versions: Vec<Version> = match (spec.behaviour, last_deployed(spec, now)) {
-        (Behaviour::ErrorBurst, Some(latest)) => (0..24)
+    let hourly = spec.behaviour == Behaviour::ErrorBurst || spec.info.id.name == CANARY;
+    let versions: Vec<Version> = match (hourly, last_deployed(spec, now)) {
+        (true, Some(latest)) => (0..24)
             .rev()
             .map(|h| {
                 let at = latest - chrono::Duration::hours(h);
@@ -182,14 +201,24 @@ pub fn deployments(spec: &Spec, now: DateTime<Utc>) -> crate::model::versions::D
             .collect(),
         (_, at) => vec![version(1, at)],
     };
-    let alias = versions.last().map(|v| Alias {
-        name: "live".into(),
-        version: v.version.clone(),
-        weights: Vec::new(),
-    });
+    let alias = match (spec.info.id.name == CANARY, &versions[..]) {
+        // The primary is the version before; the newest takes a tenth.
+        (true, [.., primary, canary]) => Some(Alias {
+            name: "live".into(),
+            version: primary.version.clone(),
+            weights: vec![(canary.version.clone(), CANARY_WEIGHT)],
+        }),
+        (_, [.., v]) => Some(Alias {
+            name: "live".into(),
+            version: v.version.clone(),
+            weights: Vec::new(),
+        }),
+        _ => None,
+    };
     Deployments {
         versions,
         aliases: alias.into_iter().collect(),
+        ..Deployments::default()
     }
     .sorted()
 }
@@ -220,6 +249,10 @@ pub fn minute(seed: u64, idx: usize, spec: &Spec, minute: i64) -> Minute {
         }
     }
     let mut error_ratio = spec.error_ratio;
+    if spec.info.id.name == CANARY {
+        // The canary's failures on top of the primary's.
+        error_ratio += CANARY_WEIGHT * CANARY_ERRORS;
+    }
     if in_burst(spec, minute) {
         error_ratio = 0.25;
     }

@@ -152,6 +152,40 @@ fn deploy_x(store: &Store, f: &FunctionInfo) -> Option<f64> {
     (at >= range.start && at < range.end).then(|| (at - range.start).num_seconds() as f64 / 60.0)
 }
 
+/// Each version's share of a traffic-splitting alias: `live v12 90.0%
+/// 5400 · 0.20% err`, the canary in the error style with ▲ when it fails
+/// significantly more than the primary.
+fn canary_figures(
+    store: &Store,
+    f: &FunctionInfo,
+    t: crate::tui::theme::Theme,
+) -> Vec<(String, Style)> {
+    let Some(d) = store.deployments_of(&f.id) else {
+        return Vec::new();
+    };
+    if let Some(e) = &d.shares_error {
+        return vec![(format!("canary n/a: {}", sanitize(e)), t.dim())];
+    }
+    let mut out = Vec::new();
+    for share in &d.shares {
+        let primary = d.shares.iter().find(|s| s.alias == share.alias);
+        let worse = primary.is_some_and(|p| p != share && share.fails_more_than(p));
+        out.push((
+            format!(
+                "{} v{} {} {} · {} err{}",
+                sanitize(&share.alias),
+                sanitize(&share.version),
+                format::pct(Some(share.weight)),
+                format::count(share.invocations),
+                format::pct(share.error_rate()),
+                if worse { " ▲" } else { "" }
+            ),
+            if worse { t.error() } else { t.text() },
+        ));
+    }
+    out
+}
+
 /// The before/after figures of a deploy inside the window: `deploy 14:20 ▲`,
 /// `err 0.4%→6.1%`, `avg 80ms→210ms`, `thr 0→3` (▲ and the error style when
 /// the error rate rose significantly).
@@ -271,6 +305,7 @@ fn numbers(
     // What changed with a deploy in the window comes right after the
     // errors it may explain.
     items.extend(deploy_figures(store, f, t));
+    items.extend(canary_figures(store, f, t));
     items.extend([
         (
             format!("p99/timeout {}", format::pct(s.timeout_ratio(f.timeout_s))),
