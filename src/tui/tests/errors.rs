@@ -108,3 +108,19 @@ fn enter_opens_the_groups_function_with_its_failures() {
         Effect::ErrorScan { force: true }
     );
 }
+
+/// The function view lists the open function's groups above its traces:
+/// payments-webhook's bad deploy (new) and its everyday failures.
+#[test]
+fn the_function_view_lists_its_error_groups() {
+    let store = scanned();
+    let mut a = app(false, 140, 45);
+    let name: crate::model::id::FunctionId = "payments-webhook".into();
+    a.selected = Some(name.clone());
+    a.show_function(name);
+    let t = draw(&a, &store);
+    let text: String = format!("{:?}", t.backend());
+    assert!(text.contains("Errors · 3 groups here"), "{text}");
+    assert!(text.contains("new"), "{text}");
+    insta::assert_snapshot!("function_errors_box", t.backend());
+}

@@ -3,6 +3,7 @@
 //! reserved concurrency) and the logs pane.
 
 mod charts;
+pub(super) mod errors_box;
 
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, title};

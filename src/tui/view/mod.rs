@@ -70,7 +70,13 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
             header::render(frame, l.header, app, store, now);
             function::render(frame, &l, app, store, name, now);
             if !app.logs.full {
-                traces::render(frame, l.traces, app, store, now);
+                // The function's error groups, when it has any, above its traces.
+                let rows = function::errors_box::rows(store, name);
+                let (errors, traces) = function::errors_box::split(l.traces, rows);
+                if let Some(area) = errors {
+                    function::errors_box::render(frame, area, app, store, name, now);
+                }
+                traces::render(frame, traces, app, store, now);
             }
             footer::render(frame, l.footer, app);
         }
