@@ -220,6 +220,9 @@ pub struct RowData<'r, 's> {
     pub scale: &'r ColumnScale,
     /// Its latest deploy: age in seconds, inside the window, regressed.
     pub deployed: Option<DeployCell>,
+    /// The DEPLOYED column is not shown (too narrow): a regression after
+    /// a deploy marks the errors `▲` instead.
+    pub deploy_hidden: bool,
 }
 
 /// What the DEPLOYED cell shows.
@@ -271,6 +274,12 @@ impl Column {
             Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),
             Self::Invocations => Cell::from(format::count_in(s.invocations, d.scale.invocations)),
             Self::Trend => Cell::from(trend(d.invocations, d.errors, usize::from(SPARK), t)),
+            // Without the DEPLOYED column, a rise after a deploy marks the
+            // errors (the name keeps its width).
+            Self::Errors if d.deploy_hidden && d.deployed.is_some_and(|c| c.regressed) => styled(
+                format!("{}▲", format::count_in(s.errors, d.scale.errors)),
+                t.error(),
+            ),
             Self::Errors => styled(
                 format::count_in(s.errors, d.scale.errors),
                 loud(s.errors, t.error()),

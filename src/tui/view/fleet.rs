@@ -39,6 +39,7 @@ fn cells<'a>(
         reports: store.report_stats(id),
         firing: store.firing_on(id).next().is_some(),
         deployed: deploy_cell(store, r.info, now),
+        deploy_hidden: !shown.contains(&Column::Deployed),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }
