@@ -14,6 +14,7 @@ use super::normalize::normalize;
 use crate::model::logs::{LineInfo, ReportKind, json_of, prefix};
 use crate::model::text::{cut_chars, escape_controls};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The longest title kept, in characters.
 const MAX_TITLE: usize = 200;
@@ -32,10 +33,11 @@ pub struct Fingerprint {
     pub frame: Option<String>,
 }
 
-/// The parts of a failure line a fingerprint is made of.
-struct Parts {
-    headline: String,
-    stack: String,
+/// The parts of a failure line a fingerprint is made of (borrowed from
+/// a text line, owned when read out of JSON).
+struct Parts<'a> {
+    headline: Cow<'a, str>,
+    stack: Cow<'a, str>,
 }
 
 /// The fingerprint of a failure line `message` that `info` describes.
@@ -46,7 +48,12 @@ pub fn fingerprint(message: &str, info: &LineInfo) -> Fingerprint {
         None => {
             let parts = parts_of(message);
             let frame = application_frame(&parts.stack);
-            let headline = escape_controls(&parts.headline, false);
+            // Most headlines hold no control character: no copy then.
+            let headline = if parts.headline.contains(char::is_control) {
+                Cow::Owned(escape_controls(&parts.headline, false))
+            } else {
+                parts.headline
+            };
             let title = with_type(error_type, &normalize(without_type(&headline, error_type)));
             return finish(title, frame, error_type);
         }
@@ -55,14 +62,22 @@ pub fn fingerprint(message: &str, info: &LineInfo) -> Fingerprint {
 }
 
 fn finish(title: String, frame: Option<String>, error_type: Option<&str>) -> Fingerprint {
-    let title = cut_chars(&title, MAX_TITLE);
-    let key = format!(
-        "{}\u{1f}{title}\u{1f}{}",
-        error_type.unwrap_or(""),
-        frame.as_deref().unwrap_or("")
-    );
+    let title = if title.chars().nth(MAX_TITLE).is_some() {
+        cut_chars(&title, MAX_TITLE)
+    } else {
+        title
+    };
+    // The key is `type \x1f title \x1f frame`, hashed piece by piece.
+    let pieces = [
+        error_type.unwrap_or("").as_bytes(),
+        b"\x1f",
+        title.as_bytes(),
+        b"\x1f",
+        frame.as_deref().unwrap_or("").as_bytes(),
+    ];
+    let hash = pieces.iter().fold(FNV_OFFSET, |h, p| fnv1a(h, p));
     Fingerprint {
-        id: format!("{:016x}", fnv1a(key.as_bytes())),
+        id: format!("{hash:016x}"),
         title,
         frame,
     }
@@ -70,11 +85,14 @@ fn finish(title: String, frame: Option<String>, error_type: Option<&str>) -> Fin
 
 /// FNV-1a, 64 bits: tiny, stable across platforms and releases (the
 /// standard library's hasher is neither).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
+
+/// FNV-1a's starting value.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 fn report_title(kind: ReportKind, status: Option<&str>, error_type: Option<&str>) -> String {
     let word = match kind {
@@ -124,7 +142,7 @@ fn first_line(s: &str) -> &str {
         .unwrap_or("")
 }
 
-fn parts_of(message: &str) -> Parts {
+fn parts_of(message: &str) -> Parts<'_> {
     let m = message.trim();
     if let Some(v) = json_of(m) {
         return json_parts(&v);
@@ -173,7 +191,7 @@ fn strip_request_id(s: &str) -> &str {
 }
 
 /// The headline ends at the first line break or where a stack begins.
-fn text_parts(text: &str) -> Parts {
+fn text_parts(text: &str) -> Parts<'_> {
     let line = first_line(text);
     let line = line
         .split("Traceback (most recent call last)")
@@ -184,23 +202,23 @@ fn text_parts(text: &str) -> Parts {
         None => line.trim_end(),
     };
     Parts {
-        headline: headline.to_string(),
-        stack: text.to_string(),
+        headline: Cow::Borrowed(headline),
+        stack: Cow::Borrowed(text),
     }
 }
 
 /// Keys a stack is kept under.
 const STACK_KEYS: [&str; 4] = ["stack", "stackTrace", "stack_trace", "exception"];
 
-fn json_parts(v: &Value) -> Parts {
+fn json_parts(v: &Value) -> Parts<'static> {
     if let Some(kind) = v
         .get("type")
         .and_then(Value::as_str)
         .filter(|t| t.starts_with("platform."))
     {
         return Parts {
-            headline: platform_headline(kind, v.get("record")),
-            stack: String::new(),
+            headline: Cow::Owned(platform_headline(kind, v.get("record"))),
+            stack: Cow::Borrowed(""),
         };
     }
     let holders: Vec<&Value> = [Some(v), v.get("message"), v.get("error")]
@@ -221,8 +239,8 @@ fn json_parts(v: &Value) -> Parts {
         .find_map(|h| STACK_KEYS.iter().find_map(|k| h.get(*k)).map(stack_text))
         .unwrap_or_default();
     Parts {
-        headline: first_line(&headline).to_string(),
-        stack,
+        headline: Cow::Owned(first_line(&headline).to_string()),
+        stack: Cow::Owned(stack),
     }
 }
 

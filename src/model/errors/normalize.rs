@@ -130,11 +130,12 @@ const KEEP_AFTER: [&str; 8] = [
 
 /// An exit status, a signal, an HTTP status (`503 Service Unavailable`).
 fn meaningful_number(hay: &str, start: usize, m: &str) -> bool {
-    let before = hay[..start].to_ascii_lowercase();
-    if KEEP_AFTER
-        .iter()
-        .any(|w| before.ends_with(&w.to_ascii_lowercase()))
-    {
+    // Only the few bytes before the number are compared (no copy).
+    let before = hay[..start].as_bytes();
+    if KEEP_AFTER.iter().any(|w| {
+        let w = w.as_bytes();
+        before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+    }) {
         return true;
     }
     let http = m.len() == 3 && m.parse::<u16>().is_ok_and(|n| (100..600).contains(&n));
