@@ -131,7 +131,7 @@ const KEEP_AFTER: [&str; 8] = [
 /// An exit status, a signal, an HTTP status (`503 Service Unavailable`).
 fn meaningful_number(hay: &str, start: usize, m: &str) -> bool {
     // Only the few bytes before the number are compared (no copy).
-    let before = hay[..start].as_bytes();
+    let before = &hay.as_bytes()[..start];
     if KEEP_AFTER.iter().any(|w| {
         let w = w.as_bytes();
         before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
