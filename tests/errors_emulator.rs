@@ -457,6 +457,9 @@ async fn the_incident_report_holds_the_story_and_no_secret() {
     );
     assert!(text.contains("Published in the window: `1` at "), "{text}");
     assert!(text.contains("Alias `live → 1 90.0% · 2 10.0%`."), "{text}");
+    // Before and after the deploy, from the seeded per-minute counts: all
+    // 25 invocations and 5 errors were before it.
+    assert!(text.contains("| before | 25 | 5 | 20.0% |"), "{text}");
     // The ExecutedVersion metrics of the alias, as seeded.
     assert!(
         text.contains("| live | 1 | 90.0% | 90 | 1 | 1.11% |  |"),
