@@ -55,6 +55,11 @@ LAMBDA_ROUTES = [
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/?$"), "GetFunction"),
     ("GET", re.compile(r"^/2019-09-30/functions/[^/]+/provisioned-concurrency/?$"),
      "ListProvisionedConcurrencyConfigs"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "ListVersionsByFunction"),
+    ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "PublishVersion"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/?$"), "ListAliases"),
+    ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/?$"), "CreateAlias"),
+    ("PUT", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/[^/]+/?$"), "UpdateAlias"),
 ]
 XRAY_ROUTES = {
     "/TraceSummaries": "GetTraceSummaries",
