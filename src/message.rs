@@ -202,6 +202,9 @@ pub enum Update {
         from: DateTime<Utc>,
         /// Events to keep.
         capacity: usize,
+        /// What of the pane's events of the same function stays while the
+        /// new read runs (a new filter keeps what it would have found).
+        keep: KeepEvents,
     },
     /// The log pane reads further back, keeping what it has.
     LogsReach {
@@ -327,6 +330,21 @@ pub struct MetricsFetch {
     pub failed: Vec<(MetricKey, SourceError)>,
     /// GetMetricData calls made (pages included).
     pub calls: u32,
+}
+
+/// What of the log pane's events stays when it starts over for the same
+/// function and log group (another filter, failures only, a later start).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum KeepEvents {
+    /// Nothing: another function, or a pattern lamtop cannot evaluate
+    /// (JSON, space-delimited).
+    #[default]
+    Nothing,
+    /// Every event since the new start.
+    All,
+    /// The events since the new start that this text filter pattern
+    /// matches (as the service would).
+    Matching(String),
 }
 
 /// What a follower reports.

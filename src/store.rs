@@ -77,6 +77,9 @@ pub struct Store {
     /// REPORT statistics per function, with when they were computed: from
     /// the log lines read, or from a Logs Insights query.
     pub reports: HashMap<FunctionId, (DateTime<Utc>, ReportStats)>,
+    /// The functions whose REPORT statistics come from the log pane's lines
+    /// (minutes of them), not a Logs Insights query over the window.
+    pub reports_from_log_pane: std::collections::HashSet<FunctionId>,
     /// The fleet Logs Insights run, if one was started.
     pub insights_run: Option<InsightsRun>,
     /// The error groups and the scan that read them.
@@ -157,10 +160,9 @@ impl Store {
                 log_group,
                 from,
                 capacity,
+                keep,
             } => {
-                let mut buf = logbuf::LogBuffer::new(function, log_group, capacity);
-                buf.from = Some(from);
-                self.logs = Some(buf);
+                self.reset_logs(function, log_group, from, capacity, keep);
                 true
             }
             Update::LogsReach { function, from } => self.apply_reach(function, from),
@@ -297,6 +299,7 @@ impl Store {
                 if let Some(at) = newest.filter(|_| buf.reports.len() != before) {
                     let stats = ReportStats::from_reports(buf.reports.iter().map(|(_, r)| r));
                     let at = self.reports.get(&function).map_or(at, |(t, _)| at.max(*t));
+                    self.reports_from_log_pane.insert(function.clone());
                     self.reports.insert(function, (at, stats));
                 }
             }
@@ -339,6 +342,7 @@ impl Store {
                 for f in self.inventory.value.as_deref().unwrap_or(&[]) {
                     if let Some(s) = stats.get(&f.log_group_id()) {
                         self.reports.insert(f.id.clone(), (at, s.clone()));
+                        self.reports_from_log_pane.remove(&f.id);
                         covered += 1;
                     }
                 }
@@ -381,6 +385,43 @@ impl Store {
     /// Evaluates the rules again (after REPORT statistics arrived).
     pub fn evaluate_rules_now(&mut self, at: DateTime<Utc>) {
         self.evaluate_rules(at);
+    }
+
+    /// The log pane starts over: a new buffer, or — for the same function
+    /// and group — the old one keeping what `keep` says (the new read adds
+    /// the rest; the buffer drops what it already has).
+    fn reset_logs(
+        &mut self,
+        function: FunctionId,
+        log_group: crate::model::id::LogGroup,
+        from: chrono::DateTime<Utc>,
+        capacity: usize,
+        keep: crate::message::KeepEvents,
+    ) {
+        use crate::message::KeepEvents;
+        use crate::model::logs::pattern::FilterPattern;
+        let same = self
+            .logs
+            .as_ref()
+            .is_some_and(|b| b.function == function && b.log_group == log_group);
+        let pattern = match keep {
+            KeepEvents::Nothing => None,
+            KeepEvents::All => Some(FilterPattern::All),
+            KeepEvents::Matching(p) => Some(FilterPattern::parse(&p)),
+        };
+        match (self.logs.as_mut(), same, pattern) {
+            (Some(buf), true, Some(p)) => {
+                buf.keep_only(|e| e.timestamp >= from && p.matches(&e.message));
+                buf.from = Some(from);
+                buf.caught_up = None;
+                buf.reaching_back = false;
+            }
+            _ => {
+                let mut buf = logbuf::LogBuffer::new(function, log_group, capacity);
+                buf.from = Some(from);
+                self.logs = Some(buf);
+            }
+        }
     }
 
     /// Rule changes since the last call, oldest first.

@@ -5,7 +5,7 @@
 use super::context::{Ctx, Fleet};
 use super::runner::fetch;
 use super::schedule::Outcome;
-use crate::message::{DataKind, LogUpdate, Scope, Update};
+use crate::message::{DataKind, KeepEvents, LogUpdate, Scope, Update};
 use crate::model::function::FunctionInfo;
 use crate::model::id::{FunctionId, LogGroup};
 use crate::model::logs::pattern::FAILURE_PATTERN;
@@ -199,13 +199,23 @@ pub(super) async fn logs<S: Source>(
         let _ = c.tx.send(Update::Finished(DataKind::Logs)).await;
         return;
     }
+    // The function the last follower followed: starting over for it keeps
+    // what it read that the new read would find too.
+    let mut last: Option<FunctionId> = None;
     loop {
         let current = scope.borrow_and_update().clone();
         let follower = match &current.selected {
-            Some(function) => match start_follower(&c, &limiter, function, &current).await {
-                Some(f) => Some(f),
-                None => return,
-            },
+            Some(function) => {
+                let keep = match last.as_ref() == Some(function) {
+                    true => keep_for(&current),
+                    false => KeepEvents::Nothing,
+                };
+                last = Some(function.clone());
+                match start_follower(&c, &limiter, function, &current, keep).await {
+                    Some(f) => Some(f),
+                    None => return,
+                }
+            }
             None => None,
         };
         if !relay(&c, &limiter, &mut scope, follower).await {
@@ -221,6 +231,7 @@ async fn start_follower<S: Source>(
     limiter: &Arc<RateLimiter>,
     function: &FunctionId,
     scope: &Scope,
+    keep: KeepEvents,
 ) -> Option<Follower> {
     let log_group = match &*c.fleet_tx.borrow() {
         Fleet::Ready(fns) => fns
@@ -239,6 +250,7 @@ async fn start_follower<S: Source>(
         log_group: log_group.clone(),
         from,
         capacity: c.cfg.log_capacity,
+        keep,
     };
     c.tx.send(reset).await.ok()?;
     let (tx, rx) = mpsc::channel(16);
@@ -281,6 +293,20 @@ fn server_filter(scope: &Scope) -> Option<String> {
         (Some(f), _) => Some(f.clone()),
         (None, true) => Some(FAILURE_PATTERN.to_string()),
         (None, false) => None,
+    }
+}
+
+/// What of the same function's events stays when the pane starts over
+/// under `scope`: all of them without a server filter, those a text
+/// pattern matches, none for a pattern only the service can evaluate.
+fn keep_for(scope: &Scope) -> KeepEvents {
+    use crate::model::logs::pattern::FilterPattern;
+    match server_filter(scope) {
+        None => KeepEvents::All,
+        Some(p) => match FilterPattern::parse(&p) {
+            FilterPattern::All if !p.trim().is_empty() => KeepEvents::Nothing,
+            _ => KeepEvents::Matching(p),
+        },
     }
 }
 

@@ -1,11 +1,13 @@
 //! The log pane's events: a bounded buffer kept in time order (late
-//! events are inserted where they belong), de-duplicated upstream.
+//! events are inserted where they belong), each event once (a follower
+//! de-duplicates its own reads; the buffer drops what a new read of the
+//! same pane brings again).
 
 use crate::message::SourceError;
 use crate::model::id::{FunctionId, LogGroup};
 use crate::model::logs::{LogEvent, Report, parse_report};
 use chrono::{DateTime, Utc};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 /// Default number of events kept per view.
 pub const DEFAULT_CAPACITY: usize = 50_000;
@@ -36,6 +38,8 @@ pub struct LogBuffer {
     /// The REPORT lines among the events, parsed once on arrival (keyed by
     /// event id, so eviction can drop them with their events).
     pub reports: VecDeque<(String, Report)>,
+    /// The ids of the events held.
+    seen: HashSet<String>,
 }
 
 impl LogBuffer {
@@ -52,6 +56,9 @@ impl LogBuffer {
     /// Adds events (each exactly once, in any order).
     pub fn push(&mut self, events: Vec<LogEvent>) {
         for e in events {
+            if !self.seen.insert(e.id.clone()) {
+                continue;
+            }
             // A cheap test first: most lines are not reports.
             let maybe = e.message.contains("REPORT")
                 || e.message.contains("platform.report")
@@ -73,10 +80,11 @@ impl LogBuffer {
             }
         }
         while self.events.len() > self.capacity {
-            if let Some(gone) = self.events.pop_front()
-                && self.reports.front().is_some_and(|(id, _)| *id == gone.id)
-            {
-                self.reports.pop_front();
+            if let Some(gone) = self.events.pop_front() {
+                self.seen.remove(&gone.id);
+                if self.reports.front().is_some_and(|(id, _)| *id == gone.id) {
+                    self.reports.pop_front();
+                }
             }
             self.evicted += 1;
         }
@@ -85,6 +93,17 @@ impl LogBuffer {
             self.reports.pop_front();
         }
         self.last_error = None;
+        self.generation += 1;
+    }
+}
+
+impl LogBuffer {
+    /// Keeps only the events `keep` accepts (and their reports).
+    pub fn keep_only(&mut self, keep: impl Fn(&LogEvent) -> bool) {
+        self.events.retain(|e| keep(e));
+        self.seen = self.events.iter().map(|e| e.id.clone()).collect();
+        let seen = &self.seen;
+        self.reports.retain(|(id, _)| seen.contains(id));
         self.generation += 1;
     }
 }

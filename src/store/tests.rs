@@ -143,3 +143,64 @@ fn calls_last_minute_from_samples() {
     // Less than a minute of samples: everything since start.
     assert_eq!(s.calls_last_minute(at(50)), Some(20));
 }
+
+/// A new filter on the same function keeps the events it would have
+/// found (125 events do not drop to 0 while the new read runs), and the
+/// new read's copies of them are not shown twice; another function starts
+/// empty.
+#[test]
+fn a_new_filter_keeps_what_it_would_have_found() {
+    use crate::message::{KeepEvents, LogUpdate};
+    use crate::model::logs::LogEvent;
+    let ev = |id: &str, s: i64, msg: &str| LogEvent {
+        id: id.into(),
+        timestamp: at(s),
+        ingestion_time: None,
+        stream: "s".into(),
+        message: msg.into(),
+    };
+    let reset = |function: &str, from: i64, keep| Update::LogsReset {
+        function: function.into(),
+        log_group: "/aws/lambda/api".into(),
+        from: at(from),
+        capacity: 100,
+        keep,
+    };
+    let events = |e: Vec<LogEvent>| Update::Logs {
+        function: "api".into(),
+        update: LogUpdate::Events {
+            group: 0,
+            events: e,
+        },
+    };
+    let mut store = Store::new(&[], Prices::default());
+    store.apply(reset("api", 0, KeepEvents::Nothing));
+    store.apply(events(vec![
+        ev("1", 10, "INFO ok"),
+        ev("2", 20, "ERROR boom"),
+        ev("3", 30, "INFO fine"),
+        ev("4", 40, "ERROR again"),
+    ]));
+    let ids = |s: &Store| -> Vec<String> {
+        s.logs
+            .as_ref()
+            .unwrap()
+            .events
+            .iter()
+            .map(|e| e.id.clone())
+            .collect()
+    };
+    store.apply(reset("api", 0, KeepEvents::Matching("ERROR".into())));
+    assert_eq!(ids(&store), ["2", "4"]);
+    // The new read brings them again, and one more.
+    store.apply(events(vec![
+        ev("2", 20, "ERROR boom"),
+        ev("5", 50, "ERROR more"),
+    ]));
+    assert_eq!(ids(&store), ["2", "4", "5"]);
+    // A later start keeps what is after it.
+    store.apply(reset("api", 25, KeepEvents::All));
+    assert_eq!(ids(&store), ["4", "5"]);
+    store.apply(reset("other", 0, KeepEvents::All));
+    assert!(ids(&store).is_empty(), "another function starts empty");
+}

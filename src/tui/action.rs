@@ -67,6 +67,9 @@ pub enum FleetAction {
     Filter,
     /// Next sort column.
     SortNext,
+    /// Pick the sort column by name: the command line, `sort ` typed,
+    /// Tab listing the columns.
+    SortPick,
     /// Reverse the sort.
     SortReverse,
     /// Alarms pane: current alarms / history of rule changes.

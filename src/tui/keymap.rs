@@ -137,6 +137,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('/')], Action::Fleet(FleetAction::Filter), Fleet, true, "filter (regex; /!x inverts)"),
     b!(&[k('s')], Action::Fleet(FleetAction::SortNext), Fleet, true, "sort by next column"),
     b!(&[k('S')], Action::Fleet(FleetAction::SortReverse), Fleet, false, "reverse sort"),
+    b!(&[k('o')], Action::Fleet(FleetAction::SortPick), Fleet, false, "sort by… (type or Tab a column)"),
     b!(&[k('a')], Action::Fleet(FleetAction::AlarmHistory), Fleet, true, "alarms / alarm history"),
     b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "insight columns ($/h, thr %, cold %, mem %)"),
     b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),

@@ -294,6 +294,7 @@ fn add_logs(store: &mut Store, demo: &DemoSource, name: &str) {
         log_group: group,
         from: now() - chrono::Duration::minutes(15),
         capacity: 1000,
+        keep: Default::default(),
     });
     for update in [
         LogUpdate::Events {

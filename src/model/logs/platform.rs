@@ -162,8 +162,15 @@ pub fn describe(v: &Value, report: Option<&Report>, trace: Option<&str>) -> Opti
     Some(out)
 }
 
+/// A REPORT's duration: tenths of a millisecond below a second (billing
+/// rounds there), else in the unit every other duration uses (`10.55s`,
+/// not `10550.3ms`).
 fn ms(v: Option<f64>) -> String {
-    v.map_or("?".to_string(), |v| format!("{v:.1}ms"))
+    match v {
+        None => "?".to_string(),
+        Some(v) if v < 1000.0 => format!("{v:.1}ms"),
+        Some(v) => crate::format::ms(Some(v)),
+    }
 }
 
 /// One line for humans, e.g. `REPORT 3f1e5e0a 102.3ms (billed 103ms) ·
@@ -203,10 +210,10 @@ pub fn summary(r: &Report, trace: Option<&str>) -> String {
                 r.memory_mb.map_or("?".into(), |v| v.to_string()),
             ));
             if let Some(i) = r.init_ms {
-                parts.push(format!("❄ cold start, init {i:.1}ms"));
+                parts.push(format!("❄ cold start, init {}", ms(Some(i))));
             }
             if let Some(x) = r.restore_ms {
-                parts.push(format!("❄ SnapStart restore {x:.1}ms"));
+                parts.push(format!("❄ SnapStart restore {}", ms(Some(x))));
             }
         }
         ReportKind::Init => {

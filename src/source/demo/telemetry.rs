@@ -283,6 +283,10 @@ pub fn trace_summaries(
         let Some(req) = requests(seed, idx, spec, minute).into_iter().next() else {
             continue;
         };
+        // The current minute's request may not have started yet.
+        if req.start_ms > now.timestamp_millis() {
+            continue;
+        }
         let d = (req.duration_ms + req.cold_init_ms.unwrap_or(0.0)) / 1000.0;
         summaries.push(TraceSummary {
             id: trace_id(seed, idx, minute),

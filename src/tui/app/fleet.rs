@@ -32,6 +32,16 @@ impl App {
                 self.say(format!("sorted by {}", next.name()), false);
             }
             FleetAction::SortReverse => self.reverse = !self.reverse,
+            FleetAction::SortPick => {
+                self.input = Some(super::Input::Command("sort ".into()));
+                self.say(
+                    format!(
+                        "columns: {}",
+                        crate::model::fleet::SortColumn::names().join(" ")
+                    ),
+                    false,
+                );
+            }
             FleetAction::AlarmHistory => self.alarm_history = !self.alarm_history,
             FleetAction::InsightColumns => {
                 self.insight_columns = !self.insight_columns;

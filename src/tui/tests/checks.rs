@@ -101,6 +101,7 @@ fn hostile_log_lines_are_inert_in_the_pane() {
         log_group: "/g".into(),
         from: now(),
         capacity: 10,
+        keep: Default::default(),
     });
     let evil = LogEvent {
         id: "1".into(),

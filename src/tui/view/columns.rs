@@ -223,6 +223,19 @@ pub struct RowData<'r, 's> {
     /// The DEPLOYED column is not shown (too narrow): a regression after
     /// a deploy marks the errors `▲` instead.
     pub deploy_hidden: bool,
+    /// Its REPORT statistics come from the log pane's lines, not the window.
+    pub reports_from_log_pane: bool,
+}
+
+impl RowData<'_, '_> {
+    /// `value` marked `*` when it was computed from the log pane's lines.
+    fn marked_if_log_pane(&self, value: String) -> String {
+        if self.reports_from_log_pane && self.reports.is_some() {
+            format!("{value}*")
+        } else {
+            value
+        }
+    }
 }
 
 /// What the DEPLOYED cell shows.
@@ -319,11 +332,16 @@ impl Column {
                 let rate = insight.and_then(|i| i.throttle_rate);
                 styled(format::pct(rate), loud(rate, t.warn()))
             }
-            Self::ColdRate => Cell::from(format::pct(d.reports.and_then(|r| r.cold_start_rate()))),
-            Self::MemoryUsed => Cell::from(format::pct(
-                d.reports
-                    .and_then(|r| r.memory_used_ratio(Some(info.memory_mb))),
-            )),
+            // `*`: from the log pane's lines, not the window (the title says).
+            Self::ColdRate => Cell::from(
+                d.marked_if_log_pane(format::pct(d.reports.and_then(|r| r.cold_start_rate()))),
+            ),
+            Self::MemoryUsed => Cell::from(
+                d.marked_if_log_pane(format::pct(
+                    d.reports
+                        .and_then(|r| r.memory_used_ratio(Some(info.memory_mb))),
+                )),
+            ),
         }
     }
 }

@@ -40,6 +40,7 @@ fn cells<'a>(
         firing: store.firing_on(id).next().is_some(),
         deployed: deploy_cell(store, r.info, now),
         deploy_hidden: !shown.contains(&Column::Deployed),
+        reports_from_log_pane: store.reports_from_log_pane.contains(id),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }
@@ -162,6 +163,9 @@ fn table_name(app: &App, store: &Store, shown: usize, now: DateTime<Utc>) -> Str
     }
     if let Some(run) = &store.insights_run {
         name.push_str(&format!(" · {}", insights_status(run)));
+    }
+    if app.insight_columns && !store.reports_from_log_pane.is_empty() {
+        name.push_str(" · * from the log pane's lines");
     }
     name
 }

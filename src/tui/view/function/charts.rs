@@ -251,9 +251,13 @@ fn chart(
     if let Some((label, _)) = reference {
         title.push(Span::styled(format!("┄{label} "), t.warn()));
     }
+    let mut first = Vec::new();
     if let Some((_, label)) = deploy {
+        // The deploy's line would be unexplained without its label.
+        first.push(title.len());
         title.push(Span::styled(format!("┆{label} "), t.warn()));
     }
+    let title = fit_legend(title, &first, area.width.saturating_sub(2));
     // The deploy: a vertical line at its minute, the full height.
     let deploy_line = deploy.map(|(x, _)| vec![(*x, 0.0), (*x, top)]);
     let mut datasets: Vec<Dataset> = lines
@@ -312,9 +316,63 @@ fn chart(
     frame.render_widget(chart, area);
 }
 
+/// The title's items that fit `width` whole, in their order: the chart's
+/// name first, then the items at `first`, then the others from the left
+/// while they fit; an item that does not fit is left out, never cut.
+fn fit_legend<'a>(items: Vec<Span<'a>>, first: &[usize], width: u16) -> Vec<Span<'a>> {
+    let mut room = usize::from(width);
+    let mut keep = vec![false; items.len()];
+    let mut take = |i: usize, keep: &mut Vec<bool>| {
+        let w = items[i].width();
+        let fits = w <= room || i == 0;
+        if fits {
+            keep[i] = true;
+            room = room.saturating_sub(w);
+        }
+        fits
+    };
+    for i in (0..items.len().min(1)).chain(first.iter().copied()) {
+        take(i, &mut keep);
+    }
+    // The others from the left, up to the first that does not fit (a
+    // legend never skips a series to name a later one).
+    for i in (1..items.len()).filter(|i| !first.contains(i)) {
+        if !take(i, &mut keep) {
+            break;
+        }
+    }
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legend_item_that_does_not_fit_is_left_out_whole() {
+        let items = vec![
+            Span::raw(" Calls "),
+            Span::raw("━invocations "),
+            Span::raw("━errors "),
+            Span::raw("┆v42 "),
+        ];
+        let texts = |v: Vec<Span>| v.iter().map(|s| s.content.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(fit_legend(items.clone(), &[3], 25)),
+            [" Calls ", "━invocations ", "┆v42 "]
+        );
+        assert_eq!(
+            texts(fit_legend(items.clone(), &[3], 12)),
+            [" Calls ", "┆v42 "]
+        );
+        assert_eq!(texts(fit_legend(items.clone(), &[3], 3)), [" Calls "]);
+        // A short series after one that does not fit stays out too.
+        assert_eq!(texts(fit_legend(items, &[], 16)), [" Calls "]);
+    }
 
     /// Errors a sliver of the invocations get their own scale, named in
     /// the legend; errors that already show keep theirs.
