@@ -205,3 +205,60 @@ fn ctrl_s_writes_the_incident_report_and_never_overwrites() {
     assert!(named.is_file());
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// `l` on a trace twenty minutes old shows its request's lines: the pane
+/// reads the trace's own time range, not the last quarter hour.
+#[test]
+fn l_on_a_twenty_minute_old_trace_shows_its_lines() {
+    let t = demo("old-trace", 160, 45);
+    t.wait_for("Functions 30/30");
+    t.send(&["Enter"]);
+    t.wait_until("the traces pane with its rows", |s| s.contains("✓ ok"));
+    t.send(&["Tab"]);
+    t.wait_for("Traces [focus]");
+    for _ in 0..20 {
+        t.send(&["j"]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.send(&["Enter"]);
+    t.wait_for("SEGMENT");
+    t.send(&["l"]);
+    let s = t.wait_until("the request's lines", |s| {
+        s.contains("search /") && s.contains("START RequestId")
+    });
+    // The pane stops at the request's own lines.
+    let id = regex::Regex::new(r"search /([0-9a-f-]{36})/").unwrap();
+    let id = &id.captures(&s).unwrap_or_else(|| panic!("no search\n{s}"))[1];
+    assert!(
+        s.contains(&format!("START RequestId: {id}")),
+        "{id} not in view\n{s}"
+    );
+    // The time of the request's START line, against now (the pane shows
+    // UTC here: the session has no TZ).
+    let time = regex::Regex::new(&format!(
+        r"(\d\d):(\d\d):(\d\d)\.\d{{3}}Z? START RequestId: {id}"
+    ))
+    .unwrap();
+    let c = time
+        .captures(&s)
+        .unwrap_or_else(|| panic!("no START line\n{s}"));
+    let secs = |h: &str, m: &str, s: &str| {
+        h.parse::<i64>().unwrap() * 3600
+            + m.parse::<i64>().unwrap() * 60
+            + s.parse::<i64>().unwrap()
+    };
+    let line = secs(&c[1], &c[2], &c[3]);
+    let now = chrono::Utc::now();
+    let now_s = secs(
+        &now.format("%H").to_string(),
+        &now.format("%M").to_string(),
+        &now.format("%S").to_string(),
+    );
+    let age = (now_s - line).rem_euclid(86_400);
+    assert!(
+        (16 * 60..=25 * 60).contains(&age),
+        "the request's START is {age} s old, not the trace's twenty minutes\n{s}"
+    );
+    t.send(&["q"]);
+    t.wait_for("EXITED 0");
+}

@@ -380,6 +380,18 @@ impl App {
         Effect::None
     }
 
+    /// What new data settles: a pane waiting for a request's lines stops
+    /// at them once they arrive.
+    pub fn settle(&mut self, store: &Store) {
+        if self.logs.seek {
+            let buf = store
+                .logs
+                .as_ref()
+                .filter(|b| Some(&b.function) == self.selected.as_ref());
+            self.logs.settle_seek(buf);
+        }
+    }
+
     /// `ctrl-s` / `:report [PATH]`: the report looks into the open
     /// function (the fleet's worst when none is open).
     fn report(&mut self, path: Option<std::path::PathBuf>) -> Effect {

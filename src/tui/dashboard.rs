@@ -109,6 +109,7 @@ impl<'a, S: Source> Dashboard<'a, S> {
         while let Ok(u) = self.session.updates.try_recv() {
             dirty |= self.fold_one(u);
         }
+        self.app.settle(&self.store);
         on_alarm_events(
             &mut self.store,
             &self.sink,

@@ -29,6 +29,9 @@ pub struct LogView {
     /// The search's matches among the visible events, computed once per
     /// buffer change (a frame must not re-read 50,000 lines).
     pub(crate) matches: RefCell<Option<Matches>>,
+    /// Waiting for the search's lines to arrive (`l` from a trace reads
+    /// back to the request): once they do, the pane stops at the last one.
+    pub seek: bool,
 }
 
 /// The positions (in `visible`) of the search's matches, and what they
@@ -53,6 +56,7 @@ impl Default for LogView {
             anchor: None,
             expanded: None,
             matches: RefCell::new(None),
+            seek: false,
         }
     }
 }
@@ -107,8 +111,27 @@ impl LogView {
         }
     }
 
+    /// Once the search's lines have arrived (see [`LogView::seek`]), puts
+    /// the last of them at the bottom, paused: the request's lines in view.
+    /// `buf` is the pane's buffer as it stands.
+    pub fn settle_seek(&mut self, buf: Option<&LogBuffer>) {
+        let (true, Some(re), Some(buf)) = (self.seek, self.search.clone(), buf) else {
+            return;
+        };
+        let vis = self.visible(buf);
+        if let Some(i) = (0..vis.len())
+            .rev()
+            .find(|i| re.is_match(&drawn_text(vis[*i])))
+        {
+            self.follow = false;
+            self.seek = false;
+            self.set_bottom(&vis, i);
+        }
+    }
+
     /// Scrolls by `delta` lines (negative: up); scrolling pauses following.
     pub fn scroll(&mut self, buf: Option<&LogBuffer>, delta: isize) {
+        self.seek = false;
         let Some(buf) = buf else { return };
         let vis = self.visible(buf);
         let Some(cur) = self.bottom(&vis) else { return };

@@ -87,9 +87,11 @@ impl App {
                 self.log_from = start.map(|s| s - chrono::Duration::minutes(1));
                 self.logs.search = crate::tui::logview::search_regex(&req);
                 self.logs.follow = false;
+                self.logs.anchor = None;
+                self.logs.seek = true;
                 self.focus = Focus::Logs;
                 self.say(
-                    format!("logs around request {req} (n/N: its lines; G: newest)"),
+                    format!("the lines of request {req} (n/N: each; G: newest)"),
                     false,
                 );
             }
