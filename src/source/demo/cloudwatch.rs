@@ -175,12 +175,21 @@ impl Alarms for DemoSource {
                     )
                 }
                 Behaviour::Throttled => {
-                    let m = fleet::minute(self.seed, i, s, minute - 1);
+                    let throttled =
+                        |m: i64| fleet::minute(self.seed, i, s, m).throttles > 0.0;
+                    let firing = throttled(minute - 1);
+                    // The state began where the last minute's kind of
+                    // minute began (bounded to a day), so it does not
+                    // slide with the clock.
+                    let mut since = minute - 1;
+                    while since > minute - 1440 && throttled(since - 1) == firing {
+                        since -= 1;
+                    }
                     (
                         format!("{}-throttles", s.info.id.name),
                         "Throttles",
-                        m.throttles > 0.0,
-                        minute - 17,
+                        firing,
+                        since,
                         "Threshold Crossed: throttles > 0 for 1 datapoint within 1 minute",
                     )
                 }
@@ -188,7 +197,8 @@ impl Alarms for DemoSource {
                     "orders-api-p99".into(),
                     "Duration",
                     false,
-                    minute - 240,
+                    // OK since the day began.
+                    minute - minute.rem_euclid(1440),
                     "Threshold Crossed: p99 < 1000 ms",
                 ),
                 _ => continue,
