@@ -1,7 +1,7 @@
 //! Lambda: the function inventory and concurrency settings.
 
 use super::errors::map_err;
-use super::{AwsSource, PageGuard};
+use super::{AwsSource, all_pages};
 use crate::model::function::{
     AccountLimits, Architecture, FunctionInfo, TracingMode, parse_last_modified,
 };
@@ -12,24 +12,19 @@ use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration};
 
 impl Inventory for AwsSource {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        let mut guard = PageGuard::new();
-        loop {
+        let mut out = all_pages(|marker| async move {
             let page = self
                 .lambda
                 .list_functions()
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .max_items(50)
                 .send()
                 .await
                 .map_err(|e| map_err("lambda:ListFunctions", e))?;
-            out.extend(page.functions().iter().filter_map(to_function));
-            match guard.next(page.next_marker()) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
-        }
+            let items = page.functions().iter().filter_map(to_function).collect();
+            Ok((items, page.next_marker().map(String::from)))
+        })
+        .await?;
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
@@ -87,57 +82,45 @@ impl Inventory for AwsSource {
     }
 }
 
-/// Maps one configuration; entries without a name are skipped.
 impl AwsSource {
     /// Every published version (ListVersionsByFunction, all pages).
     async fn versions(&self, function: &FunctionId) -> Result<Vec<Version>, SourceError> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        let mut guard = PageGuard::new();
-        loop {
+        all_pages(|marker| async move {
             let page = self
                 .lambda
                 .list_versions_by_function()
                 .function_name(&function.name)
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .max_items(50)
                 .send()
                 .await
                 .map_err(|e| map_err("lambda:ListVersionsByFunction", e))?;
-            out.extend(page.versions().iter().map(to_version));
-            match guard.next(page.next_marker()) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
-        }
-        Ok(out)
+            let items = page.versions().iter().map(to_version).collect();
+            Ok((items, page.next_marker().map(String::from)))
+        })
+        .await
     }
 
     /// Every alias with its routing (ListAliases, all pages).
     async fn aliases(&self, function: &FunctionId) -> Result<Vec<Alias>, SourceError> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        let mut guard = PageGuard::new();
-        loop {
+        all_pages(|marker| async move {
             let page = self
                 .lambda
                 .list_aliases()
                 .function_name(&function.name)
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .max_items(50)
                 .send()
                 .await
                 .map_err(|e| map_err("lambda:ListAliases", e))?;
-            out.extend(page.aliases().iter().map(to_alias));
-            match guard.next(page.next_marker()) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
-        }
-        Ok(out)
+            let items = page.aliases().iter().map(to_alias).collect();
+            Ok((items, page.next_marker().map(String::from)))
+        })
+        .await
     }
 }
 
+/// One published version as ListVersionsByFunction describes it.
 fn to_version(c: &FunctionConfiguration) -> Version {
     Version {
         version: c.version().unwrap_or_default().to_string(),
@@ -146,6 +129,7 @@ fn to_version(c: &FunctionConfiguration) -> Version {
     }
 }
 
+/// One alias and its weights as ListAliases describes it.
 fn to_alias(a: &AliasConfiguration) -> Alias {
     let mut weights: Vec<(String, f64)> = a
         .routing_config()
@@ -160,6 +144,7 @@ fn to_alias(a: &AliasConfiguration) -> Alias {
     }
 }
 
+/// Maps one configuration; entries without a name are skipped.
 fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
     let name = f.function_name()?.to_string();
     let runtime = match f.runtime() {

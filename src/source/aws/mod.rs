@@ -143,6 +143,26 @@ impl PageGuard {
     }
 }
 
+/// Every item of a marker-paged list: `page(marker)` fetches one page and
+/// returns its items and the next marker; the [`PageGuard`] ends the loop.
+async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, crate::source::SourceError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), crate::source::SourceError>>,
+{
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut guard = PageGuard::new();
+    loop {
+        let (items, next) = page(marker.take()).await?;
+        out.extend(items);
+        match guard.next(next.as_deref()) {
+            Some(m) => marker = Some(m),
+            None => return Ok(out),
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::AwsSource;

@@ -175,8 +175,7 @@ impl Alarms for DemoSource {
                     )
                 }
                 Behaviour::Throttled => {
-                    let throttled =
-                        |m: i64| fleet::minute(self.seed, i, s, m).throttles > 0.0;
+                    let throttled = |m: i64| fleet::minute(self.seed, i, s, m).throttles > 0.0;
                     let firing = throttled(minute - 1);
                     // The state began where the last minute's kind of
                     // minute began (bounded to a day), so it does not
