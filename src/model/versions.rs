@@ -16,10 +16,18 @@ pub struct Version {
     /// `1`, `2`, … (`$LATEST` is not listed here).
     pub version: String,
     /// When it was published (its `LastModified`).
-    #[serde(serialize_with = "crate::report::snapshot::rfc3339_opt")]
+    #[serde(serialize_with = "rfc3339_opt")]
     pub published: Option<DateTime<Utc>>,
     /// Its description, inert.
     pub description: String,
+}
+
+/// RFC 3339 to the second, as every time lamtop prints in JSON.
+fn rfc3339_opt<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => s.serialize_none(),
+    }
 }
 
 /// One alias and its routing.
