@@ -46,6 +46,7 @@ fn store(n: usize) -> Store {
             last_modified: None,
             tracing: TracingMode::PassThrough,
             log_group: String::new(),
+            health: Default::default(),
         })
         .collect();
     let range = TimeRange::ending_at(now(), WINDOW);

@@ -69,6 +69,39 @@ pub struct FunctionInfo {
     pub tracing: TracingMode,
     /// The CloudWatch log group its logs go to (in the function's region).
     pub log_group: String,
+    /// Its state and the last update's status (ListFunctions).
+    #[serde(default)]
+    pub health: Health,
+}
+
+/// A function's `State` and `LastUpdateStatus` with their reasons: a
+/// function stuck `Failed` or `Inactive`, or whose last update failed,
+/// runs old code or none.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Health {
+    /// `Pending`, `Active`, `Inactive`, `Failed`.
+    pub state: Option<String>,
+    /// Why, when not active.
+    pub state_reason: Option<String>,
+    /// `Successful`, `Failed`, `InProgress`.
+    pub last_update_status: Option<String>,
+    /// Why the last update failed.
+    pub last_update_reason: Option<String>,
+}
+
+impl Health {
+    /// What is wrong, if anything: `state Failed: …`, `update Failed: …`.
+    pub fn problem(&self) -> Option<String> {
+        let with = |what: &str, v: &str, why: &Option<String>| match why {
+            Some(r) if !r.is_empty() => format!("{what} {v}: {r}"),
+            _ => format!("{what} {v}"),
+        };
+        match (self.state.as_deref(), self.last_update_status.as_deref()) {
+            (Some(s @ ("Failed" | "Inactive")), _) => Some(with("state", s, &self.state_reason)),
+            (_, Some(u @ "Failed")) => Some(with("update", u, &self.last_update_reason)),
+            _ => None,
+        }
+    }
 }
 
 impl FunctionInfo {
@@ -164,6 +197,7 @@ impl FunctionInfo {
             last_modified: None,
             tracing: TracingMode::PassThrough,
             log_group: Self::default_log_group(&FunctionId::parse(name).name),
+            health: Health::default(),
         }
     }
 }

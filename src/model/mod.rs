@@ -11,6 +11,7 @@ pub mod insights_query;
 pub mod logs;
 pub mod metrics;
 pub mod rules;
+pub mod runtimes;
 pub mod segments;
 pub mod text;
 pub mod traces;

@@ -186,6 +186,17 @@ pub struct Function {
     /// The latest deploy: code or configuration (`LastModified`).
     #[serde(serialize_with = "rfc3339_opt")]
     pub last_deployed: Option<DateTime<Utc>>,
+    /// `State`: `Pending`, `Active`, `Inactive`, `Failed` (`null`: not given).
+    pub state: Option<String>,
+    /// Why, when not active.
+    pub state_reason: Option<String>,
+    /// `LastUpdateStatus`: `Successful`, `Failed`, `InProgress`.
+    pub last_update_status: Option<String>,
+    /// Why the last update failed.
+    pub last_update_reason: Option<String>,
+    /// Its runtime's deprecation (`{"date", "deprecated", "days_left"}`;
+    /// `null` for a runtime lamtop has no date for, or a container image).
+    pub runtime_deprecation: Option<crate::model::runtimes::Deprecation>,
     /// Invocations in the window.
     pub invocations: Num,
     /// Errors.

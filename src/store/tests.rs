@@ -63,6 +63,7 @@ fn with_api() -> Store {
         last_modified: None,
         tracing: crate::model::function::TracingMode::PassThrough,
         log_group: "/aws/lambda/api".into(),
+        health: Default::default(),
     };
     s.apply(Update::Inventory {
         at: at(0),

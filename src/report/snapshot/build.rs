@@ -61,7 +61,7 @@ pub fn build(
     rows.sort_by(|a, b| compare(sort, false, (a.0, &a.1), (b.0, &b.1)));
     let functions: Vec<Function> = rows
         .into_iter()
-        .map(|(f, s)| function_entry(store, f, &s))
+        .map(|(f, s)| function_entry(store, f, &s, now))
         .collect();
     let warnings = store
         .unmatched_patterns
@@ -93,9 +93,20 @@ pub fn build(
 
 /// One function's row: configuration, window numbers, insights and the
 /// REPORT statistics read so far.
-fn function_entry(store: &Store, f: &FunctionInfo, s: &FunctionSummary) -> Function {
+fn function_entry(
+    store: &Store,
+    f: &FunctionInfo,
+    s: &FunctionSummary,
+    now: DateTime<Utc>,
+) -> Function {
     let i = store.insight(f);
+    let h = &f.health;
     Function {
+        state: h.state.clone(),
+        state_reason: h.state_reason.clone(),
+        last_update_status: h.last_update_status.clone(),
+        last_update_reason: h.last_update_reason.clone(),
+        runtime_deprecation: crate::model::runtimes::deprecation(&f.runtime, now),
         name: sanitize(&f.id.name),
         region: f.id.region.as_deref().map(sanitize),
         runtime: sanitize(&f.runtime),

@@ -3,7 +3,7 @@
 use super::errors::map_err;
 use super::{AwsSource, all_pages};
 use crate::model::function::{
-    AccountLimits, Architecture, FunctionInfo, TracingMode, parse_last_modified,
+    AccountLimits, Architecture, FunctionInfo, Health, TracingMode, parse_last_modified,
 };
 use crate::model::id::FunctionId;
 use crate::model::versions::{Alias, Deployments, Version};
@@ -179,7 +179,19 @@ fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
         tracing,
         log_group,
         id: FunctionId::new(name),
+        health: health_of(f),
     })
+}
+
+/// `State` and `LastUpdateStatus` with their reasons, inert.
+fn health_of(f: &FunctionConfiguration) -> Health {
+    let text = |s: Option<&str>| s.map(crate::model::text::sanitize);
+    Health {
+        state: text(f.state().map(|s| s.as_str())),
+        state_reason: text(f.state_reason()),
+        last_update_status: text(f.last_update_status().map(|s| s.as_str())),
+        last_update_reason: text(f.last_update_status_reason()),
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +212,35 @@ mod tests {
             .architectures(Arch::Arm64)
             .last_modified("2024-01-02T03:04:05.000+0000")
             .build()
+    }
+
+    /// A function whose last update failed reads as such; a healthy one
+    /// has no problem.
+    #[test]
+    fn state_and_last_update_status_are_mapped() {
+        use aws_sdk_lambda::types::{LastUpdateStatus, State};
+        let failed = FunctionConfiguration::builder()
+            .function_name("f")
+            .state(State::Active)
+            .last_update_status(LastUpdateStatus::Failed)
+            .last_update_status_reason("The function's subnets ran out of IP addresses.")
+            .build();
+        let h = to_function(&failed).unwrap().health;
+        assert_eq!(h.state.as_deref(), Some("Active"));
+        assert_eq!(
+            h.problem().as_deref(),
+            Some("update Failed: The function's subnets ran out of IP addresses.")
+        );
+        let stuck = FunctionConfiguration::builder()
+            .function_name("g")
+            .state(State::Failed)
+            .state_reason("Lambda was unable to create an ENI.")
+            .build();
+        assert_eq!(
+            to_function(&stuck).unwrap().health.problem().as_deref(),
+            Some("state Failed: Lambda was unable to create an ENI.")
+        );
+        assert!(to_function(&conf("h")).unwrap().health.problem().is_none());
     }
 
     fn conf_in_group(name: &str, group: &str) -> FunctionConfiguration {

@@ -119,6 +119,7 @@ pub fn build(seed: u64) -> Vec<Spec> {
                             TracingMode::PassThrough
                         },
                         log_group: FunctionInfo::default_log_group(name),
+                        health: health_of(name),
                     },
                     per_minute: rate * jitter,
                     error_ratio: 0.002 + 0.006 * unit(seed, i as u64, 4),
@@ -129,6 +130,22 @@ pub fn build(seed: u64) -> Vec<Spec> {
             },
         )
         .collect()
+}
+
+/// The demo's function whose last update failed (its reason code is one
+/// of Lambda's `LastUpdateStatusReasonCode`s); the others are healthy.
+pub const UPDATE_FAILED: &str = "dlq-redrive";
+
+fn health_of(name: &str) -> crate::model::function::Health {
+    let failed = name == UPDATE_FAILED;
+    crate::model::function::Health {
+        state: Some("Active".into()),
+        state_reason: None,
+        last_update_status: Some(if failed { "Failed" } else { "Successful" }.into()),
+        last_update_reason: failed.then(|| {
+            "SubnetOutOfIPAddresses: the function's subnets have no free IP addresses".into()
+        }),
+    }
 }
 
 /// Minutes of the hour the bad deploy of an [`Behaviour::ErrorBurst`]

@@ -225,6 +225,9 @@ pub struct RowData<'r, 's> {
     pub deploy_hidden: bool,
     /// Its REPORT statistics come from the log pane's lines, not the window.
     pub reports_from_log_pane: bool,
+    /// A failed state or update, or a deprecated (or soon) runtime: the
+    /// name is marked `⚠` (unless an alarm marks it `✖`).
+    pub warning: bool,
 }
 
 impl RowData<'_, '_> {
@@ -282,6 +285,9 @@ impl Column {
         match self {
             Self::Function if d.firing => {
                 styled(format!("✖ {}", sanitize(&d.row.info.id.name)), t.error())
+            }
+            Self::Function if d.warning => {
+                styled(format!("⚠ {}", sanitize(&d.row.info.id.name)), t.warn())
             }
             Self::Function => Cell::from(sanitize(&d.row.info.id.name)),
             Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),

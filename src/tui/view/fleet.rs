@@ -41,6 +41,9 @@ fn cells<'a>(
         deployed: deploy_cell(store, r.info, now),
         deploy_hidden: !shown.contains(&Column::Deployed),
         reports_from_log_pane: store.reports_from_log_pane.contains(id),
+        warning: r.info.health.problem().is_some()
+            || crate::model::runtimes::deprecation(&r.info.runtime, now)
+                .is_some_and(|d| d.is_flagged()),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }

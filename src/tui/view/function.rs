@@ -89,11 +89,14 @@ fn config(
             Span::raw(v),
         ])
     };
+    let mut runtime = format!("{} · {}", sanitize(&f.runtime), f.architecture.as_str());
+    let deprecation =
+        crate::model::runtimes::deprecation(&f.runtime, now).filter(|d| d.is_flagged());
+    if let Some(d) = deprecation {
+        runtime.push_str(&format!(" · ⚠ {}", d.describe()));
+    }
     let lines = vec![
-        kv(
-            "runtime",
-            format!("{} · {}", sanitize(&f.runtime), f.architecture.as_str()),
-        ),
+        kv("runtime", runtime),
         kv(
             "memory",
             format!(
@@ -138,6 +141,10 @@ fn config(
     let firing: Vec<String> = store.firing_on(&f.id).map(|a| sanitize(&a.name)).collect();
     if !firing.is_empty() {
         title.push(Span::styled(format!("✖ {} ", firing.join(", ")), t.error()));
+    }
+    // So is a failed state or update (it may run old code, or none).
+    if let Some(p) = f.health.problem() {
+        title.push(Span::styled(format!("⚠ {} ", sanitize(&p)), t.warn()));
     }
     let block = Block::default()
         .borders(Borders::ALL)

@@ -11,7 +11,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     // name, runtime, memory MB, timeout s, per minute, mean ms, behaviour
     (
         "orders-api",
-        "nodejs20.x",
+        "nodejs24.x",
         1024,
         29,
         900.0,
@@ -56,7 +56,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "auth-authorizer",
-        "nodejs20.x",
+        "nodejs24.x",
         256,
         5,
         1_800.0,
@@ -65,7 +65,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "cart-service",
-        "nodejs20.x",
+        "nodejs24.x",
         512,
         10,
         600.0,
@@ -83,7 +83,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "email-sender",
-        "python3.11",
+        "python3.13",
         256,
         30,
         60.0,
@@ -92,7 +92,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "sms-notifier",
-        "go1.x",
+        "provided.al2023",
         128,
         10,
         30.0,
@@ -128,7 +128,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "pdf-renderer",
-        "nodejs20.x",
+        "nodejs24.x",
         2048,
         60,
         25.0,
@@ -173,7 +173,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "checkout-flow",
-        "nodejs20.x",
+        "nodejs24.x",
         1024,
         29,
         260.0,
@@ -227,7 +227,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "metrics-rollup",
-        "go1.x",
+        "provided.al2023",
         512,
         120,
         4.0,
@@ -236,7 +236,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "graphql-gateway",
-        "nodejs20.x",
+        "nodejs24.x",
         1769,
         29,
         1_300.0,
@@ -254,7 +254,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "ticket-router",
-        "dotnet8",
+        "dotnet10",
         512,
         15,
         90.0,
@@ -263,7 +263,7 @@ pub(super) const NAMES: [(&str, &str, u32, u32, f64, f64, Behaviour); 30] = [
     ),
     (
         "shipping-quotes",
-        "ruby3.3",
+        "ruby3.4",
         512,
         20,
         110.0,
