@@ -26,6 +26,8 @@ pub enum DataKind {
     Metrics,
     /// CloudWatch alarms.
     Alarms,
+    /// Event source mappings of the fleet.
+    EventSources,
     /// Reserved concurrency of the selected function.
     Reserved,
     /// Published versions and aliases of the selected function.
@@ -44,12 +46,13 @@ pub enum DataKind {
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 10] = [
+    pub const ALL: [DataKind; 11] = [
         Self::Traces,
         Self::Trace,
         Self::Inventory,
         Self::Metrics,
         Self::Alarms,
+        Self::EventSources,
         Self::Reserved,
         Self::Deployments,
         Self::Detail,
@@ -135,6 +138,13 @@ pub enum Update {
         at: DateTime<Utc>,
         /// Limits, or why not.
         result: Result<AccountLimits, SourceError>,
+    },
+    /// The fleet's event source mappings.
+    EventSources {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The mappings, or why not.
+        result: Result<Vec<crate::model::sources::EventSource>, SourceError>,
     },
     /// Published versions and aliases of one function.
     Deployments {

@@ -43,6 +43,8 @@ pub struct Store {
     pub account_id: Option<String>,
     /// Reserved concurrency per function (fetched lazily).
     pub reserved: HashMap<FunctionId, Slot<Option<u32>>>,
+    /// The fleet's event source mappings.
+    pub event_sources: Slot<Vec<crate::model::sources::EventSource>>,
     /// Versions and aliases per function (fetched lazily, on screen).
     pub deployments: HashMap<FunctionId, Slot<crate::model::versions::Deployments>>,
     /// Fleet metrics.
@@ -131,6 +133,7 @@ impl Store {
                 function,
                 result,
             } => settled(self.deployments.entry(function).or_default(), at, result),
+            Update::EventSources { at, result } => settled(&mut self.event_sources, at, result),
             Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
             Update::Alarms { at, result } => settled(&mut self.alarms, at, result),
             Update::Detail {
@@ -179,6 +182,7 @@ impl Store {
             DataKind::Inventory => self.inventory.in_flight = true,
             DataKind::Metrics => self.metrics.in_flight = true,
             DataKind::Alarms => self.alarms.in_flight = true,
+            DataKind::EventSources => self.event_sources.in_flight = true,
             DataKind::Detail => self.detail.in_flight = true,
             DataKind::Traces => self.traces.in_flight = true,
             DataKind::Trace => self.trace.in_flight = true,

@@ -372,6 +372,12 @@ async fn once_json_carries_the_error_groups_and_the_deploy() {
     let billing = function_named(&snap, "billing");
     assert_eq!(billing["last_deployed"], deployed_rfc(&s));
     assert_eq!(billing["last_deployed"], billing["last_modified"]);
+    // ListFunctions' State and LastUpdateStatus; ListEventSourceMappings
+    // has none for it; python3.12's date is on the runtimes page.
+    assert_eq!(billing["state"], "Active");
+    assert_eq!(billing["last_update_status"], "Successful");
+    assert_eq!(billing["event_sources"], Value::Null);
+    assert_eq!(billing["runtime_deprecation"]["date"], "2028-10-31");
     let fp =
         |title: &str| group(snap["error_groups"].as_array().unwrap(), title)["fingerprint"].clone();
     assert_eq!(

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod rules;
 pub mod runtimes;
 pub mod segments;
+pub mod sources;
 pub mod text;
 pub mod traces;
 pub mod versions;

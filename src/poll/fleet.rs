@@ -132,6 +132,22 @@ pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<O
 }
 
 /// The CloudWatch alarms that concern the functions in scope.
+/// The fleet's event source mappings (one paged list for the region),
+/// those of the fleet's functions kept.
+pub(super) async fn event_sources<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
+    let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
+    let ids: HashSet<&FunctionId> = functions.iter().map(|f| &f.id).collect();
+    let call = async {
+        let all = c.src.event_sources().await?;
+        Ok(all
+            .into_iter()
+            .filter(|e| ids.contains(&e.function))
+            .collect())
+    };
+    let wrap = |at, result| Update::EventSources { at, result };
+    Some(fetch(&c.tx, DataKind::EventSources, call, wrap).await)
+}
+
 pub(super) async fn alarms<S: Source>(c: Arc<Ctx<S>>) -> Option<Outcome> {
     let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
     let ids: HashSet<&FunctionId> = functions.iter().map(|f| &f.id).collect();

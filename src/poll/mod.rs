@@ -47,7 +47,7 @@ struct Poller<S> {
 }
 
 /// Every scheduled poller (the log follower streams and runs apart).
-fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 9] {
+fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 10] {
     use DataKind as K;
     let p = |kind, every, step| Poller { kind, every, step };
     [
@@ -59,6 +59,9 @@ fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 9] {
         }),
         p(K::Alarms, cfg.alarms_every, |c, _| {
             Box::pin(fleet::alarms(c))
+        }),
+        p(K::EventSources, cfg.inventory_every, |c, _| {
+            Box::pin(fleet::event_sources(c))
         }),
         p(K::Reserved, cfg.inventory_every, |c, s| {
             Box::pin(screen::reserved(c, s))

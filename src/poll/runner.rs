@@ -68,7 +68,7 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
         DataKind::Reserved => refresh || selected,
         DataKind::Deployments => refresh || selected || window,
         DataKind::Detail | DataKind::Traces => refresh || selected || window,
-        DataKind::Inventory | DataKind::Alarms => refresh,
+        DataKind::Inventory | DataKind::Alarms | DataKind::EventSources => refresh,
         DataKind::Trace => refresh || old.open_trace != new.open_trace,
         DataKind::Usage | DataKind::Logs => false,
     }

@@ -197,6 +197,10 @@ pub struct Function {
     /// Its runtime's deprecation (`{"date", "deprecated", "days_left"}`;
     /// `null` for a runtime lamtop has no date for, or a container image).
     pub runtime_deprecation: Option<crate::model::runtimes::Deprecation>,
+    /// The queues and streams that invoke it (ListEventSourceMappings):
+    /// `uuid`, `source_arn`, `type`, `state`, `state_reason`,
+    /// `last_processing_result`, `batch_size`; `null` when none.
+    pub event_sources: Option<Vec<crate::model::sources::EventSource>>,
     /// Invocations in the window.
     pub invocations: Num,
     /// Errors.

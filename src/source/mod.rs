@@ -33,6 +33,11 @@ pub trait Inventory: Send + Sync + 'static {
         &self,
         function: &FunctionId,
     ) -> impl Future<Output = Result<crate::model::versions::Deployments, SourceError>> + Send;
+    /// Every event source mapping of the region (ListEventSourceMappings,
+    /// every page: one list for the whole fleet).
+    fn event_sources(
+        &self,
+    ) -> impl Future<Output = Result<Vec<crate::model::sources::EventSource>, SourceError>> + Send;
     /// Account limits.
     fn account_limits(&self) -> impl Future<Output = Result<AccountLimits, SourceError>> + Send;
     /// The AWS account id (STS GetCallerIdentity, which needs no permission).

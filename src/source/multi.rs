@@ -151,6 +151,14 @@ impl<S: Source> Inventory for MultiSource<S> {
         s.deployments(function).await
     }
 
+    async fn event_sources(&self) -> Result<Vec<crate::model::sources::EventSource>, SourceError> {
+        let results = self.each(|s| s.event_sources()).await;
+        merge(results, |region, mut e| {
+            e.function = e.function.placed(region);
+            e
+        })
+    }
+
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {
         let results = self.each(|s| s.account_limits()).await;
         let mut total = AccountLimits::default();

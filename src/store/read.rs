@@ -113,6 +113,18 @@ impl Store {
             .and_then(|f| f.last_modified)
     }
 
+    /// The event source mappings that invoke `id`.
+    pub fn event_sources_of<'a>(
+        &'a self,
+        id: &'a FunctionId,
+    ) -> impl Iterator<Item = &'a crate::model::sources::EventSource> + 'a {
+        self.event_sources
+            .value
+            .iter()
+            .flatten()
+            .filter(move |e| e.function == *id)
+    }
+
     /// The function's versions and aliases, when read.
     pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
         self.deployments.get(id).and_then(|s| s.value.as_ref())

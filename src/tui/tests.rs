@@ -53,6 +53,10 @@ fn demo_store_with(rules: &[crate::model::alarms::AlarmRule]) -> (Store, DemoSou
             at,
             result: demo.account_limits().await,
         });
+        store.apply(Update::EventSources {
+            at,
+            result: demo.event_sources().await,
+        });
     });
     (store, demo)
 }
@@ -474,4 +478,20 @@ fn a_canary_alias_shows_each_versions_share() {
     );
     assert_eq!(Some(sum(|s| s.errors)), whole.errors);
     insta::assert_snapshot!(draw(&a, &store).backend());
+}
+
+/// A queue whose last poll failed marks its function in the fleet and
+/// names the problem in the function view's title.
+#[test]
+fn a_failing_event_source_is_named_in_the_function_view() {
+    let (store, _) = demo_store();
+    let mut a = app(false, 160, 45);
+    let name: crate::model::id::FunctionId = "sms-notifier".into();
+    a.selected = Some(name.clone());
+    a.show_function(name);
+    let text = format!("{:?}", draw(&a, &store).backend());
+    assert!(
+        text.contains("⚠ sqs outbound-sms Enabled PROBLEM"),
+        "{text}"
+    );
 }

@@ -56,6 +56,8 @@ LAMBDA_ROUTES = [
     ("GET", re.compile(r"^/2019-09-30/functions/[^/]+/provisioned-concurrency/?$"),
      "ListProvisionedConcurrencyConfigs"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "ListVersionsByFunction"),
+    ("GET", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "ListEventSourceMappings"),
+    ("POST", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "CreateEventSourceMapping"),
     ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "PublishVersion"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/?$"), "ListAliases"),
     ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/?$"), "CreateAlias"),

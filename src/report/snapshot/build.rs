@@ -107,6 +107,10 @@ fn function_entry(
         last_update_status: h.last_update_status.clone(),
         last_update_reason: h.last_update_reason.clone(),
         runtime_deprecation: crate::model::runtimes::deprecation(&f.runtime, now),
+        event_sources: {
+            let mine: Vec<_> = store.event_sources_of(&f.id).cloned().collect();
+            (!mine.is_empty()).then_some(mine)
+        },
         name: sanitize(&f.id.name),
         region: f.id.region.as_deref().map(sanitize),
         runtime: sanitize(&f.runtime),

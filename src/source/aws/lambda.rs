@@ -6,9 +6,12 @@ use crate::model::function::{
     AccountLimits, Architecture, FunctionInfo, Health, TracingMode, parse_last_modified,
 };
 use crate::model::id::FunctionId;
+use crate::model::sources::EventSource;
 use crate::model::versions::{Alias, Deployments, Version};
 use crate::source::{Inventory, SourceError};
-use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration};
+use aws_sdk_lambda::types::{
+    AliasConfiguration, EventSourceMappingConfiguration, FunctionConfiguration,
+};
 
 impl Inventory for AwsSource {
     async fn list_functions(&self) -> Result<Vec<FunctionInfo>, SourceError> {
@@ -53,6 +56,26 @@ impl Inventory for AwsSource {
             ..Deployments::default()
         }
         .sorted())
+    }
+
+    async fn event_sources(&self) -> Result<Vec<EventSource>, SourceError> {
+        all_pages(|marker| async move {
+            let page = self
+                .lambda
+                .list_event_source_mappings()
+                .set_marker(marker)
+                .max_items(100)
+                .send()
+                .await
+                .map_err(|e| map_err("lambda:ListEventSourceMappings", e))?;
+            let items = page
+                .event_source_mappings()
+                .iter()
+                .filter_map(to_event_source)
+                .collect();
+            Ok((items, page.next_marker().map(String::from)))
+        })
+        .await
     }
 
     async fn account_id(&self) -> Result<String, SourceError> {
@@ -118,6 +141,25 @@ impl AwsSource {
         })
         .await
     }
+}
+
+/// One mapping as ListEventSourceMappings describes it; the function is
+/// read from its ARN (the name after `function:`, without a qualifier).
+fn to_event_source(m: &EventSourceMappingConfiguration) -> Option<EventSource> {
+    let text = |s: Option<&str>| s.map(crate::model::text::sanitize);
+    let function = m.function_arn()?.split(":function:").nth(1)?;
+    let function = function.split(':').next().unwrap_or(function);
+    let source_arn = text(m.event_source_arn()).unwrap_or_default();
+    Some(EventSource {
+        uuid: text(m.uuid()).unwrap_or_default(),
+        function: FunctionId::new(function),
+        kind: EventSource::kind_of(&source_arn),
+        source_arn,
+        state: text(m.state()).unwrap_or_default(),
+        state_reason: text(m.state_transition_reason()),
+        last_processing_result: text(m.last_processing_result()),
+        batch_size: m.batch_size().and_then(|b| u32::try_from(b).ok()),
+    })
 }
 
 /// One published version as ListVersionsByFunction describes it.
@@ -277,5 +319,64 @@ mod tests {
         assert_eq!((fns[0].memory_mb, fns[0].timeout_s), (256, 30));
         assert_eq!(fns[0].runtime, "python3.12");
         assert!(fns[0].last_modified.is_some());
+    }
+
+    /// Every page of mappings is read; the function comes from its ARN
+    /// (a qualified ARN too), the type from the source's.
+    #[tokio::test]
+    async fn event_source_mappings_follow_markers_and_name_their_function() {
+        use aws_sdk_lambda::operation::list_event_source_mappings::ListEventSourceMappingsOutput;
+        let mapping = |uuid: &str, function: &str, source: &str, result: &str| {
+            EventSourceMappingConfiguration::builder()
+                .uuid(uuid)
+                .function_arn(format!(
+                    "arn:aws:lambda:us-east-1:123456789012:function:{function}"
+                ))
+                .event_source_arn(source)
+                .state("Enabled")
+                .state_transition_reason("USER_INITIATED")
+                .last_processing_result(result)
+                .batch_size(10)
+                .build()
+        };
+        let page1 = mock!(aws_sdk_lambda::Client::list_event_source_mappings)
+            .match_requests(|r| r.marker().is_none())
+            .then_output(move || {
+                ListEventSourceMappingsOutput::builder()
+                    .event_source_mappings(mapping(
+                        "u1",
+                        "orders",
+                        "arn:aws:sqs:us-east-1:123456789012:orders",
+                        "OK",
+                    ))
+                    .next_marker("m1")
+                    .build()
+            });
+        let page2 = mock!(aws_sdk_lambda::Client::list_event_source_mappings)
+            .match_requests(|r| r.marker() == Some("m1"))
+            .then_output(move || {
+                ListEventSourceMappingsOutput::builder()
+                    .event_source_mappings(mapping(
+                        "u2",
+                        "clicks:live",
+                        "arn:aws:kinesis:us-east-1:123456789012:stream/clicks",
+                        "PROBLEM: Function call failed",
+                    ))
+                    .build()
+            });
+        let src = mock_source(&[&page1, &page2], &[], &[]);
+        let all = src.event_sources().await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(
+            (all[0].function.name.as_str(), all[0].kind),
+            ("orders", "sqs")
+        );
+        assert_eq!(all[0].problem(), None);
+        assert_eq!(
+            (all[1].function.name.as_str(), all[1].kind),
+            ("clicks", "kinesis")
+        );
+        assert_eq!(all[1].problem(), Some("PROBLEM: Function call failed"));
+        assert_eq!(all[1].batch_size, Some(10));
     }
 }

@@ -132,6 +132,42 @@ pub fn build(seed: u64) -> Vec<Spec> {
         .collect()
 }
 
+/// The demo's mappings: a Kinesis stream and a healthy SQS queue, and
+/// one SQS queue whose last poll failed.
+pub fn event_sources(specs: &[Spec]) -> Vec<crate::model::sources::EventSource> {
+    use crate::model::sources::EventSource;
+    let mapping = |n: usize, function: &str, arn: String, result: &str| EventSource {
+        uuid: format!("6f1e0c5a-0000-4000-8000-{n:012}"),
+        function: FunctionId::new(function),
+        kind: EventSource::kind_of(&arn),
+        source_arn: arn,
+        state: "Enabled".into(),
+        state_reason: Some("USER_INITIATED".into()),
+        last_processing_result: Some(result.into()),
+        batch_size: Some(if result == "OK" { 100 } else { 10 }),
+    };
+    let account = "arn:aws:{svc}:demo-1:123456789012";
+    let arn = |svc: &str, rest: &str| format!("{}:{rest}", account.replace("{svc}", svc));
+    [
+        mapping(
+            1,
+            "stream-consumer",
+            arn("kinesis", "stream/clickstream"),
+            "OK",
+        ),
+        mapping(2, "email-sender", arn("sqs", "outbound-email"), "OK"),
+        mapping(
+            3,
+            "sms-notifier",
+            arn("sqs", "outbound-sms"),
+            "PROBLEM: Function call failed",
+        ),
+    ]
+    .into_iter()
+    .filter(|m| specs.iter().any(|s| s.info.id == m.function))
+    .collect()
+}
+
 /// The demo's function whose last update failed (its reason code is one
 /// of Lambda's `LastUpdateStatusReasonCode`s); the others are healthy.
 pub const UPDATE_FAILED: &str = "dlq-redrive";

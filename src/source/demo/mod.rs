@@ -116,6 +116,11 @@ impl Inventory for DemoSource {
         }
     }
 
+    async fn event_sources(&self) -> Result<Vec<crate::model::sources::EventSource>, SourceError> {
+        self.call(1).await;
+        Ok(fleet::event_sources(&self.specs))
+    }
+
     async fn account_id(&self) -> Result<String, SourceError> {
         Ok("123456789012".into())
     }

@@ -125,13 +125,17 @@ fn config(
             }),
         ),
         kv("log group", sanitize(&f.log_group)),
-        kv(
-            "tracing",
-            match f.tracing {
+        kv("tracing", {
+            let mut s: String = match f.tracing {
                 TracingMode::Active => "Active (X-Ray)".into(),
                 TracingMode::PassThrough => "PassThrough".into(),
-            },
-        ),
+            };
+            // What invokes it by polling, and how the last poll went.
+            for e in store.event_sources_of(&f.id) {
+                s.push_str(&format!(" · {}", sanitize(&e.describe())));
+            }
+            s
+        }),
     ];
     let mut title = vec![Span::styled(
         format!(" {} ", sanitize(&f.id.to_string())),
@@ -142,9 +146,19 @@ fn config(
     if !firing.is_empty() {
         title.push(Span::styled(format!("✖ {} ", firing.join(", ")), t.error()));
     }
-    // So is a failed state or update (it may run old code, or none).
+    // So is a failed state or update (it may run old code, or none), and
+    // a queue or stream whose last poll failed.
     if let Some(p) = f.health.problem() {
         title.push(Span::styled(format!("⚠ {} ", sanitize(&p)), t.warn()));
+    }
+    for e in store
+        .event_sources_of(&f.id)
+        .filter(|e| e.problem().is_some())
+    {
+        title.push(Span::styled(
+            format!("⚠ {} ", sanitize(&e.describe())),
+            t.warn(),
+        ));
     }
     let block = Block::default()
         .borders(Borders::ALL)
