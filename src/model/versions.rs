@@ -232,6 +232,15 @@ impl Deployments {
         })
     }
 
+    /// Whether `share` is a canary (not its alias's primary version, the
+    /// first of its shares) that fails significantly more than the primary.
+    pub fn canary_fails_more(&self, share: &VersionShare) -> bool {
+        self.shares
+            .iter()
+            .find(|s| s.alias == share.alias)
+            .is_some_and(|primary| primary != share && share.fails_more_than(primary))
+    }
+
     /// The aliases that split traffic.
     pub fn weighted(&self) -> impl Iterator<Item = &Alias> {
         self.aliases.iter().filter(|a| a.is_weighted())

@@ -55,6 +55,14 @@ impl DemoSource {
     /// with data (a function's own minutes, or the account's).
     fn series(&self, range: TimeRange, q: &MetricQuery) -> Series {
         let period = i64::from(q.period_s.max(60));
+        // A version's share is routed once per query, not per period.
+        let share = match (&q.key.function, &q.key.executed) {
+            (Some(f), Some(e)) => match self.routed(&f.name, e) {
+                Some(r) => Some(r),
+                None => return Series::from_points(range, q.period_s, []),
+            },
+            _ => None,
+        };
         let mut points = Vec::new();
         let mut t = range.start.timestamp();
         while t < range.end.timestamp() {
@@ -62,9 +70,9 @@ impl DemoSource {
                 Some(f) => self.spec(&f.name).and_then(|(i, s)| {
                     let minutes = self.minutes(i, s, t, t + period);
                     let whole = Self::aggregate(q.key.kind, q.key.stat, &minutes)?;
-                    match &q.key.executed {
+                    match share {
                         None => Some(whole),
-                        Some(e) => self.version_share(s, e, q.key.kind, whole, &minutes),
+                        Some(r) => Some(Self::version_share(r, q.key.kind, whole, &minutes)),
                     }
                 }),
                 None => self.account_value(q.key.kind, t, t + period),
@@ -79,30 +87,33 @@ impl DemoSource {
 
     /// One version's part of a canary alias's `whole` (Invocations or
     /// Errors): the canary gets its weight of the calls and fails
-    /// [`fleet::CANARY_ERRORS`] of them, the primary the rest; `None` for
-    /// a version or alias the function does not route to.
+    /// [`fleet::CANARY_ERRORS`] of them, the primary the rest.
     fn version_share(
-        &self,
-        spec: &Spec,
-        e: &crate::model::metrics::Executed,
+        (canary, weight): (bool, f64),
         kind: MetricKind,
         whole: f64,
         minutes: &[Minute],
-    ) -> Option<f64> {
-        let d = fleet::deployments(spec, self.now());
-        let alias = d.aliases.iter().find(|a| a.name == e.alias)?;
-        let (_, weight) = alias.routing().into_iter().find(|(v, _)| *v == e.version)?;
-        let canary = e.version != alias.version;
+    ) -> f64 {
         let calls: f64 = minutes.iter().map(|m| m.invocations).sum();
         let canary_calls = (calls * fleet::CANARY_WEIGHT).round();
         let canary_errors = (canary_calls * fleet::CANARY_ERRORS).round().min(whole);
-        Some(match (kind, canary) {
+        match (kind, canary) {
             (MetricKind::Invocations, true) => canary_calls,
             (MetricKind::Invocations, false) => (whole - canary_calls).max(0.0),
             (MetricKind::Errors, true) => canary_errors,
             (MetricKind::Errors, false) => (whole - canary_errors).max(0.0),
             _ => whole * weight,
-        })
+        }
+    }
+
+    /// Whether `e`'s version is the canary of its alias, and its weight;
+    /// `None` for a version or alias the function does not route to.
+    fn routed(&self, function: &str, e: &crate::model::metrics::Executed) -> Option<(bool, f64)> {
+        let (_, spec) = self.spec(function)?;
+        let d = fleet::deployments(spec, self.now());
+        let alias = d.aliases.iter().find(|a| a.name == e.alias)?;
+        let (_, weight) = alias.routing().into_iter().find(|(v, _)| *v == e.version)?;
+        Some((e.version != alias.version, weight))
     }
 
     /// An account-level value over `[start, end)`, the peak over its

@@ -190,8 +190,7 @@ fn canary_figures(
     }
     let mut out = Vec::new();
     for share in &d.shares {
-        let primary = d.shares.iter().find(|s| s.alias == share.alias);
-        let worse = primary.is_some_and(|p| p != share && share.fails_more_than(p));
+        let worse = d.canary_fails_more(share);
         out.push((
             format!(
                 "{} v{} {} {} · {} err{}",

@@ -158,8 +158,7 @@ fn shares(out: &mut String, d: &crate::model::versions::Deployments) {
         .shares
         .iter()
         .map(|s| {
-            let primary = d.shares.iter().find(|p| p.alias == s.alias);
-            let worse = primary.is_some_and(|p| p != s && s.fails_more_than(p));
+            let worse = d.canary_fails_more(s);
             vec![
                 s.alias.clone(),
                 s.version.clone(),
