@@ -30,6 +30,8 @@ pub enum DataKind {
     EventSources,
     /// Reserved concurrency of the selected function.
     Reserved,
+    /// Async settings and provisioned concurrency of the selected function.
+    InvokeConfig,
     /// Published versions and aliases of the selected function.
     Deployments,
     /// Per-period duration percentiles of the selected function.
@@ -46,7 +48,7 @@ pub enum DataKind {
 
 impl DataKind {
     /// Every kind, for "wait until all finished".
-    pub const ALL: [DataKind; 11] = [
+    pub const ALL: [DataKind; 12] = [
         Self::Traces,
         Self::Trace,
         Self::Inventory,
@@ -54,11 +56,30 @@ impl DataKind {
         Self::Alarms,
         Self::EventSources,
         Self::Reserved,
+        Self::InvokeConfig,
         Self::Deployments,
         Self::Detail,
         Self::Usage,
         Self::Logs,
     ];
+}
+
+/// The invoke configuration of one function, each half or why not, so an
+/// endpoint without one API (the emulator has no provisioned concurrency)
+/// still shows the other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvokeConfig {
+    /// Async settings (`None`: none configured, Lambda's defaults apply).
+    pub async_config: Result<Option<crate::model::invoke::AsyncConfig>, SourceError>,
+    /// Provisioned concurrency per alias or version.
+    pub provisioned: Result<Vec<crate::model::invoke::ProvisionedConfig>, SourceError>,
+}
+
+impl InvokeConfig {
+    /// Environments allocated over every alias and version, when read.
+    pub fn allocated(&self) -> Option<u32> {
+        crate::model::invoke::allocated(self.provisioned.as_ref().ok()?)
+    }
 }
 
 /// What the face is looking at; pollers fetch only what it needs.
@@ -154,6 +175,15 @@ pub enum Update {
         function: FunctionId,
         /// Its versions and aliases, or why not.
         result: Result<crate::model::versions::Deployments, SourceError>,
+    },
+    /// Async settings and provisioned concurrency of one function.
+    InvokeConfig {
+        /// When the fetch completed.
+        at: DateTime<Utc>,
+        /// The function.
+        function: FunctionId,
+        /// Both halves, each with its own error.
+        result: Result<InvokeConfig, SourceError>,
     },
     /// Reserved concurrency of one function.
     Reserved {

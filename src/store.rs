@@ -43,6 +43,9 @@ pub struct Store {
     pub account_id: Option<String>,
     /// Reserved concurrency per function (fetched lazily).
     pub reserved: HashMap<FunctionId, Slot<Option<u32>>>,
+    /// Async settings and provisioned concurrency per function (fetched
+    /// lazily, on screen).
+    pub invoke_configs: HashMap<FunctionId, Slot<crate::message::InvokeConfig>>,
     /// The fleet's event source mappings.
     pub event_sources: Slot<Vec<crate::model::sources::EventSource>>,
     /// Versions and aliases per function (fetched lazily, on screen).
@@ -133,6 +136,11 @@ impl Store {
                 function,
                 result,
             } => settled(self.deployments.entry(function).or_default(), at, result),
+            Update::InvokeConfig {
+                at,
+                function,
+                result,
+            } => settled(self.invoke_configs.entry(function).or_default(), at, result),
             Update::EventSources { at, result } => settled(&mut self.event_sources, at, result),
             Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
             Update::Alarms { at, result } => settled(&mut self.alarms, at, result),
@@ -186,7 +194,11 @@ impl Store {
             DataKind::Detail => self.detail.in_flight = true,
             DataKind::Traces => self.traces.in_flight = true,
             DataKind::Trace => self.trace.in_flight = true,
-            DataKind::Reserved | DataKind::Deployments | DataKind::Usage | DataKind::Logs => {}
+            DataKind::Reserved
+            | DataKind::InvokeConfig
+            | DataKind::Deployments
+            | DataKind::Usage
+            | DataKind::Logs => {}
         }
         true
     }

@@ -33,6 +33,10 @@ pub struct FunctionSummary {
     pub duration_total_ms: Option<f64>,
     /// Estimated USD per hour at the window's rate (the store's prices).
     pub cost_per_hour: Option<f64>,
+    /// Stream lag, async, provisioned concurrency, extensions, recursion
+    /// (the snapshot writes them in groups of their own).
+    #[serde(skip)]
+    pub signals: crate::model::signals::Signals,
 }
 
 impl FunctionSummary {

@@ -22,6 +22,29 @@ pub enum MetricKind {
     ConcurrentExecutions,
     /// Account-level concurrency that cannot be allocated on demand (Maximum).
     ClaimedAccountConcurrency,
+    /// Age of the newest record a stream mapping read (ms, Maximum): a
+    /// consumer falling behind.
+    IteratorAge,
+    /// Records a Kafka mapping has not read yet (Maximum).
+    OffsetLag,
+    /// Asynchronous events queued for the function (Sum).
+    AsyncEventsReceived,
+    /// Time an async event waited before it ran (ms, Maximum).
+    AsyncEventAge,
+    /// Async events dropped after their retries or maximum age (Sum).
+    AsyncEventsDropped,
+    /// Failed events that could not reach the dead-letter queue (Sum).
+    DeadLetterErrors,
+    /// Events that could not reach their destination (Sum).
+    DestinationDeliveryFailures,
+    /// Provisioned environments in use ÷ allocated (Maximum, 0–1).
+    ProvisionedConcurrencyUtilization,
+    /// Invocations that found every provisioned environment busy (Sum).
+    ProvisionedConcurrencySpilloverInvocations,
+    /// Time extensions ran after the function returned (ms).
+    PostRuntimeExtensionsDuration,
+    /// Invocations cut because they formed a recursive loop (Sum).
+    RecursiveInvocationsDropped,
 }
 
 impl MetricKind {
@@ -34,6 +57,19 @@ impl MetricKind {
             Self::Duration => "Duration",
             Self::ConcurrentExecutions => "ConcurrentExecutions",
             Self::ClaimedAccountConcurrency => "ClaimedAccountConcurrency",
+            Self::IteratorAge => "IteratorAge",
+            Self::OffsetLag => "OffsetLag",
+            Self::AsyncEventsReceived => "AsyncEventsReceived",
+            Self::AsyncEventAge => "AsyncEventAge",
+            Self::AsyncEventsDropped => "AsyncEventsDropped",
+            Self::DeadLetterErrors => "DeadLetterErrors",
+            Self::DestinationDeliveryFailures => "DestinationDeliveryFailures",
+            Self::ProvisionedConcurrencyUtilization => "ProvisionedConcurrencyUtilization",
+            Self::ProvisionedConcurrencySpilloverInvocations => {
+                "ProvisionedConcurrencySpilloverInvocations"
+            }
+            Self::PostRuntimeExtensionsDuration => "PostRuntimeExtensionsDuration",
+            Self::RecursiveInvocationsDropped => "RecursiveInvocationsDropped",
         }
     }
 }
@@ -91,6 +127,10 @@ pub struct MetricKey {
     /// One version's share of an alias's invocations (the `Resource` and
     /// `ExecutedVersion` dimensions); `None` for the function as a whole.
     pub executed: Option<Executed>,
+    /// One alias or version of the function (the `Resource` dimension,
+    /// `function:alias`), e.g. provisioned concurrency per alias; `None`
+    /// for the function as a whole.
+    pub resource: Option<String>,
 }
 
 /// The alias invoked and the version that ran.
@@ -111,6 +151,7 @@ impl MetricKey {
             stat,
             period_s: None,
             executed: None,
+            resource: None,
         }
     }
 
@@ -133,6 +174,15 @@ impl MetricKey {
             stat,
             period_s: None,
             executed: None,
+            resource: None,
+        }
+    }
+
+    /// `kind` of one alias or version (`qualifier`) of the function.
+    pub fn resource(id: &FunctionId, kind: MetricKind, stat: Stat, qualifier: &str) -> Self {
+        Self {
+            resource: Some(qualifier.to_string()),
+            ..Self::function(id, kind, stat)
         }
     }
 

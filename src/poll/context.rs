@@ -4,8 +4,10 @@
 use super::runner::Tx;
 use crate::model::function::{FunctionFilter, FunctionInfo};
 use crate::model::rules::RuleEngine;
+use crate::model::signals::Discovery;
+use crate::source::Source;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// How the pollers run.
@@ -76,4 +78,27 @@ pub(super) struct Ctx<S> {
     /// The fleet as last listed: the inventory step writes it, the
     /// metrics, alarms and log steps read it.
     pub fleet_tx: watch::Sender<Fleet>,
+    /// Which functions publish which signal metrics, and when that was
+    /// last read (shared by the metrics and detail steps).
+    pub signals: tokio::sync::Mutex<(Option<Instant>, Arc<Discovery>)>,
+}
+
+impl<S: Source> Ctx<S> {
+    /// The signal discovery, read again once an inventory interval has
+    /// passed (the functions that gain a stream or async traffic appear
+    /// then). A failed read keeps the last one and is retried next time.
+    pub async fn discovery(&self) -> Arc<Discovery> {
+        let mut cache = self.signals.lock().await;
+        let due = cache
+            .0
+            .is_none_or(|t| t.elapsed() >= self.cfg.inventory_every);
+        if due {
+            match self.src.discover_signals().await {
+                Ok(d) => cache.1 = Arc::new(d),
+                Err(e) => tracing::warn!(error = %e, "cannot list the signal metrics"),
+            }
+            cache.0 = Some(Instant::now());
+        }
+        cache.1.clone()
+    }
 }

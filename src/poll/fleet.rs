@@ -9,7 +9,7 @@ use crate::message::{DataKind, Scope, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::FunctionInfo;
 use crate::model::id::FunctionId;
-use crate::model::metrics::{TimeRange, plan_fleet_queries};
+use crate::model::metrics::{TimeRange, plan_fleet_queries, series_period};
 use crate::source::Source;
 use chrono::Utc;
 use std::collections::HashSet;
@@ -116,11 +116,14 @@ async fn wait_fleet(mut rx: watch::Receiver<Fleet>, once: bool) -> Option<Arc<Ve
 /// One batched GetMetricData refresh of the whole fleet.
 pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
-    let queries = plan_fleet_queries(
+    let mut queries = plan_fleet_queries(
         functions.iter().map(|f| &f.id),
         scope.window,
         &c.cfg.rules.p99_needs(&functions),
     );
+    let ids: HashSet<&FunctionId> = functions.iter().map(|f| &f.id).collect();
+    let discovery = c.discovery().await;
+    queries.extend(discovery.plan(|f| ids.contains(f), series_period(scope.window)));
     let range = TimeRange::ending_at(Utc::now(), scope.window);
     let call = c.src.fetch_metrics(range, &queries);
     let classify = |r: &Result<crate::message::MetricsFetch, _>| match r {

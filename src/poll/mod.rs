@@ -47,7 +47,7 @@ struct Poller<S> {
 }
 
 /// Every scheduled poller (the log follower streams and runs apart).
-fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 10] {
+fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 11] {
     use DataKind as K;
     let p = |kind, every, step| Poller { kind, every, step };
     [
@@ -65,6 +65,9 @@ fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 10] {
         }),
         p(K::Reserved, cfg.inventory_every, |c, s| {
             Box::pin(screen::reserved(c, s))
+        }),
+        p(K::InvokeConfig, cfg.inventory_every, |c, s| {
+            Box::pin(screen::invoke_config(c, s))
         }),
         p(K::Deployments, cfg.metrics_every, |c, s| {
             Box::pin(screen::deployments(c, s))
@@ -114,6 +117,7 @@ pub fn spawn_all_sharing<S: Source>(
         tx: tx.clone(),
         cfg,
         fleet_tx,
+        signals: Default::default(),
     });
     let mut handles = Vec::new();
     if !once {

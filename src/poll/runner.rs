@@ -65,7 +65,7 @@ fn wakes(kind: DataKind, old: &Scope, new: &Scope) -> bool {
     let window = old.window != new.window;
     match kind {
         DataKind::Metrics => refresh || window,
-        DataKind::Reserved => refresh || selected,
+        DataKind::Reserved | DataKind::InvokeConfig => refresh || selected,
         DataKind::Deployments => refresh || selected || window,
         DataKind::Detail | DataKind::Traces => refresh || selected || window,
         DataKind::Inventory | DataKind::Alarms | DataKind::EventSources => refresh,

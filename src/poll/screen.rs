@@ -37,6 +37,28 @@ pub(super) async fn reserved<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<
     Some(fetch(&c.tx, DataKind::Reserved, call, wrap).await)
 }
 
+/// Async settings and provisioned concurrency of the function on screen,
+/// both asked at once; each half keeps its own error.
+pub(super) async fn invoke_config<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
+    let function = scope.selected?;
+    let call = async {
+        let (a, p) = tokio::join!(
+            c.src.async_config(&function),
+            c.src.provisioned_configs(&function)
+        );
+        Ok(crate::message::InvokeConfig {
+            async_config: a,
+            provisioned: p,
+        })
+    };
+    let wrap = |at, result| Update::InvokeConfig {
+        at,
+        function: function.clone(),
+        result,
+    };
+    Some(fetch(&c.tx, DataKind::InvokeConfig, call, wrap).await)
+}
+
 /// Versions and aliases of the function on screen, and — for an alias
 /// that splits traffic (a canary) — each version's invocations and errors
 /// over the window (the `ExecutedVersion` metrics, one GetMetricData call).
@@ -77,7 +99,9 @@ pub async fn deployments_with_shares<S: Source + ?Sized>(
 /// Per-period duration percentiles of the function on screen.
 pub(super) async fn detail<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
     let function = scope.selected?;
-    let queries = plan_detail_queries(&function, scope.window);
+    let mut queries = plan_detail_queries(&function, scope.window);
+    let period = crate::model::metrics::series_period(scope.window);
+    queries.extend(c.discovery().await.plan_provisioned(&function, period));
     let range = TimeRange::ending_at(Utc::now(), scope.window);
     let call = c.src.fetch_metrics(range, &queries);
     let wrap = |at, result| Update::Detail {

@@ -14,6 +14,7 @@ use serde::{Serialize, Serializer};
 
 mod build;
 pub mod errors;
+pub mod signals;
 pub use build::build;
 
 /// Schema identifier; bump only with an incompatible change.
@@ -199,8 +200,22 @@ pub struct Function {
     pub runtime_deprecation: Option<crate::model::runtimes::Deprecation>,
     /// The queues and streams that invoke it (ListEventSourceMappings):
     /// `uuid`, `source_arn`, `type`, `state`, `state_reason`,
-    /// `last_processing_result`, `batch_size`; `null` when none.
-    pub event_sources: Option<Vec<crate::model::sources::EventSource>>,
+    /// `last_processing_result`, `batch_size`, and the lag of its kind of
+    /// source (`iterator_age_max_ms` for streams, `offset_lag_max` for
+    /// Kafka); `null` when none.
+    pub event_sources: Option<Vec<signals::EventSourceEntry>>,
+    /// Async invocations (`events_received`, `event_age_max_ms`,
+    /// `events_dropped`, `dead_letter_errors`,
+    /// `destination_delivery_failures`); `null` without async traffic.
+    #[serde(rename = "async")]
+    pub async_events: Option<signals::Async>,
+    /// Provisioned concurrency (`allocated`, `utilization_max`,
+    /// `spillover_invocations`); `null` without.
+    pub provisioned: Option<signals::Provisioned>,
+    /// PostRuntimeExtensionsDuration (`avg`, `max`); `null` without extensions.
+    pub extension_duration_ms: Option<signals::AvgMax>,
+    /// Invocations Lambda cut as recursive loops; `null` when none reported.
+    pub recursive_invocations_dropped: Num,
     /// Invocations in the window.
     pub invocations: Num,
     /// Errors.

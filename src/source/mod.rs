@@ -33,6 +33,18 @@ pub trait Inventory: Send + Sync + 'static {
         &self,
         function: &FunctionId,
     ) -> impl Future<Output = Result<crate::model::versions::Deployments, SourceError>> + Send;
+    /// The function's async settings (GetFunctionEventInvokeConfig;
+    /// `None` when none are configured).
+    fn async_config(
+        &self,
+        function: &FunctionId,
+    ) -> impl Future<Output = Result<Option<crate::model::invoke::AsyncConfig>, SourceError>> + Send;
+    /// Provisioned concurrency per alias and version
+    /// (ListProvisionedConcurrencyConfigs, every page).
+    fn provisioned_configs(
+        &self,
+        function: &FunctionId,
+    ) -> impl Future<Output = Result<Vec<crate::model::invoke::ProvisionedConfig>, SourceError>> + Send;
     /// Every event source mapping of the region (ListEventSourceMappings,
     /// every page: one list for the whole fleet).
     fn event_sources(
@@ -52,6 +64,12 @@ pub trait Metrics: Send + Sync + 'static {
         range: TimeRange,
         queries: &[MetricQuery],
     ) -> impl Future<Output = Result<MetricsFetch, SourceError>> + Send;
+
+    /// Which functions published which signal metrics in the last 3 hours
+    /// (ListMetrics per metric name, `RecentlyActive=PT3H`, every page).
+    fn discover_signals(
+        &self,
+    ) -> impl Future<Output = Result<crate::model::signals::Discovery, SourceError>> + Send;
 }
 
 /// CloudWatch alarms.

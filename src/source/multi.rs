@@ -12,7 +12,7 @@
 //! identities, are shown as `name@region` so two regions' alarms of the
 //! same name stay apart.
 
-mod fanout;
+pub(crate) mod fanout;
 
 pub use crate::message::RegionStatus;
 use crate::model::alarms::Alarm;
@@ -151,6 +151,24 @@ impl<S: Source> Inventory for MultiSource<S> {
         s.deployments(function).await
     }
 
+    async fn async_config(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<crate::model::invoke::AsyncConfig>, SourceError> {
+        let region = function.region.as_deref();
+        let s = self.route(region, function, "lambda:GetFunctionEventInvokeConfig")?;
+        s.async_config(function).await
+    }
+
+    async fn provisioned_configs(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Vec<crate::model::invoke::ProvisionedConfig>, SourceError> {
+        let region = function.region.as_deref();
+        let s = self.route(region, function, "lambda:ListProvisionedConcurrencyConfigs")?;
+        s.provisioned_configs(function).await
+    }
+
     async fn event_sources(&self) -> Result<Vec<crate::model::sources::EventSource>, SourceError> {
         let results = self.each(|s| s.event_sources()).await;
         merge(results, |region, mut e| {
@@ -268,6 +286,28 @@ impl<S: Source> Metrics for MultiSource<S> {
         match (any_ok, first_err) {
             (false, Some(e)) => Err(e),
             _ => Ok(out),
+        }
+    }
+
+    async fn discover_signals(&self) -> Result<crate::model::signals::Discovery, SourceError> {
+        let results = self.each(|s| s.discover_signals()).await;
+        let mut all = crate::model::signals::Discovery::default();
+        let mut first_err = None;
+        let mut any_ok = false;
+        for (region, r) in results {
+            match r {
+                Ok(d) => {
+                    any_ok = true;
+                    all.merge(d.placed(region));
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        match (any_ok, first_err) {
+            (false, Some(e)) => Err(e),
+            _ => Ok(all),
         }
     }
 }

@@ -125,6 +125,16 @@ impl Store {
             .filter(move |e| e.function == *id)
     }
 
+    /// The function's async settings and provisioned concurrency, when read.
+    pub fn invoke_config_of(&self, id: &FunctionId) -> Option<&crate::message::InvokeConfig> {
+        self.invoke_configs.get(id).and_then(|s| s.value.as_ref())
+    }
+
+    /// Provisioned environments allocated to the function, when read.
+    pub fn provisioned_allocated(&self, id: &FunctionId) -> Option<u32> {
+        self.invoke_config_of(id)?.allocated()
+    }
+
     /// The function's versions and aliases, when read.
     pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
         self.deployments.get(id).and_then(|s| s.value.as_ref())
@@ -189,6 +199,7 @@ impl Store {
                 .zip(invocations_series)
                 .map(|(avg, inv)| avg.weighted_total(inv)),
             cost_per_hour: None,
+            signals: crate::model::signals::Signals::of(get, invocations_series),
         }
         .with_cost(f, self.window_seconds(), &self.prices)
     }

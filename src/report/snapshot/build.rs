@@ -101,6 +101,7 @@ fn function_entry(
 ) -> Function {
     let i = store.insight(f);
     let h = &f.health;
+    let g = signals::groups(&s.signals, store.provisioned_allocated(&f.id));
     Function {
         state: h.state.clone(),
         state_reason: h.state_reason.clone(),
@@ -108,9 +109,16 @@ fn function_entry(
         last_update_reason: h.last_update_reason.clone(),
         runtime_deprecation: crate::model::runtimes::deprecation(&f.runtime, now),
         event_sources: {
-            let mine: Vec<_> = store.event_sources_of(&f.id).cloned().collect();
+            let mine: Vec<_> = store
+                .event_sources_of(&f.id)
+                .map(|e| signals::EventSourceEntry::of(e.clone(), &s.signals))
+                .collect();
             (!mine.is_empty()).then_some(mine)
         },
+        async_events: g.async_events,
+        provisioned: g.provisioned,
+        extension_duration_ms: g.extension_duration_ms,
+        recursive_invocations_dropped: g.recursive_invocations_dropped,
         name: sanitize(&f.id.name),
         region: f.id.region.as_deref().map(sanitize),
         runtime: sanitize(&f.runtime),

@@ -48,6 +48,8 @@ fn to_query(i: usize, q: &MetricQuery) -> MetricDataQuery {
             metric = metric
                 .dimensions(dimension("Resource", &format!("{}:{}", f.name, e.alias)))
                 .dimensions(dimension("ExecutedVersion", &e.version));
+        } else if let Some(q) = &q.key.resource {
+            metric = metric.dimensions(dimension("Resource", &format!("{}:{q}", f.name)));
         }
     }
     MetricDataQuery::builder()
@@ -163,6 +165,10 @@ impl Metrics for AwsSource {
             return Err(e);
         }
         Ok(fetch)
+    }
+
+    async fn discover_signals(&self) -> Result<crate::model::signals::Discovery, SourceError> {
+        self.discover().await
     }
 }
 

@@ -6,6 +6,7 @@ use crate::model::function::{
     AccountLimits, Architecture, FunctionInfo, Health, TracingMode, parse_last_modified,
 };
 use crate::model::id::FunctionId;
+use crate::model::invoke::{AsyncConfig, ProvisionedConfig};
 use crate::model::sources::EventSource;
 use crate::model::versions::{Alias, Deployments, Version};
 use crate::source::{Inventory, SourceError};
@@ -56,6 +57,73 @@ impl Inventory for AwsSource {
             ..Deployments::default()
         }
         .sorted())
+    }
+
+    async fn async_config(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<AsyncConfig>, SourceError> {
+        let out = self
+            .lambda
+            .get_function_event_invoke_config()
+            .function_name(&function.name)
+            .send()
+            .await
+            .map_err(|e| map_err("lambda:GetFunctionEventInvokeConfig", e));
+        let out = match out {
+            Ok(o) => o,
+            // No async configuration: Lambda's defaults apply.
+            Err(SourceError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let dest = out.destination_config();
+        Ok(Some(AsyncConfig {
+            retries: out
+                .maximum_retry_attempts()
+                .and_then(|n| u32::try_from(n).ok()),
+            max_event_age_s: out
+                .maximum_event_age_in_seconds()
+                .and_then(|n| u32::try_from(n).ok()),
+            on_success: dest
+                .and_then(|d| d.on_success())
+                .and_then(|d| d.destination())
+                .map(String::from),
+            on_failure: dest
+                .and_then(|d| d.on_failure())
+                .and_then(|d| d.destination())
+                .map(String::from),
+        }))
+    }
+
+    async fn provisioned_configs(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Vec<ProvisionedConfig>, SourceError> {
+        all_pages(|marker| async move {
+            let page = self
+                .lambda
+                .list_provisioned_concurrency_configs()
+                .function_name(&function.name)
+                .set_marker(marker)
+                .max_items(50)
+                .send()
+                .await
+                .map_err(|e| map_err("lambda:ListProvisionedConcurrencyConfigs", e))?;
+            let n = |v: Option<i32>| v.and_then(|n| u32::try_from(n).ok());
+            let items = page
+                .provisioned_concurrency_configs()
+                .iter()
+                .map(|c| ProvisionedConfig {
+                    qualifier: ProvisionedConfig::qualifier_of(c.function_arn().unwrap_or("")),
+                    requested: n(c.requested_provisioned_concurrent_executions()),
+                    allocated: n(c.allocated_provisioned_concurrent_executions()),
+                    status: c.status().map(|s| s.as_str().to_string()),
+                    status_reason: c.status_reason().map(String::from),
+                })
+                .collect();
+            Ok((items, page.next_marker().map(String::from)))
+        })
+        .await
     }
 
     async fn event_sources(&self) -> Result<Vec<EventSource>, SourceError> {

@@ -2,6 +2,7 @@
 
 pub(crate) mod client;
 mod cloudwatch;
+mod discovery;
 mod errors;
 mod lambda;
 mod logs;

@@ -6,19 +6,37 @@
 
 use super::DemoSource;
 use super::fleet::{self, Behaviour, Minute, Spec};
+use super::signals;
 use crate::model::alarms::{Alarm, AlarmKind, AlarmSource, AlarmState};
 use crate::model::metrics::{MetricKind, MetricQuery, Series, Stat, TimeRange};
+use crate::model::signals::{Discovery, SIGNAL_KINDS};
 use crate::source::{Alarms, Metrics, MetricsFetch, SourceError};
 use chrono::DateTime;
 
 impl DemoSource {
     /// Minutes of one function inside `[start, end)`, never in the future.
     fn minutes(&self, idx: usize, spec: &Spec, start: i64, end: i64) -> Vec<Minute> {
+        self.timed_minutes(idx, spec, start, end)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// [`Self::minutes`] with each minute's epoch minute.
+    fn timed_minutes(&self, idx: usize, spec: &Spec, start: i64, end: i64) -> Vec<(i64, Minute)> {
         let now_min = self.now().timestamp().div_euclid(60);
         (start.div_euclid(60)..end.div_euclid(60))
             .filter(|m| *m <= now_min)
-            .map(|m| fleet::minute(self.seed, idx, spec, m))
+            .map(|m| (m, fleet::minute(self.seed, idx, spec, m)))
             .collect()
+    }
+
+    /// A function's signal metric over one bucket (its alias's is the same:
+    /// only the `live` alias carries provisioned concurrency).
+    fn signal_value(&self, function: &str, q: &MetricQuery, start: i64, end: i64) -> Option<f64> {
+        let (i, spec) = self.spec(function)?;
+        let minutes = self.timed_minutes(i, spec, start, end);
+        signals::aggregate(spec, q.key.kind, q.key.stat, &minutes)
     }
 
     /// The value of one statistic over a bucket of minutes; `None` when
@@ -47,7 +65,8 @@ impl DemoSource {
             (MetricKind::ConcurrentExecutions, _) => {
                 busy.iter().map(|m| m.concurrency).reduce(f64::max)
             }
-            (MetricKind::ClaimedAccountConcurrency, _) => None,
+            // The signal metrics are the story functions' own (`signals`).
+            _ => None,
         }
     }
 
@@ -67,6 +86,9 @@ impl DemoSource {
         let mut t = range.start.timestamp();
         while t < range.end.timestamp() {
             let v = match &q.key.function {
+                Some(f) if SIGNAL_KINDS.contains(&q.key.kind) => {
+                    self.signal_value(&f.name, q, t, t + period)
+                }
                 Some(f) => self.spec(&f.name).and_then(|(i, s)| {
                     let minutes = self.minutes(i, s, t, t + period);
                     let whole = Self::aggregate(q.key.kind, q.key.stat, &minutes)?;
@@ -162,6 +184,12 @@ impl Metrics for DemoSource {
             failed: Vec::new(),
             calls: calls as u32,
         })
+    }
+
+    async fn discover_signals(&self) -> Result<Discovery, SourceError> {
+        // One ListMetrics per signal metric, each a single page here.
+        self.call(SIGNAL_KINDS.len() as u64).await;
+        Ok(signals::discovery(&self.specs))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod cloudwatch;
 mod fleet;
+mod signals;
 mod telemetry;
 
 use crate::model::function::{AccountLimits, FunctionInfo};
@@ -114,6 +115,22 @@ impl Inventory for DemoSource {
                 message: format!("function '{function}' is not in the demo fleet"),
             }),
         }
+    }
+
+    async fn async_config(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Option<crate::model::invoke::AsyncConfig>, SourceError> {
+        self.call(1).await;
+        Ok(signals::async_config(&function.name))
+    }
+
+    async fn provisioned_configs(
+        &self,
+        function: &FunctionId,
+    ) -> Result<Vec<crate::model::invoke::ProvisionedConfig>, SourceError> {
+        self.call(1).await;
+        Ok(signals::provisioned_configs(&function.name))
     }
 
     async fn event_sources(&self) -> Result<Vec<crate::model::sources::EventSource>, SourceError> {

@@ -6,7 +6,7 @@
 use crate::source::SourceError;
 
 /// Awaits futures concurrently (no extra dependency for one join).
-pub(super) async fn join_all<F: std::future::Future>(
+pub(crate) async fn join_all<F: std::future::Future>(
     futs: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output> {
     let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
