@@ -4,6 +4,7 @@
 //! evaluation is in [`crate::model::rules`].
 
 use super::id::FunctionId;
+use super::metrics::{MetricKind, Stat};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::time::Duration;
@@ -179,11 +180,31 @@ pub enum RuleMetric {
     CostPerHour,
     /// Invocations killed for running out of memory (from REPORT lines).
     OutOfMemory,
+    /// Peak stream iterator age (ms).
+    IteratorAge,
+    /// Peak Kafka offset lag.
+    OffsetLag,
+    /// Peak async event age (ms).
+    AsyncEventAge,
+    /// Async events dropped in the period.
+    AsyncEventsDropped,
+    /// Dead-letter errors in the period.
+    DeadLetterErrors,
+    /// Destination delivery failures in the period.
+    DestinationDeliveryFailures,
+    /// Peak provisioned concurrency utilization (0–1).
+    ProvisionedUtilization,
+    /// Provisioned concurrency spillover invocations in the period.
+    Spillover,
+    /// Recursive invocations dropped in the period.
+    RecursiveDrops,
+    /// Mean PostRuntimeExtensionsDuration (ms).
+    ExtensionDuration,
 }
 
 impl RuleMetric {
     /// Every metric.
-    pub const ALL: [RuleMetric; 12] = [
+    pub const ALL: [RuleMetric; 22] = [
         Self::Invocations,
         Self::Errors,
         Self::ErrorRate,
@@ -196,6 +217,16 @@ impl RuleMetric {
         Self::MemoryUsedRatio,
         Self::CostPerHour,
         Self::OutOfMemory,
+        Self::IteratorAge,
+        Self::OffsetLag,
+        Self::AsyncEventAge,
+        Self::AsyncEventsDropped,
+        Self::DeadLetterErrors,
+        Self::DestinationDeliveryFailures,
+        Self::ProvisionedUtilization,
+        Self::Spillover,
+        Self::RecursiveDrops,
+        Self::ExtensionDuration,
     ];
 
     /// The config spelling.
@@ -219,6 +250,25 @@ impl RuleMetric {
         )
     }
 
+    /// The signal metric and statistic this rule reads, if it is one
+    /// (only functions that publish it have the series; others are NO_DATA).
+    pub fn signal(self) -> Option<(MetricKind, Stat)> {
+        use MetricKind as K;
+        Some(match self {
+            Self::IteratorAge => (K::IteratorAge, Stat::Maximum),
+            Self::OffsetLag => (K::OffsetLag, Stat::Maximum),
+            Self::AsyncEventAge => (K::AsyncEventAge, Stat::Maximum),
+            Self::AsyncEventsDropped => (K::AsyncEventsDropped, Stat::Sum),
+            Self::DeadLetterErrors => (K::DeadLetterErrors, Stat::Sum),
+            Self::DestinationDeliveryFailures => (K::DestinationDeliveryFailures, Stat::Sum),
+            Self::ProvisionedUtilization => (K::ProvisionedConcurrencyUtilization, Stat::Maximum),
+            Self::Spillover => (K::ProvisionedConcurrencySpilloverInvocations, Stat::Sum),
+            Self::RecursiveDrops => (K::RecursiveInvocationsDropped, Stat::Sum),
+            Self::ExtensionDuration => (K::PostRuntimeExtensionsDuration, Stat::Average),
+            _ => return None,
+        })
+    }
+
     /// Needs a p99 at the rule's own period.
     pub fn needs_p99(self) -> bool {
         matches!(self, Self::DurationP99 | Self::TimeoutRatio)
@@ -226,7 +276,7 @@ impl RuleMetric {
 }
 
 /// The config spellings of [`RuleMetric::ALL`], in the same order.
-pub const RULE_METRICS: [&str; 12] = [
+pub const RULE_METRICS: [&str; 22] = [
     "invocations",
     "errors",
     "error_rate",
@@ -239,6 +289,16 @@ pub const RULE_METRICS: [&str; 12] = [
     "memory_used_ratio",
     "cost_per_hour",
     "out_of_memory",
+    "iterator_age",
+    "offset_lag",
+    "async_event_age",
+    "async_events_dropped",
+    "dead_letter_errors",
+    "destination_delivery_failures",
+    "provisioned_utilization",
+    "spillover",
+    "recursive_drops",
+    "extension_duration",
 ];
 
 /// Comparison of a rule.

@@ -81,11 +81,23 @@ pub enum SortColumn {
     Cost,
     /// Latest deploy (newest first).
     Deployed,
+    /// Peak stream iterator age.
+    IteratorAge,
+    /// Peak async event age.
+    AsyncAge,
+    /// Async events dropped.
+    Dropped,
+    /// Dead-letter errors.
+    Dlq,
+    /// Peak provisioned concurrency utilization.
+    ProvisionedPct,
+    /// Provisioned concurrency spillover invocations.
+    Spillover,
 }
 
 impl SortColumn {
     /// Every column, in cycling order.
-    pub const ALL: [SortColumn; 15] = [
+    pub const ALL: [SortColumn; 21] = [
         Self::Name,
         Self::Invocations,
         Self::Errors,
@@ -101,6 +113,12 @@ impl SortColumn {
         Self::Memory,
         Self::Cost,
         Self::Deployed,
+        Self::IteratorAge,
+        Self::AsyncAge,
+        Self::Dropped,
+        Self::Dlq,
+        Self::ProvisionedPct,
+        Self::Spillover,
     ];
 
     /// The `--sort` / `:sort` spelling.
@@ -121,6 +139,12 @@ impl SortColumn {
             Self::Memory => "memory",
             Self::Cost => "cost",
             Self::Deployed => "deployed",
+            Self::IteratorAge => "iterator_age",
+            Self::AsyncAge => "async_age",
+            Self::Dropped => "dropped",
+            Self::Dlq => "dlq",
+            Self::ProvisionedPct => "provisioned_pct",
+            Self::Spillover => "spillover",
         }
     }
 
@@ -157,6 +181,12 @@ impl SortColumn {
             Self::Memory => Some(f64::from(f.memory_mb)),
             Self::Cost => s.cost_per_hour,
             Self::Deployed => f.last_modified.map(|t| t.timestamp() as f64),
+            Self::IteratorAge => s.signals.iterator_age_max_ms,
+            Self::AsyncAge => s.signals.async_age_max_ms(),
+            Self::Dropped => s.signals.async_dropped(),
+            Self::Dlq => s.signals.dead_letter_errors(),
+            Self::ProvisionedPct => s.signals.provisioned.and_then(|p| p.utilization_max),
+            Self::Spillover => s.signals.provisioned.and_then(|p| p.spillover_invocations),
         }
     }
 }
@@ -226,7 +256,8 @@ mod tests {
         assert_eq!(SortColumn::parse("p99"), Some(SortColumn::P99));
         assert_eq!(SortColumn::Memory.next(), SortColumn::Cost);
         assert_eq!(SortColumn::Cost.next(), SortColumn::Deployed);
-        assert_eq!(SortColumn::Deployed.next(), SortColumn::Name);
+        assert_eq!(SortColumn::Deployed.next(), SortColumn::IteratorAge);
+        assert_eq!(SortColumn::Spillover.next(), SortColumn::Name);
         // Reversed: ascending, and the function without data still last.
         rows.sort_by(|x, y| compare(None, true, *x, *y));
         let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();

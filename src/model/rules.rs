@@ -309,7 +309,17 @@ fn period_value(
                 let secs = (span.clone().count() as i64 * step) as f64;
                 inp.prices.cost(f.architecture, f.memory_mb, i, total) * 3600.0 / secs
             }),
-        _ => None,
+        m => {
+            let (kind, stat) = m.signal()?;
+            let s = get(kind, stat)?;
+            let points = s.points_in(span.clone()).flatten();
+            match stat {
+                Stat::Sum => Some(points.sum()),
+                Stat::Average => s.weighted_mean_in(inv, span),
+                // A peak needs a datapoint: none means nothing was read.
+                _ => points.reduce(f64::max),
+            }
+        }
     }
 }
 

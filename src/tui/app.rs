@@ -114,6 +114,29 @@ pub struct Message {
     pub error: bool,
 }
 
+/// Which set of extra columns the fleet table shows (`c` cycles them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnSet {
+    /// The metrics columns only.
+    #[default]
+    Metrics,
+    /// Cost, throttle, cold-start and memory shares.
+    Insights,
+    /// Stream lag, async, DLQ and provisioned concurrency.
+    Signals,
+}
+
+impl ColumnSet {
+    /// The next set when cycling.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Metrics => Self::Insights,
+            Self::Insights => Self::Signals,
+            Self::Signals => Self::Metrics,
+        }
+    }
+}
+
 /// The whole UI state.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -176,7 +199,7 @@ pub struct App {
     /// The selected line of the alarms pane.
     pub alarm_row: usize,
     /// The fleet table shows the insight columns.
-    pub insight_columns: bool,
+    pub columns: ColumnSet,
     /// The errors screen's selection and order.
     pub errors: super::errors::ErrorsView,
     /// The service throttled some calls in the last minute (pollers are
@@ -215,7 +238,7 @@ impl App {
             alarm_history: false,
             alarms_focus: false,
             alarm_row: 0,
-            insight_columns: false,
+            columns: Default::default(),
             errors: super::errors::ErrorsView::default(),
             throttled: false,
         }

@@ -378,3 +378,58 @@ fn a_finished_episode_is_replayed_into_the_history_not_told() {
     let fired = engine.history.iter().find(|e| e.state == Firing).unwrap();
     assert_eq!(fired.at, at(3), "the first minute with errors, complete");
 }
+
+#[test]
+fn every_signal_metric_reads_its_series_sum_peak_or_mean() {
+    let (mut series, range) = inputs(15, |_| 0.0);
+    let mk = |v: &dyn Fn(i64) -> Option<f64>| {
+        Series::from_points(range, 60, (0..15).filter_map(|m| Some((at(m), v(m)?))))
+    };
+    // Minute m carries m (a peak grows; a count adds up over 5 minutes).
+    for metric in RuleMetric::ALL {
+        if let Some((kind, stat)) = metric.signal() {
+            series.insert(
+                MetricKey::function(&"api".into(), kind, stat),
+                mk(&|m| Some(m as f64)),
+            );
+        }
+    }
+    let reports = HashMap::new();
+    let prices = Prices::default();
+    let inp = Inputs {
+        series: &series,
+        range,
+        at: at(15),
+        prices: &prices,
+        reports: &reports,
+    };
+    let last = |metric: RuleMetric, f: &FunctionInfo| {
+        samples(&rule(metric, Op::Gt, 0.0, 5, 0), f, &inp, None)
+            .last()
+            .and_then(|s| s.1)
+    };
+    let api = &fleet()[0];
+    let signals: Vec<RuleMetric> = RuleMetric::ALL
+        .into_iter()
+        .filter(|m| m.signal().is_some())
+        .collect();
+    assert_eq!(signals.len(), 10);
+    for m in signals {
+        let (_, stat) = m.signal().unwrap();
+        // The last 5-minute period is minutes 10..=14.
+        let want = match stat {
+            Stat::Sum => 10.0 + 11.0 + 12.0 + 13.0 + 14.0,
+            // Invocations are 100 every minute: the plain mean.
+            Stat::Average => 12.0,
+            _ => 14.0,
+        };
+        assert_eq!(last(m, api), Some(want), "{}", m.name());
+        // A function that does not publish it has no data.
+        assert_eq!(last(m, &fleet()[1]), None, "{}", m.name());
+    }
+    assert_eq!(
+        RuleMetric::parse("iterator_age"),
+        Some(RuleMetric::IteratorAge)
+    );
+    assert_eq!(RuleMetric::Spillover.name(), "spillover");
+}

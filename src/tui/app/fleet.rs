@@ -44,12 +44,17 @@ impl App {
             }
             FleetAction::AlarmHistory => self.alarm_history = !self.alarm_history,
             FleetAction::InsightColumns => {
-                self.insight_columns = !self.insight_columns;
+                use crate::tui::app::ColumnSet;
+                self.columns = self.columns.next();
                 self.say(
-                    if self.insight_columns {
-                        "insight columns on: $/h, throttle %, cold-start %, memory % (I fills the last two)"
-                    } else {
-                        "insight columns off"
+                    match self.columns {
+                        ColumnSet::Insights => {
+                            "insight columns: $/h, throttle %, cold-start %, memory % (I fills the last two; c again: signals)"
+                        }
+                        ColumnSet::Signals => {
+                            "signal columns: iterator age, async age, dropped, DLQ errors, provisioned %, spillover (c again: off)"
+                        }
+                        ColumnSet::Metrics => "extra columns off",
                     },
                     false,
                 );

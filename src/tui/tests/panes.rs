@@ -31,7 +31,7 @@ fn fleet_table_pane_narrow_and_with_insight_columns() {
     let mut a = app(false, 90, 14);
     let narrow = pane(90, 14, |f, r| view::fleet::render(f, r, &a, &store, now()));
     insta::assert_snapshot!("fleet_table_narrow", narrow);
-    a.insight_columns = true;
+    a.columns = crate::tui::app::ColumnSet::Insights;
     a.on_resize(150, 14);
     let wide = pane(150, 14, |f, r| view::fleet::render(f, r, &a, &store, now()));
     assert!(wide.contains("$/H") && !wide.contains("TREND"), "{wide}");

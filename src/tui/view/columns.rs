@@ -8,6 +8,7 @@ use crate::model::fleet::SortColumn;
 use crate::model::insight::{Insight, ReportStats};
 use crate::model::metrics::Series;
 use crate::model::text::sanitize;
+use crate::tui::app::ColumnSet;
 use crate::tui::rows::Row as FleetRow;
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
@@ -61,11 +62,23 @@ pub enum Column {
     ColdRate,
     /// Insight: peak memory used / configured.
     MemoryUsed,
+    /// Signal: peak stream iterator age.
+    IteratorAge,
+    /// Signal: peak async event age.
+    AsyncAge,
+    /// Signal: async events dropped.
+    Dropped,
+    /// Signal: dead-letter errors.
+    Dlq,
+    /// Signal: peak provisioned concurrency utilization.
+    ProvisionedPct,
+    /// Signal: provisioned concurrency spillover invocations.
+    Spillover,
 }
 
 impl Column {
     /// Every column, in display order.
-    pub const ALL: [Column; 20] = [
+    pub const ALL: [Column; 26] = [
         Self::Function,
         Self::Region,
         Self::Invocations,
@@ -86,6 +99,12 @@ impl Column {
         Self::ThrottleRate,
         Self::ColdRate,
         Self::MemoryUsed,
+        Self::IteratorAge,
+        Self::AsyncAge,
+        Self::Dropped,
+        Self::Dlq,
+        Self::ProvisionedPct,
+        Self::Spillover,
     ];
 
     /// The header text.
@@ -111,6 +130,12 @@ impl Column {
             Self::ThrottleRate => "THR%",
             Self::ColdRate => "COLD%",
             Self::MemoryUsed => "MEM%",
+            Self::IteratorAge => "ITER AGE",
+            Self::AsyncAge => "ASYNC AGE",
+            Self::Dropped => "DROPPED",
+            Self::Dlq => "DLQ",
+            Self::ProvisionedPct => "PC%",
+            Self::Spillover => "SPILL",
         }
     }
 
@@ -126,7 +151,11 @@ impl Column {
             Self::ErrorRate | Self::Throttles | Self::TimeoutPct | Self::Memory => 6,
             Self::ThrottleRate | Self::ColdRate => 6,
             Self::Concurrency | Self::MemoryUsed => 5,
-            Self::Cost | Self::Deployed => 8,
+            Self::Cost | Self::Deployed | Self::IteratorAge => 8,
+            Self::AsyncAge => 9,
+            Self::Dropped => 7,
+            Self::Dlq | Self::ProvisionedPct => 5,
+            Self::Spillover => 6,
         })
     }
 
@@ -147,6 +176,12 @@ impl Column {
             Self::Memory => SortColumn::Memory,
             Self::Cost => SortColumn::Cost,
             Self::Deployed => SortColumn::Deployed,
+            Self::IteratorAge => SortColumn::IteratorAge,
+            Self::AsyncAge => SortColumn::AsyncAge,
+            Self::Dropped => SortColumn::Dropped,
+            Self::Dlq => SortColumn::Dlq,
+            Self::ProvisionedPct => SortColumn::ProvisionedPct,
+            Self::Spillover => SortColumn::Spillover,
             Self::Region
             | Self::Trend
             | Self::Runtime
@@ -179,24 +214,35 @@ impl Column {
         )
     }
 
-    /// A column the insight columns replace, to make room.
+    /// A signal column (`c` twice shows them).
+    fn is_signal(self) -> bool {
+        matches!(
+            self,
+            Self::IteratorAge
+                | Self::AsyncAge
+                | Self::Dropped
+                | Self::Dlq
+                | Self::ProvisionedPct
+                | Self::Spillover
+        )
+    }
+
+    /// A column the insight or signal columns replace, to make room.
     fn makes_room(self) -> bool {
         matches!(self, Self::Trend | Self::P50 | Self::Max | Self::Runtime)
     }
 
-    /// The columns shown at `width`, with or without the region column
-    /// and the insight columns.
-    pub fn shown(width: u16, regions: bool, insights: bool) -> Vec<Column> {
+    /// The columns shown at `width`, with or without the region column,
+    /// with the extra columns of `set`.
+    pub fn shown(width: u16, regions: bool, set: ColumnSet) -> Vec<Column> {
         Self::ALL
             .into_iter()
             .filter(|c| width >= c.min_width())
             .filter(|c| regions || *c != Self::Region)
-            .filter(|c| {
-                if insights {
-                    !c.makes_room()
-                } else {
-                    !c.is_insight()
-                }
+            .filter(|c| match set {
+                ColumnSet::Metrics => !c.is_insight() && !c.is_signal(),
+                ColumnSet::Insights => !c.makes_room() && !c.is_signal(),
+                ColumnSet::Signals => !c.makes_room() && !c.is_insight(),
             })
             .collect()
     }
@@ -348,6 +394,24 @@ impl Column {
                         .and_then(|r| r.memory_used_ratio(Some(info.memory_mb))),
                 )),
             ),
+            Self::IteratorAge => Cell::from(format::ms(s.signals.iterator_age_max_ms)),
+            Self::AsyncAge => Cell::from(format::ms(s.signals.async_age_max_ms())),
+            Self::Dropped => {
+                let n = s.signals.async_dropped();
+                styled(format::count(n), loud(n, t.error()))
+            }
+            Self::Dlq => {
+                let n = s.signals.dead_letter_errors();
+                styled(format::count(n), loud(n, t.error()))
+            }
+            Self::ProvisionedPct => {
+                let u = s.signals.provisioned.and_then(|p| p.utilization_max);
+                styled(format::pct(u), loud(u.filter(|u| *u >= 0.9), t.warn()))
+            }
+            Self::Spillover => {
+                let n = s.signals.provisioned.and_then(|p| p.spillover_invocations);
+                styled(format::count(n), loud(n, t.warn()))
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::model::id::FunctionId;
 use crate::model::metrics::{MetricKey, MetricKind, Stat};
 use crate::model::text::sanitize;
 use crate::store::Store;
-use crate::tui::app::App;
+use crate::tui::app::{App, ColumnSet};
 use crate::tui::layout::visible_offset;
 use crate::tui::rows::{Row as FleetRow, fleet_rows};
 use chrono::{DateTime, Utc};
@@ -35,13 +35,14 @@ fn cells<'a>(
         row: r,
         invocations: store.series(&MetricKey::function(id, MetricKind::Invocations, Stat::Sum)),
         errors: store.series(&MetricKey::function(id, MetricKind::Errors, Stat::Sum)),
-        insight: app.insight_columns.then(|| store.insight(r.info)),
+        insight: (app.columns == ColumnSet::Insights).then(|| store.insight(r.info)),
         reports: store.report_stats(id),
         firing: store.firing_on(id).next().is_some(),
         deployed: deploy_cell(store, r.info, now),
         deploy_hidden: !shown.contains(&Column::Deployed),
         reports_from_log_pane: store.reports_from_log_pane.contains(id),
         warning: r.info.health.problem().is_some()
+            || r.summary.signals.problem().is_some()
             || store.event_sources_of(id).any(|e| e.problem().is_some())
             || crate::model::runtimes::deprecation(&r.info.runtime, now)
                 .is_some_and(|d| d.is_flagged()),
@@ -87,7 +88,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         return;
     }
     let regions = store.functions().iter().any(|f| f.id.region.is_some());
-    let shown = Column::shown(area.width, regions, app.insight_columns);
+    let shown = Column::shown(area.width, regions, app.columns);
     let header = header_row(app, &shown);
     let widths: Vec<Constraint> = shown
         .iter()
@@ -98,7 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let selected = app.selected_index(&names);
     let height = area.height.saturating_sub(3);
     let offset = visible_offset(app.offset, selected, height, rows.len());
-    let scale = scale_of(&rows, store, app.insight_columns);
+    let scale = scale_of(&rows, store, app.columns == ColumnSet::Insights);
     // Only the visible rows are built: cheap for fleets of thousands.
     let visible = rows.iter().skip(offset).take(usize::from(height));
     let body: Vec<Row> = visible
@@ -168,7 +169,7 @@ fn table_name(app: &App, store: &Store, shown: usize, now: DateTime<Utc>) -> Str
     if let Some(run) = &store.insights_run {
         name.push_str(&format!(" · {}", insights_status(run)));
     }
-    if app.insight_columns && !store.reports_from_log_pane.is_empty() {
+    if app.columns == ColumnSet::Insights && !store.reports_from_log_pane.is_empty() {
         name.push_str(" · * from the log pane's lines");
     }
     name
