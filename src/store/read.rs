@@ -44,6 +44,17 @@ impl Store {
         self.metrics.value.as_ref()?.series.get(key)
     }
 
+    /// How many signal-metric series the last refresh asked for (they
+    /// cost like any other query).
+    pub fn signal_series(&self) -> usize {
+        let Some(m) = self.metrics.value.as_ref() else {
+            return 0;
+        };
+        let signal = |k: &MetricKey| crate::model::signals::SIGNAL_KINDS.contains(&k.kind);
+        m.series.keys().filter(|k| signal(k)).count()
+            + m.unavailable.keys().filter(|k| signal(k)).count()
+    }
+
     /// Why a series is missing, if the endpoint failed it.
     pub fn unavailable(&self, key: &MetricKey) -> Option<&SourceError> {
         self.metrics.value.as_ref()?.unavailable.get(key)

@@ -139,7 +139,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[k('S')], Action::Fleet(FleetAction::SortReverse), Fleet, false, "reverse sort"),
     b!(&[k('o')], Action::Fleet(FleetAction::SortPick), Fleet, false, "sort by… (type or Tab a column)"),
     b!(&[k('a')], Action::Fleet(FleetAction::AlarmHistory), Fleet, true, "alarms / alarm history"),
-    b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "extra columns: insights ($/h, thr %, cold %, mem %), then signals (iter age, async, DLQ, PC %)"),
+    b!(&[k('c')], Action::Fleet(FleetAction::InsightColumns), Fleet, false, "columns: insights, then signals (c again)"),
     b!(&[k('I')], Action::Fleet(FleetAction::FleetInsights), Fleet, true, "Logs Insights cold starts/memory (again: stop)"),
     b!(&[code(KeyCode::Tab)], Action::Fleet(FleetAction::FocusAlarms), Fleet, false, "focus the alarms pane"),
     b!(&[k('E')], Action::Fleet(FleetAction::Errors), Fleet, true, "error groups (fleet)"),

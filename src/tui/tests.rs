@@ -23,6 +23,7 @@ mod checks;
 pub(crate) mod errors;
 mod insights;
 mod panes;
+mod signals;
 
 pub(crate) const WINDOW: Duration = Duration::from_secs(3600);
 
@@ -76,7 +77,10 @@ fn fill<S: Source>(src: &S, store: &mut Store) {
     block_on(async {
         let fns = src.list_functions().await.unwrap();
         let range = TimeRange::ending_at(now(), WINDOW);
-        let q = plan_fleet_queries(fns.iter().map(|f| &f.id), WINDOW, &[]);
+        let mut q = plan_fleet_queries(fns.iter().map(|f| &f.id), WINDOW, &[]);
+        // The signal metrics of the functions that publish them, as the poller adds them.
+        let found = src.discover_signals().await.unwrap();
+        q.extend(found.plan(|_| true, crate::model::metrics::series_period(WINDOW)));
         let metrics = src.fetch_metrics(range, &q).await;
         store.apply(Update::Inventory {
             at,
@@ -100,9 +104,22 @@ fn add_detail(store: &mut Store, demo: &DemoSource, name: &crate::model::id::Fun
     let at = now() - chrono::Duration::seconds(12);
     rt.block_on(async {
         let range = TimeRange::ending_at(now(), WINDOW);
-        let result = demo
-            .fetch_metrics(range, &plan_detail_queries(name, WINDOW))
-            .await;
+        let mut q = plan_detail_queries(name, WINDOW);
+        let found = demo.discover_signals().await.unwrap();
+        q.extend(found.plan_provisioned(name, crate::model::metrics::series_period(WINDOW)));
+        let result = demo.fetch_metrics(range, &q).await;
+        let (async_config, provisioned) = (
+            demo.async_config(name).await,
+            demo.provisioned_configs(name).await,
+        );
+        store.apply(Update::InvokeConfig {
+            at,
+            function: name.clone(),
+            result: Ok(crate::message::InvokeConfig {
+                async_config,
+                provisioned,
+            }),
+        });
         store.apply(Update::Detail {
             at,
             function: name.clone(),

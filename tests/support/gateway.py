@@ -56,6 +56,8 @@ LAMBDA_ROUTES = [
     ("GET", re.compile(r"^/2019-09-30/functions/[^/]+/provisioned-concurrency/?$"),
      "ListProvisionedConcurrencyConfigs"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "ListVersionsByFunction"),
+    ("GET", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config/?$"),
+     "GetFunctionEventInvokeConfig"),
     ("GET", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "ListEventSourceMappings"),
     ("POST", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "CreateEventSourceMapping"),
     ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "PublishVersion"),
@@ -87,6 +89,7 @@ class State:
         self.lock = threading.Lock()
         self.counts = {}
         self.log = []
+        self.queries = {}  # GetMetricData queries per "MetricName FunctionName"
         self.faults = []
         self.moto_port = moto_port
         self.moto = None
@@ -229,10 +232,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__gateway/calls":
             with st.lock:
                 return self.reply_json(200, {"counts": dict(st.counts), "log": list(st.log)})
+        if path == "/__gateway/queries":
+            with st.lock:
+                return self.reply_json(200, {"queries": dict(st.queries)})
         if path == "/__gateway/reset-calls":
             with st.lock:
                 st.counts.clear()
                 st.log.clear()
+                st.queries.clear()
             return self.reply_json(200, {})
         if path == "/__gateway/faults":
             faults = json.loads(body or b"{}").get("faults", [])
@@ -331,12 +338,26 @@ class Handler(BaseHTTPRequestHandler):
         out = {k: v for k, v in rh if k.lower() not in HOP_HEADERS}
         self.reply(status, data, out)
 
+    def count_queries(self, request):
+        """Counts the queries of a GetMetricData call per metric and function
+        (first page only: a NextToken repeats the same queries)."""
+        if request.get("NextToken"):
+            return
+        with self.state.lock:
+            for q in request.get("MetricDataQueries", []):
+                metric = (q.get("MetricStat") or {}).get("Metric") or {}
+                dims = {d.get("Name"): d.get("Value") for d in metric.get("Dimensions", [])}
+                key = "%s %s" % (metric.get("MetricName"), dims.get("FunctionName", "-"))
+                self.state.queries[key] = self.state.queries.get(key, 0) + 1
+
     def forward_cbor(self, op, body):
         try:
             request = cbor_to_json(cbor2.loads(body)) if body else {}
         except Exception as exc:  # report, don't drop the connection
             open("/tmp/lamtop-bad-cbor.bin", "wb").write(body)
             return self.error("cbor", 400, "SerializationException", "gateway cannot decode CBOR: %s" % exc)
+        if op == "GetMetricData":
+            self.count_queries(request)
         headers = {
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": "GraniteServiceVersion20100801." + op,

@@ -154,6 +154,20 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// GetMetricData queries per `"MetricName FunctionName"` since start
+    /// (or the last reset).
+    pub fn queries(&self) -> HashMap<String, u64> {
+        let v = self.control("GET", "/__gateway/queries", "");
+        v["queries"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Calls of one operation.
     pub fn count(&self, op: &str) -> u64 {
         self.calls().get(op).copied().unwrap_or(0)

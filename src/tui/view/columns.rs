@@ -154,7 +154,8 @@ impl Column {
             Self::Cost | Self::Deployed | Self::IteratorAge => 8,
             Self::AsyncAge => 9,
             Self::Dropped => 7,
-            Self::Dlq | Self::ProvisionedPct => 5,
+            Self::Dlq => 5,
+            Self::ProvisionedPct => 6,
             Self::Spillover => 6,
         })
     }
@@ -242,7 +243,13 @@ impl Column {
             .filter(|c| match set {
                 ColumnSet::Metrics => !c.is_insight() && !c.is_signal(),
                 ColumnSet::Insights => !c.makes_room() && !c.is_signal(),
-                ColumnSet::Signals => !c.makes_room() && !c.is_insight(),
+                // Six more columns: the deploy age and memory go too
+                // (a regression after a deploy then marks the errors ▲).
+                ColumnSet::Signals => {
+                    !c.makes_room()
+                        && !c.is_insight()
+                        && !matches!(c, Self::Deployed | Self::Memory)
+                }
             })
             .collect()
     }

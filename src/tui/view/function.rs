@@ -4,6 +4,7 @@
 
 mod charts;
 pub(super) mod errors_box;
+mod sections;
 
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, title};
@@ -61,7 +62,29 @@ pub fn render(
     charts.calls(frame, l.calls);
     charts.duration(frame, l.duration);
     charts.concurrency(frame, l.concurrency);
-    super::logs::render(frame, l.logs, app, store, id, now);
+    // The signal sections that apply, above the logs.
+    let lines = sections::lines(store, info, app.theme);
+    let (top, logs) = sections::split(l.logs, u16::try_from(lines.len()).unwrap_or(u16::MAX));
+    if let Some(area) = top {
+        sections::render(frame, area, lines, app.theme);
+    }
+    super::logs::render(frame, logs, app, store, id, now);
+}
+
+/// A box of `rows` lines on top of `area` (none when there are no rows or
+/// `area` could not keep `keep` rows below it), and the rest.
+fn split_top(area: Rect, rows: u16, keep: u16) -> (Option<Rect>, Rect) {
+    let h = rows.saturating_add(2);
+    if rows == 0 || area.height < h.saturating_add(keep) {
+        return (None, area);
+    }
+    let top = Rect { height: h, ..area };
+    let rest = Rect {
+        y: area.y + h,
+        height: area.height - h,
+        ..area
+    };
+    (Some(top), rest)
 }
 
 fn config(

@@ -13,9 +13,16 @@ use ratatui::widgets::Paragraph;
 /// GetMetricData price per metric requested (USD).
 const PRICE_PER_METRIC: f64 = 0.01 / 1000.0;
 
-/// Estimated GetMetricData cost per hour at the current fleet size.
-pub fn metrics_cost_per_hour(functions: usize, refresh_s: u64, detail: bool) -> f64 {
-    let per_refresh = 9 * functions + 2 + if detail { 3 } else { 0 };
+/// Estimated GetMetricData cost per hour at the current fleet size, with
+/// `signals` extra queries per refresh (the signal metrics of the
+/// functions that publish them).
+pub fn metrics_cost_per_hour(
+    functions: usize,
+    signals: usize,
+    refresh_s: u64,
+    detail: bool,
+) -> f64 {
+    let per_refresh = 9 * functions + 2 + signals + if detail { 3 } else { 0 };
     per_refresh as f64 * (3600.0 / refresh_s.max(1) as f64) * PRICE_PER_METRIC
 }
 
@@ -31,6 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         .map_or("n/a".into(), |c| c.to_string());
     let cost = metrics_cost_per_hour(
         store.functions().len(),
+        store.signal_series(),
         app.refresh.as_secs(),
         app.scope().selected.is_some(),
     );
@@ -132,7 +140,7 @@ mod tests {
     #[test]
     fn cost_formula() {
         // 30 functions: 272 metrics per refresh, 60 refreshes/h, $0.01 per 1000.
-        let c = super::metrics_cost_per_hour(30, 60, false);
+        let c = super::metrics_cost_per_hour(30, 0, 60, false);
         assert!((c - 0.1632).abs() < 1e-9, "{c}");
     }
 }

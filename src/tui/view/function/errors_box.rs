@@ -28,17 +28,7 @@ pub fn rows(store: &Store, id: &FunctionId) -> u16 {
 /// The box's area above the traces' (none when there is no group or the
 /// column is too short for both), and what the traces keep.
 pub fn split(area: Rect, rows: u16) -> (Option<Rect>, Rect) {
-    let h = rows + 2;
-    if rows == 0 || area.height < h + TRACES_KEEP {
-        return (None, area);
-    }
-    let top = Rect { height: h, ..area };
-    let rest = Rect {
-        y: area.y + h,
-        height: area.height - h,
-        ..area
-    };
-    (Some(top), rest)
+    super::split_top(area, rows, TRACES_KEEP)
 }
 
 /// Draws the box.
