@@ -74,3 +74,86 @@ fn add(found: &mut Discovery, kind: MetricKind, m: &Metric) {
         found.add(kind, FunctionId::new(f), dim("Resource"));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::aws::tests::mock_cloudwatch_any;
+    use aws_sdk_cloudwatch::operation::list_metrics::{ListMetricsError, ListMetricsOutput};
+    use aws_sdk_cloudwatch::types::Dimension;
+    use aws_smithy_mocks::mock;
+
+    fn metric(name: &str, dims: &[(&str, &str)]) -> Metric {
+        let mut m = Metric::builder().namespace("AWS/Lambda").metric_name(name);
+        for (k, v) in dims {
+            m = m.dimensions(Dimension::builder().name(*k).value(*v).build());
+        }
+        m.build()
+    }
+
+    /// ListMetrics is asked per metric name for the last 3 hours, every
+    /// page followed; a function's alias dimension is kept as its
+    /// qualifier; a metric that fails (denied) leaves the others.
+    #[tokio::test]
+    async fn discovery_pages_keeps_aliases_and_survives_one_failure() {
+        let asks = |name: &'static str, token: Option<&'static str>| {
+            move |r: &aws_sdk_cloudwatch::operation::list_metrics::ListMetricsInput| {
+                r.metric_name() == Some(name)
+                    && r.namespace() == Some("AWS/Lambda")
+                    && r.recently_active() == Some(&RecentlyActive::Pt3H)
+                    && r.next_token() == token
+            }
+        };
+        let iter1 = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .match_requests(asks("IteratorAge", None))
+            .then_output(|| {
+                ListMetricsOutput::builder()
+                    .metrics(metric("IteratorAge", &[("FunctionName", "consumer")]))
+                    .next_token("p2")
+                    .build()
+            });
+        let iter2 = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .match_requests(asks("IteratorAge", Some("p2")))
+            .then_output(|| {
+                ListMetricsOutput::builder()
+                    .metrics(metric("IteratorAge", &[("FunctionName", "orders")]))
+                    .build()
+            });
+        let pc = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .match_requests(asks("ProvisionedConcurrencyUtilization", None))
+            .then_output(|| {
+                ListMetricsOutput::builder()
+                    .metrics(metric(
+                        "ProvisionedConcurrencyUtilization",
+                        &[("FunctionName", "api"), ("Resource", "api:live")],
+                    ))
+                    .metrics(metric(
+                        "ProvisionedConcurrencyUtilization",
+                        &[("FunctionName", "api")],
+                    ))
+                    .build()
+            });
+        let denied = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .match_requests(asks("DeadLetterErrors", None))
+            .then_error(|| ListMetricsError::unhandled("AccessDenied"));
+        let empty = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .then_output(|| ListMetricsOutput::builder().build());
+        let src = mock_cloudwatch_any(&[&iter1, &iter2, &pc, &denied, &empty]);
+        let d = src.discover().await.unwrap();
+        assert!(d.has(MetricKind::IteratorAge, &"consumer".into()));
+        assert!(d.has(MetricKind::IteratorAge, &"orders".into()));
+        assert_eq!(
+            d.resources(MetricKind::ProvisionedConcurrencyUtilization, &"api".into()),
+            ["live"]
+        );
+        assert_eq!(d.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn discovery_fails_only_when_every_metric_fails() {
+        let denied = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+            .then_error(|| ListMetricsError::unhandled("AccessDenied"));
+        let src = mock_cloudwatch_any(&[&denied]);
+        assert!(src.discover().await.is_err());
+    }
+}

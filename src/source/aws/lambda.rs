@@ -447,4 +447,109 @@ mod tests {
         assert_eq!(all[1].problem(), Some("PROBLEM: Function call failed"));
         assert_eq!(all[1].batch_size, Some(10));
     }
+
+    /// The AWS CLI reference's example answers of
+    /// get-function-event-invoke-config and
+    /// list-provisioned-concurrency-configs (a failure queue; BLUE and
+    /// GREEN aliases with 100 each), read as lamtop shows them.
+    #[tokio::test]
+    async fn invoke_config_and_provisioned_configs_from_the_reference_examples() {
+        use aws_sdk_lambda::operation::get_function_event_invoke_config::{
+            GetFunctionEventInvokeConfigError, GetFunctionEventInvokeConfigOutput,
+        };
+        use aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsOutput;
+        use aws_sdk_lambda::types::{
+            DestinationConfig, OnFailure, OnSuccess, ProvisionedConcurrencyConfigListItem,
+            ProvisionedConcurrencyStatusEnum, error::ResourceNotFoundException,
+        };
+        let invoke = mock!(aws_sdk_lambda::Client::get_function_event_invoke_config)
+            .match_requests(|r| r.function_name() == Some("my-function"))
+            .then_output(|| {
+                GetFunctionEventInvokeConfigOutput::builder()
+                    .function_arn(
+                        "arn:aws:lambda:us-east-2:123456789012:function:my-function:$LATEST",
+                    )
+                    .maximum_retry_attempts(2)
+                    .maximum_event_age_in_seconds(3600)
+                    .destination_config(
+                        DestinationConfig::builder()
+                            .on_success(OnSuccess::builder().build())
+                            .on_failure(
+                                OnFailure::builder()
+                                    .destination(
+                                        "arn:aws:sqs:us-east-2:123456789012:failed-invocations",
+                                    )
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build()
+            });
+        let item = |alias: &str| {
+            ProvisionedConcurrencyConfigListItem::builder()
+                .function_arn(format!(
+                    "arn:aws:lambda:us-east-2:123456789012:function:my-function:{alias}"
+                ))
+                .requested_provisioned_concurrent_executions(100)
+                .available_provisioned_concurrent_executions(100)
+                .allocated_provisioned_concurrent_executions(100)
+                .status(ProvisionedConcurrencyStatusEnum::Ready)
+                .last_modified("2019-12-31T20:29:00+0000")
+                .build()
+        };
+        let page1 = mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+            .match_requests(|r| r.marker().is_none())
+            .then_output(move || {
+                ListProvisionedConcurrencyConfigsOutput::builder()
+                    .provisioned_concurrency_configs(item("GREEN"))
+                    .next_marker("m2")
+                    .build()
+            });
+        let page2 = mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+            .match_requests(|r| r.marker() == Some("m2"))
+            .then_output(move || {
+                ListProvisionedConcurrencyConfigsOutput::builder()
+                    .provisioned_concurrency_configs(item("BLUE"))
+                    .build()
+            });
+        let none =
+            mock!(aws_sdk_lambda::Client::get_function_event_invoke_config).then_error(|| {
+                GetFunctionEventInvokeConfigError::ResourceNotFoundException(
+                    ResourceNotFoundException::builder()
+                        .message("The function doesn't have an EventInvokeConfig")
+                        .meta(
+                            aws_smithy_types::error::ErrorMetadata::builder()
+                                .code("ResourceNotFoundException")
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+        let src = mock_source(&[&invoke, &page1, &page2, &none], &[], &[]);
+        let f: FunctionId = "my-function".into();
+        let c = src.async_config(&f).await.unwrap().unwrap();
+        assert_eq!(
+            (c.retries, c.max_event_age_s, c.on_success.as_deref()),
+            (Some(2), Some(3600), None)
+        );
+        assert_eq!(
+            c.on_failure.as_deref(),
+            Some("arn:aws:sqs:us-east-2:123456789012:failed-invocations")
+        );
+        let pcs = src.provisioned_configs(&f).await.unwrap();
+        let q: Vec<(&str, Option<u32>, Option<&str>)> = pcs
+            .iter()
+            .map(|p| (p.qualifier.as_str(), p.allocated, p.status.as_deref()))
+            .collect();
+        assert_eq!(
+            q,
+            [
+                ("GREEN", Some(100), Some("READY")),
+                ("BLUE", Some(100), Some("READY"))
+            ]
+        );
+        assert_eq!(crate::model::invoke::allocated(&pcs), Some(200));
+        // No async configuration: Lambda's defaults, not an error.
+        assert_eq!(src.async_config(&f).await.unwrap(), None);
+    }
 }

@@ -216,6 +216,17 @@ pub(crate) mod tests {
         )
     }
 
+    /// A source whose CloudWatch client answers from rules matched in any
+    /// order (for concurrent calls), the other clients from none.
+    pub fn mock_cloudwatch_any(cloudwatch: &[&Rule]) -> AwsSource {
+        AwsSource::from_clients(
+            client!(aws_sdk_lambda, &[]),
+            client!(aws_sdk_cloudwatch, cloudwatch, RuleMode::MatchAny),
+            client!(aws_sdk_cloudwatchlogs, &[]),
+            client!(aws_sdk_xray, &[]),
+        )
+    }
+
     /// A source whose Logs client answers from rules matched in any order
     /// (for concurrent calls), the other clients from none.
     pub fn mock_logs_any(logs: &[&Rule]) -> AwsSource {
