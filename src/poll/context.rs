@@ -84,21 +84,39 @@ pub(super) struct Ctx<S> {
 }
 
 impl<S: Source> Ctx<S> {
-    /// The signal discovery, read again once an inventory interval has
-    /// passed (the functions that gain a stream or async traffic appear
-    /// then). A failed read keeps the last one and is retried next time.
-    pub async fn discovery(&self) -> Arc<Discovery> {
+    /// The signal discovery. The first call waits for it; after that it is
+    /// read again in the background once an inventory interval has passed
+    /// (the functions that gain a stream or async traffic appear then),
+    /// so a slow or throttled ListMetrics never delays a metrics refresh.
+    /// A failed read keeps the last one and is retried next time.
+    pub async fn discovery(self: &Arc<Self>) -> Arc<Discovery> {
         let mut cache = self.signals.lock().await;
-        let due = cache
-            .0
-            .is_none_or(|t| t.elapsed() >= self.cfg.inventory_every);
-        if due {
-            match self.src.discover_signals().await {
-                Ok(d) => cache.1 = Arc::new(d),
-                Err(e) => tracing::warn!(error = %e, "cannot list the signal metrics"),
+        match cache.0 {
+            None => {
+                let found = self.read_discovery().await;
+                *cache = (Some(Instant::now()), found.unwrap_or_default().into());
             }
-            cache.0 = Some(Instant::now());
+            Some(t) if t.elapsed() >= self.cfg.inventory_every => {
+                cache.0 = Some(Instant::now());
+                let ctx = self.clone();
+                tokio::spawn(async move {
+                    if let Some(found) = ctx.read_discovery().await {
+                        ctx.signals.lock().await.1 = Arc::new(found);
+                    }
+                });
+            }
+            Some(_) => {}
         }
         cache.1.clone()
+    }
+
+    async fn read_discovery(&self) -> Option<Discovery> {
+        match self.src.discover_signals().await {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list the signal metrics");
+                None
+            }
+        }
     }
 }
