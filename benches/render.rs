@@ -47,6 +47,8 @@ fn store(n: usize) -> Store {
             tracing: TracingMode::PassThrough,
             log_group: String::new(),
             health: Default::default(),
+            setup: Default::default(),
+            setup: Default::default(),
         })
         .collect();
     let range = TimeRange::ending_at(now(), WINDOW);

@@ -72,6 +72,45 @@ pub struct FunctionInfo {
     /// Its state and the last update's status (ListFunctions).
     #[serde(default)]
     pub health: Health,
+    /// How it is packaged and wired (ListFunctions): handler, layers, VPC,
+    /// storage, SnapStart, dead-letter queue.
+    #[serde(default)]
+    pub setup: Setup,
+}
+
+/// The rest of a function's configuration that ListFunctions returns,
+/// for the function view's configuration section.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Setup {
+    /// `Zip` or `Image`.
+    pub package_type: Option<String>,
+    /// The handler (`app.handler`); none for an image.
+    pub handler: Option<String>,
+    /// Layer ARNs, in order (extensions come as layers).
+    pub layers: Vec<String>,
+    /// The VPC it runs in, if any.
+    pub vpc_id: Option<String>,
+    /// Ephemeral storage (`/tmp`) in MB.
+    pub ephemeral_storage_mb: Option<u32>,
+    /// SnapStart: `PublishedVersions` when on.
+    pub snap_start: Option<String>,
+    /// The dead-letter queue or topic failed async events go to.
+    pub dead_letter_target: Option<String>,
+}
+
+impl Setup {
+    /// A layer's short name and version (`…:layer:LambdaInsightsExtension:49`
+    /// → `LambdaInsightsExtension:49`).
+    pub fn layer_name(arn: &str) -> &str {
+        arn.split_once(":layer:").map_or(arn, |(_, rest)| rest)
+    }
+
+    /// Whether the Lambda Insights extension is one of its layers.
+    pub fn has_lambda_insights(&self) -> bool {
+        self.layers
+            .iter()
+            .any(|l| Self::layer_name(l).starts_with("LambdaInsightsExtension"))
+    }
 }
 
 /// A function's `State` and `LastUpdateStatus` with their reasons: a
@@ -198,6 +237,7 @@ impl FunctionInfo {
             tracing: TracingMode::PassThrough,
             log_group: Self::default_log_group(&FunctionId::parse(name).name),
             health: Health::default(),
+            setup: Setup::default(),
         }
     }
 }

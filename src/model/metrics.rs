@@ -45,6 +45,16 @@ pub enum MetricKind {
     PostRuntimeExtensionsDuration,
     /// Invocations cut because they formed a recursive loop (Sum).
     RecursiveInvocationsDropped,
+    /// Lambda Insights: memory used ÷ allocated, percent (Maximum).
+    InsightsMemoryUtilization,
+    /// Lambda Insights: CPU time per invocation, ms (Average).
+    InsightsCpuTotalTime,
+    /// Lambda Insights: init duration, ms (Maximum).
+    InsightsInitDuration,
+    /// Lambda Insights: bytes received (Sum).
+    InsightsRxBytes,
+    /// Lambda Insights: bytes sent (Sum).
+    InsightsTxBytes,
 }
 
 impl MetricKind {
@@ -70,6 +80,42 @@ impl MetricKind {
             }
             Self::PostRuntimeExtensionsDuration => "PostRuntimeExtensionsDuration",
             Self::RecursiveInvocationsDropped => "RecursiveInvocationsDropped",
+            Self::InsightsMemoryUtilization => "memory_utilization",
+            Self::InsightsCpuTotalTime => "cpu_total_time",
+            Self::InsightsInitDuration => "init_duration",
+            Self::InsightsRxBytes => "rx_bytes",
+            Self::InsightsTxBytes => "tx_bytes",
+        }
+    }
+
+    /// A metric of the Lambda Insights extension (namespace `LambdaInsights`,
+    /// dimension `function_name`, as its embedded-metric events declare).
+    pub fn is_lambda_insights(self) -> bool {
+        matches!(
+            self,
+            Self::InsightsMemoryUtilization
+                | Self::InsightsCpuTotalTime
+                | Self::InsightsInitDuration
+                | Self::InsightsRxBytes
+                | Self::InsightsTxBytes
+        )
+    }
+
+    /// The CloudWatch namespace.
+    pub fn namespace(self) -> &'static str {
+        if self.is_lambda_insights() {
+            "LambdaInsights"
+        } else {
+            "AWS/Lambda"
+        }
+    }
+
+    /// The dimension that names the function.
+    pub fn function_dimension(self) -> &'static str {
+        if self.is_lambda_insights() {
+            "function_name"
+        } else {
+            "FunctionName"
         }
     }
 }

@@ -28,10 +28,13 @@ pub const SIGNAL_KINDS: [MetricKind; 11] = [
 pub fn stats_of(kind: MetricKind) -> &'static [Stat] {
     match kind {
         MetricKind::PostRuntimeExtensionsDuration => &[Stat::Average, Stat::Maximum],
+        MetricKind::InsightsCpuTotalTime => &[Stat::Average],
         MetricKind::IteratorAge
         | MetricKind::OffsetLag
         | MetricKind::AsyncEventAge
-        | MetricKind::ProvisionedConcurrencyUtilization => &[Stat::Maximum],
+        | MetricKind::ProvisionedConcurrencyUtilization
+        | MetricKind::InsightsMemoryUtilization
+        | MetricKind::InsightsInitDuration => &[Stat::Maximum],
         _ => &[Stat::Sum],
     }
 }
@@ -142,6 +145,28 @@ impl Discovery {
         }
         out
     }
+}
+
+/// The Lambda Insights series read for the function on screen when it has
+/// the extension (no discovery: the layer says so): peak memory
+/// utilization, mean CPU time, peak init duration, bytes in and out.
+pub const LAMBDA_INSIGHTS: [(MetricKind, Stat); 5] = [
+    (MetricKind::InsightsMemoryUtilization, Stat::Maximum),
+    (MetricKind::InsightsCpuTotalTime, Stat::Average),
+    (MetricKind::InsightsInitDuration, Stat::Maximum),
+    (MetricKind::InsightsRxBytes, Stat::Sum),
+    (MetricKind::InsightsTxBytes, Stat::Sum),
+];
+
+/// The Lambda Insights queries of `function`, at the history period.
+pub fn plan_lambda_insights(function: &FunctionId, period_s: u32) -> Vec<MetricQuery> {
+    LAMBDA_INSIGHTS
+        .iter()
+        .map(|&(kind, stat)| MetricQuery {
+            key: MetricKey::function(function, kind, stat),
+            period_s,
+        })
+        .collect()
 }
 
 const PROVISIONED: [MetricKind; 2] = [

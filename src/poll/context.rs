@@ -110,6 +110,16 @@ impl<S: Source> Ctx<S> {
         cache.1.clone()
     }
 
+    /// Whether `function` (as last listed) has the Lambda Insights layer.
+    pub fn has_lambda_insights(&self, function: &crate::model::id::FunctionId) -> bool {
+        match &*self.fleet_tx.borrow() {
+            Fleet::Ready(list) => list
+                .iter()
+                .any(|f| f.id == *function && f.setup.has_lambda_insights()),
+            _ => false,
+        }
+    }
+
     async fn read_discovery(&self) -> Option<Discovery> {
         match self.src.discover_signals().await {
             Ok(d) => Some(d),

@@ -102,6 +102,11 @@ pub(super) async fn detail<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Ou
     let mut queries = plan_detail_queries(&function, scope.window);
     let period = crate::model::metrics::series_period(scope.window);
     queries.extend(c.discovery().await.plan_provisioned(&function, period));
+    if c.has_lambda_insights(&function) {
+        queries.extend(crate::model::signals::plan_lambda_insights(
+            &function, period,
+        ));
+    }
     let range = TimeRange::ending_at(Utc::now(), scope.window);
     let call = c.src.fetch_metrics(range, &queries);
     let wrap = |at, result| Update::Detail {

@@ -216,6 +216,9 @@ pub struct Function {
     pub extension_duration_ms: Option<signals::AvgMax>,
     /// Invocations Lambda cut as recursive loops; `null` when none reported.
     pub recursive_invocations_dropped: Num,
+    /// What marks it `⚠`: a failed state or update, a failing mapping,
+    /// lost async events, a deprecated runtime (empty when none).
+    pub warnings: Vec<String>,
     /// Invocations in the window.
     pub invocations: Num,
     /// Errors.

@@ -47,10 +47,16 @@ const HEADERS: [&str; 13] = [
 
 /// The row of one function; across regions the name is `name@region`.
 fn cells(f: &Function, k: &Scales) -> [String; 13] {
+    let name = match &f.region {
+        Some(r) => format!("{}@{r}", f.name),
+        None => f.name.clone(),
+    };
     [
-        match &f.region {
-            Some(r) => format!("{}@{r}", f.name),
-            None => f.name.clone(),
+        // `⚠`: see the warnings listed under the table.
+        if f.warnings.is_empty() {
+            name
+        } else {
+            format!("⚠ {name}")
         },
         count(f.invocations, k.invocations),
         count(f.errors, k.errors),
@@ -225,6 +231,33 @@ fn function_rows(out: &mut String, s: &Snapshot, color: bool) {
     if s.functions.is_empty() {
         let _ = writeln!(out, "(no functions in scope)");
     }
+    for (name, w) in function_warnings(s) {
+        let line = format!("⚠ {name}: {w}");
+        let _ = writeln!(
+            out,
+            "{}",
+            if color {
+                line.yellow().to_string()
+            } else {
+                line
+            }
+        );
+    }
+}
+
+/// `(function, its warnings joined)` for every function with any.
+fn function_warnings(s: &Snapshot) -> Vec<(String, String)> {
+    s.functions
+        .iter()
+        .filter(|f| !f.warnings.is_empty())
+        .map(|f| {
+            let name = match &f.region {
+                Some(r) => format!("{}@{r}", f.name),
+                None => f.name.clone(),
+            };
+            (name, f.warnings.join("; "))
+        })
+        .collect()
 }
 
 /// The count of alarms firing, then one line per firing alarm.
@@ -286,6 +319,9 @@ pub fn render_markdown(s: &Snapshot) -> String {
     for f in &s.functions {
         let c: Vec<String> = cells(f, &k).iter().map(|c| md_escape(c)).collect();
         let _ = writeln!(out, "| {} |", c.join(" | "));
+    }
+    for (name, w) in function_warnings(s) {
+        let _ = writeln!(out, "\n⚠ `{name}`: {}", md_escape(&w));
     }
     let _ = writeln!(out, "\n{}\n", md_escape(&account_line(s)));
     let firing: Vec<_> = s.alarms.iter().filter(|a| a.state.is_firing()).collect();

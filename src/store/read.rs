@@ -146,6 +146,28 @@ impl Store {
         self.invoke_config_of(id)?.allocated()
     }
 
+    /// What is wrong with `f` besides alarms, as of `now`: a failed state
+    /// or update, a mapping whose last poll failed, lost async events or
+    /// recursion cuts, a deprecated (or soon) runtime. Any of them marks
+    /// the function `⚠` in every face.
+    pub fn warnings_of(&self, f: &FunctionInfo, now: DateTime<Utc>) -> Vec<String> {
+        let mut out: Vec<String> = f.health.problem().into_iter().collect();
+        out.extend(
+            self.event_sources_of(&f.id)
+                .filter(|e| e.problem().is_some())
+                .map(|e| e.describe()),
+        );
+        out.extend(self.function_summary(&f.id).signals.problem());
+        if let Some(d) =
+            crate::model::runtimes::deprecation(&f.runtime, now).filter(|d| d.is_flagged())
+        {
+            out.push(format!("runtime {} {}", f.runtime, d.describe()));
+        }
+        out.iter()
+            .map(|w| crate::model::text::sanitize(w))
+            .collect()
+    }
+
     /// The function's versions and aliases, when read.
     pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
         self.deployments.get(id).and_then(|s| s.value.as_ref())

@@ -64,6 +64,7 @@ fn with_api() -> Store {
         tracing: crate::model::function::TracingMode::PassThrough,
         log_group: "/aws/lambda/api".into(),
         health: Default::default(),
+        setup: Default::default(),
     };
     s.apply(Update::Inventory {
         at: at(0),

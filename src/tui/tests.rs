@@ -106,7 +106,15 @@ fn add_detail(store: &mut Store, demo: &DemoSource, name: &crate::model::id::Fun
         let range = TimeRange::ending_at(now(), WINDOW);
         let mut q = plan_detail_queries(name, WINDOW);
         let found = demo.discover_signals().await.unwrap();
-        q.extend(found.plan_provisioned(name, crate::model::metrics::series_period(WINDOW)));
+        let period = crate::model::metrics::series_period(WINDOW);
+        q.extend(found.plan_provisioned(name, period));
+        let layered = store
+            .functions()
+            .iter()
+            .any(|f| f.id == *name && f.setup.has_lambda_insights());
+        if layered {
+            q.extend(crate::model::signals::plan_lambda_insights(name, period));
+        }
         let result = demo.fetch_metrics(range, &q).await;
         let (async_config, provisioned) = (
             demo.async_config(name).await,

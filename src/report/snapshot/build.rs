@@ -119,6 +119,7 @@ fn function_entry(
         provisioned: g.provisioned,
         extension_duration_ms: g.extension_duration_ms,
         recursive_invocations_dropped: g.recursive_invocations_dropped,
+        warnings: store.warnings_of(f, now),
         name: sanitize(&f.id.name),
         region: f.id.region.as_deref().map(sanitize),
         runtime: sanitize(&f.runtime),

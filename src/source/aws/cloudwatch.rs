@@ -38,12 +38,13 @@ pub fn batches(queries: &[MetricQuery]) -> Vec<Vec<MetricQuery>> {
 }
 
 fn to_query(i: usize, q: &MetricQuery) -> MetricDataQuery {
+    let kind = q.key.kind;
     let mut metric = Metric::builder()
-        .namespace(LAMBDA_NAMESPACE)
-        .metric_name(q.key.kind.cloudwatch_name());
+        .namespace(kind.namespace())
+        .metric_name(kind.cloudwatch_name());
     let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
     if let Some(f) = &q.key.function {
-        metric = metric.dimensions(dimension("FunctionName", &f.name));
+        metric = metric.dimensions(dimension(kind.function_dimension(), &f.name));
         if let Some(e) = &q.key.executed {
             metric = metric
                 .dimensions(dimension("Resource", &format!("{}:{}", f.name, e.alias)))

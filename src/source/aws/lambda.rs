@@ -3,7 +3,7 @@
 use super::errors::map_err;
 use super::{AwsSource, all_pages};
 use crate::model::function::{
-    AccountLimits, Architecture, FunctionInfo, Health, TracingMode, parse_last_modified,
+    AccountLimits, Architecture, FunctionInfo, Health, Setup, TracingMode, parse_last_modified,
 };
 use crate::model::id::FunctionId;
 use crate::model::invoke::{AsyncConfig, ProvisionedConfig};
@@ -290,7 +290,32 @@ fn to_function(f: &FunctionConfiguration) -> Option<FunctionInfo> {
         log_group,
         id: FunctionId::new(name),
         health: health_of(f),
+        setup: setup_of(f),
     })
+}
+
+/// Packaging and wiring, inert text.
+fn setup_of(f: &FunctionConfiguration) -> Setup {
+    let text = |s: Option<&str>| {
+        s.filter(|s| !s.is_empty())
+            .map(crate::model::text::sanitize)
+    };
+    Setup {
+        package_type: text(f.package_type().map(|p| p.as_str())),
+        handler: text(f.handler()),
+        layers: f.layers().iter().filter_map(|l| text(l.arn())).collect(),
+        vpc_id: text(f.vpc_config().and_then(|v| v.vpc_id())),
+        ephemeral_storage_mb: f
+            .ephemeral_storage()
+            .and_then(|e| u32::try_from(e.size()).ok()),
+        snap_start: text(
+            f.snap_start()
+                .and_then(|s| s.apply_on())
+                .map(|a| a.as_str())
+                .filter(|a| *a != "None"),
+        ),
+        dead_letter_target: text(f.dead_letter_config().and_then(|d| d.target_arn())),
+    }
 }
 
 /// `State` and `LastUpdateStatus` with their reasons, inert.

@@ -86,7 +86,9 @@ impl DemoSource {
         let mut t = range.start.timestamp();
         while t < range.end.timestamp() {
             let v = match &q.key.function {
-                Some(f) if SIGNAL_KINDS.contains(&q.key.kind) => {
+                Some(f)
+                    if SIGNAL_KINDS.contains(&q.key.kind) || q.key.kind.is_lambda_insights() =>
+                {
                     self.signal_value(&f.name, q, t, t + period)
                 }
                 Some(f) => self.spec(&f.name).and_then(|(i, s)| {

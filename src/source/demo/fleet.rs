@@ -120,6 +120,7 @@ pub fn build(seed: u64) -> Vec<Spec> {
                         },
                         log_group: FunctionInfo::default_log_group(name),
                         health: health_of(name),
+                        setup: setup_of(name, runtime),
                     },
                     per_minute: rate * jitter,
                     error_ratio: 0.002 + 0.006 * unit(seed, i as u64, 4),
@@ -172,11 +173,44 @@ pub fn event_sources(specs: &[Spec]) -> Vec<crate::model::sources::EventSource> 
 /// of Lambda's `LastUpdateStatusReasonCode`s); the others are healthy.
 pub const UPDATE_FAILED: &str = "dlq-redrive";
 
+/// The demo's packaging: zip with a handler, the async dropper with a
+/// dead-letter queue, the extension's function with the Lambda Insights
+/// layer, the stream consumer in a VPC.
+fn setup_of(name: &str, runtime: &str) -> crate::model::function::Setup {
+    let handler = match runtime.split(|c: char| c.is_ascii_digit()).next() {
+        Some("nodejs") => "index.handler",
+        Some("java") => "example.Handler::handleRequest",
+        _ => "app.handler",
+    };
+    let layer = "arn:aws:lambda:demo-1:580247275435:layer:LambdaInsightsExtension:56";
+    crate::model::function::Setup {
+        package_type: Some("Zip".into()),
+        handler: Some(handler.into()),
+        layers: if name == super::signals::EXTENDED {
+            vec![layer.into()]
+        } else {
+            Vec::new()
+        },
+        vpc_id: (name == super::signals::LAGGING).then(|| "vpc-0d1e2f3a4b5c6d7e8".into()),
+        ephemeral_storage_mb: Some(512),
+        snap_start: None,
+        dead_letter_target: (name == super::signals::DROPPING)
+            .then(|| "arn:aws:sqs:demo-1:123456789012:webhook-fanout-dlq".into()),
+    }
+}
+
+/// The demo's function stuck in the `Failed` state (its reason code is one
+/// of Lambda's `StateReasonCode`s).
+pub const STATE_FAILED: &str = "translate-text";
+
 fn health_of(name: &str) -> crate::model::function::Health {
     let failed = name == UPDATE_FAILED;
+    let stuck = name == STATE_FAILED;
     crate::model::function::Health {
-        state: Some("Active".into()),
-        state_reason: None,
+        state: Some(if stuck { "Failed" } else { "Active" }.into()),
+        state_reason: stuck.then(|| {
+            "InsufficientRolePermissions: the execution role cannot be assumed by Lambda".into()
+        }),
         last_update_status: Some(if failed { "Failed" } else { "Successful" }.into()),
         last_update_reason: failed.then(|| {
             "SubnetOutOfIPAddresses: the function's subnets have no free IP addresses".into()

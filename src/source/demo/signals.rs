@@ -61,7 +61,9 @@ pub fn discovery(specs: &[Spec]) -> Discovery {
 /// publishes no such datapoint then.
 fn per_minute(spec: &Spec, kind: MetricKind, minute: i64, m: &Minute) -> Option<f64> {
     use MetricKind as K;
-    if !kinds_of(&spec.info.id.name).contains(&kind) || m.invocations <= 0.0 {
+    let name = &spec.info.id.name;
+    let insights = kind.is_lambda_insights() && spec.info.setup.has_lambda_insights();
+    if !(kinds_of(name).contains(&kind) || insights) || m.invocations <= 0.0 {
         return None;
     }
     let of_hour = minute.rem_euclid(60) as f64;
@@ -84,12 +86,19 @@ fn per_minute(spec: &Spec, kind: MetricKind, minute: i64, m: &Minute) -> Option<
             (over.max(0.0) / m.concurrency * m.invocations).round()
         }
         K::PostRuntimeExtensionsDuration => 18.0 + (m.avg_ms * 0.2).min(40.0),
+        // The extension's view of the same minute.
+        K::InsightsMemoryUtilization => 38.0 + of_hour / 6.0,
+        K::InsightsCpuTotalTime => m.avg_ms * 0.7,
+        K::InsightsInitDuration if m.cold_starts > 0.0 => 240.0 + of_hour,
+        K::InsightsRxBytes => m.invocations * 1_800.0,
+        K::InsightsTxBytes => m.invocations * 650.0,
         _ => return None,
     })
 }
 
 /// The async settings of the demo's async functions: the dropping one
-/// retries twice within 10 minutes and sends failures to a queue.
+/// retries twice within 10 minutes (its failures go to its dead-letter
+/// queue, in its configuration), the other never retries.
 pub fn async_config(name: &str) -> Option<crate::model::invoke::AsyncConfig> {
     let queue = |q: &str| format!("arn:aws:sqs:demo-1:123456789012:{q}");
     match name {
@@ -97,13 +106,13 @@ pub fn async_config(name: &str) -> Option<crate::model::invoke::AsyncConfig> {
             retries: Some(2),
             max_event_age_s: Some(600),
             on_success: None,
-            on_failure: Some(queue("webhook-fanout-failed")),
+            on_failure: None,
         }),
         ASYNC_OK => Some(crate::model::invoke::AsyncConfig {
             retries: Some(0),
             max_event_age_s: Some(3600),
             on_success: None,
-            on_failure: None,
+            on_failure: Some(queue("audit-archive")),
         }),
         _ => None,
     }

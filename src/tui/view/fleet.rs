@@ -41,11 +41,7 @@ fn cells<'a>(
         deployed: deploy_cell(store, r.info, now),
         deploy_hidden: !shown.contains(&Column::Deployed),
         reports_from_log_pane: store.reports_from_log_pane.contains(id),
-        warning: r.info.health.problem().is_some()
-            || r.summary.signals.problem().is_some()
-            || store.event_sources_of(id).any(|e| e.problem().is_some())
-            || crate::model::runtimes::deprecation(&r.info.runtime, now)
-                .is_some_and(|d| d.is_flagged()),
+        warning: !store.warnings_of(r.info, now).is_empty(),
     };
     shown.iter().map(|c| c.cell(&data, app.theme)).collect()
 }

@@ -72,6 +72,17 @@ pub fn lines(store: &Store, f: &FunctionInfo, t: Theme) -> Vec<Line<'static>> {
         );
         out.push(line("extensions", text, t.text(), t));
     }
+    if f.setup.has_lambda_insights() {
+        out.push(line(
+            "insights",
+            lambda_insights_text(store, f),
+            t.text(),
+            t,
+        ));
+    }
+    if let Some(text) = setup_text(&f.setup) {
+        out.push(line("config", text, t.text(), t));
+    }
     if let Some(n) = s.recursive_invocations_dropped.filter(|n| *n > 0.0) {
         let text = format!(
             "{} invocations cut as a recursive loop",
@@ -80,6 +91,67 @@ pub fn lines(store: &Store, f: &FunctionInfo, t: Theme) -> Vec<Line<'static>> {
         out.push(line("recursion", text, t.error(), t));
     }
     out
+}
+
+/// The Lambda Insights numbers of the window (the function on screen's
+/// detail refresh reads them).
+fn lambda_insights_text(store: &Store, f: &FunctionInfo) -> String {
+    let get = |k, st| store.detail_series(&f.id, &MetricKey::function(&f.id, k, st));
+    let peak = |k| get(k, Stat::Maximum).and_then(crate::model::metrics::Series::max);
+    let total = |k| get(k, Stat::Sum).map(crate::model::metrics::Series::sum);
+    let cpu =
+        get(MetricKind::InsightsCpuTotalTime, Stat::Average).and_then(|s| s.weighted_mean(None));
+    let bytes = |n: Option<f64>| n.map_or("n/a".into(), format::bytes);
+    format!(
+        "memory max {} · cpu avg {} · init max {} · rx {} · tx {}",
+        peak(MetricKind::InsightsMemoryUtilization).map_or("n/a".into(), |p| format!("{p:.0}%")),
+        format::ms(cpu),
+        format::ms(peak(MetricKind::InsightsInitDuration)),
+        bytes(total(MetricKind::InsightsRxBytes)),
+        bytes(total(MetricKind::InsightsTxBytes)),
+    )
+}
+
+/// Packaging and wiring worth a line: an image, layers, a VPC, storage
+/// beyond the default 512 MB, SnapStart, a dead-letter queue (`None`
+/// for a plain zip function).
+fn setup_text(c: &crate::model::function::Setup) -> Option<String> {
+    let notable = !c.layers.is_empty()
+        || c.vpc_id.is_some()
+        || c.ephemeral_storage_mb.is_some_and(|m| m != 512)
+        || c.snap_start.is_some()
+        || c.dead_letter_target.is_some()
+        || c.package_type.as_deref() == Some("Image");
+    if !notable {
+        return None;
+    }
+    let short = |arn: &str| sanitize(arn.rsplit(':').next().unwrap_or(arn));
+    let mut parts: Vec<String> = [c.package_type.clone(), c.handler.clone()]
+        .into_iter()
+        .flatten()
+        .map(|p| sanitize(&p))
+        .collect();
+    if !c.layers.is_empty() {
+        let names: Vec<String> = c
+            .layers
+            .iter()
+            .map(|l| sanitize(crate::model::function::Setup::layer_name(l)))
+            .collect();
+        parts.push(format!("layers {}", names.join(", ")));
+    }
+    if let Some(v) = &c.vpc_id {
+        parts.push(format!("VPC {}", sanitize(v)));
+    }
+    if let Some(m) = c.ephemeral_storage_mb {
+        parts.push(format!("/tmp {m} MB"));
+    }
+    if let Some(s) = &c.snap_start {
+        parts.push(format!("SnapStart {}", sanitize(s)));
+    }
+    if let Some(d) = &c.dead_letter_target {
+        parts.push(format!("DLQ → {}", short(d)));
+    }
+    Some(parts.join(" · "))
 }
 
 fn line(key: &str, text: String, style: ratatui::style::Style, t: Theme) -> Line<'static> {
