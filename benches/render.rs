@@ -48,7 +48,6 @@ fn store(n: usize) -> Store {
             log_group: String::new(),
             health: Default::default(),
             setup: Default::default(),
-            setup: Default::default(),
         })
         .collect();
     let range = TimeRange::ending_at(now(), WINDOW);
