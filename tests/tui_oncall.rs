@@ -263,3 +263,57 @@ fn l_on_a_twenty_minute_old_trace_shows_its_lines() {
     t.send(&["q"]);
     t.wait_for("EXITED 0");
 }
+
+/// `c` twice shows the signal columns at 80, 120 and 200 columns, whole
+/// headers only (none cut); sorting by dropped events puts the demo's async
+/// dropper first, and its view shows the signals box.
+#[test]
+fn signal_columns_at_three_sizes_and_the_signals_box() {
+    for (w, h, headers) in [
+        (80u16, 24u16, &["DROPPED", "DLQ"][..]),
+        (
+            120,
+            40,
+            &["ITER AGE", "ASYNC AGE", "DROPPED", "DLQ", "PC%"][..],
+        ),
+        (
+            200,
+            50,
+            &["ITER AGE", "ASYNC AGE", "DROPPED", "DLQ", "PC%", "SPILL"][..],
+        ),
+    ] {
+        let t = demo(&format!("signals-{w}"), w, h);
+        t.wait_for("Functions 30/30");
+        t.send(&["c"]);
+        t.wait_for("insight columns");
+        t.send(&["c"]);
+        let s = t.wait_for("signal columns");
+        let head = s
+            .lines()
+            .find(|l| l.contains("FUNCTION"))
+            .unwrap_or_default();
+        for h in headers {
+            assert!(
+                head.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(h),
+                "{w} columns: {h} missing in\n{head}"
+            );
+        }
+        if w == 120 {
+            t.send(&[":"]);
+            t.send(&["sort dropped"]);
+            t.send(&["Enter"]);
+            let s = t.wait_for("sort dropped");
+            let first = s.lines().find(|l| l.contains('▶')).unwrap_or_default();
+            assert!(first.contains("webhook-fanout"), "{s}");
+            t.send(&["Enter"]);
+            let s = t.wait_for(" signals ");
+            assert!(s.contains("retries 2 · max age 10m"), "{s}");
+            assert!(s.contains("DLQ → webhook-fanout-dlq"), "{s}");
+        }
+        t.send(&["q"]);
+        t.wait_for("EXITED 0");
+    }
+}

@@ -378,6 +378,76 @@ mod tests {
         assert!(to_function(&conf("h")).unwrap().health.problem().is_none());
     }
 
+    /// Packaging and wiring as ListFunctions returns them (the Lambda
+    /// Insights layer ARN of the CloudWatch docs' version table).
+    #[test]
+    fn setup_is_mapped_and_the_insights_layer_recognised() {
+        use aws_sdk_lambda::types::{
+            DeadLetterConfig, EphemeralStorage, Layer, PackageType, SnapStartApplyOn,
+            SnapStartResponse, VpcConfigResponse,
+        };
+        let f = FunctionConfiguration::builder()
+            .function_name("f")
+            .package_type(PackageType::Zip)
+            .handler("lambda_function.lambda_handler")
+            .layers(
+                Layer::builder()
+                    .arn("arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:49")
+                    .build(),
+            )
+            .vpc_config(
+                VpcConfigResponse::builder()
+                    .vpc_id("vpc-0e2a1f2b3c4d5e6f7")
+                    .build(),
+            )
+            .ephemeral_storage(EphemeralStorage::builder().size(10240).build().unwrap())
+            .snap_start(
+                SnapStartResponse::builder()
+                    .apply_on(SnapStartApplyOn::PublishedVersions)
+                    .build(),
+            )
+            .dead_letter_config(
+                DeadLetterConfig::builder()
+                    .target_arn("arn:aws:sqs:us-east-1:123456789012:dlq")
+                    .build(),
+            )
+            .build();
+        let s = to_function(&f).unwrap().setup;
+        assert_eq!(s.package_type.as_deref(), Some("Zip"));
+        assert_eq!(s.handler.as_deref(), Some("lambda_function.lambda_handler"));
+        assert!(s.has_lambda_insights());
+        assert_eq!(
+            Setup::layer_name(&s.layers[0]),
+            "LambdaInsightsExtension:49"
+        );
+        assert_eq!(
+            (
+                s.vpc_id.as_deref(),
+                s.ephemeral_storage_mb,
+                s.snap_start.as_deref()
+            ),
+            (
+                Some("vpc-0e2a1f2b3c4d5e6f7"),
+                Some(10240),
+                Some("PublishedVersions")
+            )
+        );
+        assert_eq!(
+            s.dead_letter_target.as_deref(),
+            Some("arn:aws:sqs:us-east-1:123456789012:dlq")
+        );
+        // SnapStart off reads as none.
+        let off = FunctionConfiguration::builder()
+            .function_name("g")
+            .snap_start(
+                SnapStartResponse::builder()
+                    .apply_on(SnapStartApplyOn::None)
+                    .build(),
+            )
+            .build();
+        assert_eq!(to_function(&off).unwrap().setup.snap_start, None);
+    }
+
     fn conf_in_group(name: &str, group: &str) -> FunctionConfiguration {
         FunctionConfiguration::builder()
             .function_name(name)

@@ -203,6 +203,11 @@ impl Column {
             Self::Deployed => 115,
             Self::Memory => 130,
             Self::Runtime => 140,
+            // The signal set keeps what is being lost first.
+            Self::IteratorAge => 90,
+            Self::AsyncAge => 105,
+            Self::ProvisionedPct => 115,
+            Self::Spillover => 125,
             _ => 0,
         }
     }
@@ -246,8 +251,10 @@ impl Column {
                 // Six more columns: the deploy age and memory go too
                 // (a regression after a deploy then marks the errors ▲).
                 ColumnSet::Signals => {
+                    let narrow_avg = width < 100 && *c == Self::Avg;
                     !c.makes_room()
                         && !c.is_insight()
+                        && !narrow_avg
                         && !matches!(c, Self::Deployed | Self::Memory)
                 }
             })
