@@ -206,11 +206,17 @@ async fn seeded_fleet_reports_exact_numbers_alarms_and_exit_codes() {
     ]);
     let (code, out, err) = run(cmd, LIMIT);
     assert_eq!(code, 0, "stderr: {err}");
+    // A function on a deprecated runtime (nodejs20.x) is marked `⚠`.
     let rows: Vec<&str> = out
         .lines()
-        .filter(|l| l.starts_with("| seeded-fn-"))
+        .filter(|l| l.starts_with("| seeded-fn-") || l.starts_with("| ⚠ seeded-fn-"))
         .collect();
     assert_eq!(rows.len(), 10, "{out}");
+    assert!(rows[1].starts_with("| ⚠ seeded-fn-001 "), "{out}");
+    assert!(
+        out.contains("⚠ `seeded-fn-001`: runtime nodejs20.x deprecated since 2026-04-30"),
+        "{out}"
+    );
     assert!(rows[0].starts_with("| seeded-fn-000 "), "{out}");
     assert!(err.contains("'nope-*' matched no function"), "{err}");
 }

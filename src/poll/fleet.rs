@@ -98,7 +98,10 @@ fn save_cache<S>(c: &Ctx<S>, all: &[FunctionInfo]) {
 }
 
 /// Waits for the first inventory; `None` when it failed and there is no fleet.
-async fn wait_fleet(mut rx: watch::Receiver<Fleet>, once: bool) -> Option<Arc<Vec<FunctionInfo>>> {
+pub(super) async fn wait_fleet(
+    mut rx: watch::Receiver<Fleet>,
+    once: bool,
+) -> Option<Arc<Vec<FunctionInfo>>> {
     loop {
         let state = rx.borrow_and_update().clone();
         match state {

@@ -40,7 +40,27 @@ pub(super) async fn reserved<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<
 /// Async settings and provisioned concurrency of the function on screen,
 /// both asked at once; each half keeps its own error.
 pub(super) async fn invoke_config<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
-    let function = scope.selected?;
+    match scope.selected {
+        Some(function) => Some(invoke_config_of(&c, function).await),
+        // `--once` has no function on screen: read the functions that
+        // publish provisioned concurrency metrics (few), so the snapshot
+        // can say how much is allocated.
+        None if c.cfg.once => {
+            let functions = super::fleet::wait_fleet(c.fleet_tx.subscribe(), true).await?;
+            let found = c.discovery().await;
+            let kind = crate::model::metrics::MetricKind::ProvisionedConcurrencyUtilization;
+            let mut last = None;
+            for f in functions.iter().filter(|f| found.has(kind, &f.id)) {
+                last = Some(invoke_config_of(&c, f.id.clone()).await);
+            }
+            last
+        }
+        None => None,
+    }
+}
+
+/// Both halves of one function's invoke configuration, sent as one update.
+async fn invoke_config_of<S: Source>(c: &Arc<Ctx<S>>, function: FunctionId) -> Outcome {
     let call = async {
         let (a, p) = tokio::join!(
             c.src.async_config(&function),
@@ -56,7 +76,7 @@ pub(super) async fn invoke_config<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Op
         function: function.clone(),
         result,
     };
-    Some(fetch(&c.tx, DataKind::InvokeConfig, call, wrap).await)
+    fetch(&c.tx, DataKind::InvokeConfig, call, wrap).await
 }
 
 /// Versions and aliases of the function on screen, and — for an alias

@@ -52,3 +52,33 @@ fn function_view_signal_sections() {
     }
     insta::assert_snapshot!("function_view_signal_sections", shots);
 }
+
+/// An endpoint without the provisioned concurrency API (the emulator
+/// answers 404): the section keeps the metrics and says the allocation is
+/// n/a from this endpoint.
+#[test]
+fn provisioned_section_without_the_api_says_n_a() {
+    let (mut store, demo) = demo_store();
+    let id: crate::model::id::FunctionId = "checkout-flow".into();
+    add_detail(&mut store, &demo, &id);
+    store.apply(Update::InvokeConfig {
+        at: now(),
+        function: id.clone(),
+        result: Ok(crate::message::InvokeConfig {
+            async_config: Ok(None),
+            provisioned: Err(SourceError::Unsupported {
+                api: "lambda:ListProvisionedConcurrencyConfigs".into(),
+                message: "HTTP 404".into(),
+            }),
+        }),
+    });
+    let mut a = app(false, 160, 45);
+    a.selected = Some(id.clone());
+    a.show_function(id);
+    let text = draw(&a, &store).backend().to_string();
+    let line = signals_box(&text).join("\n");
+    assert!(
+        line.contains("utilization max 100.0% · spillover 8519 · allocated n/a from this endpoint"),
+        "{line}"
+    );
+}
