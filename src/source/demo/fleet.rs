@@ -186,18 +186,29 @@ fn setup_of(name: &str, runtime: &str) -> crate::model::function::Setup {
     crate::model::function::Setup {
         package_type: Some("Zip".into()),
         handler: Some(handler.into()),
-        layers: if name == super::signals::EXTENDED {
+        layers: if name == EXTENDED {
             vec![layer.into()]
         } else {
             Vec::new()
         },
-        vpc_id: (name == super::signals::LAGGING).then(|| "vpc-0d1e2f3a4b5c6d7e8".into()),
+        vpc_id: (name == LAGGING).then(|| "vpc-0d1e2f3a4b5c6d7e8".into()),
         ephemeral_storage_mb: Some(512),
         snap_start: None,
-        dead_letter_target: (name == super::signals::DROPPING)
+        dead_letter_target: (name == DROPPING)
             .then(|| "arn:aws:sqs:demo-1:123456789012:webhook-fanout-dlq".into()),
     }
 }
+
+/// The Kinesis consumer that falls behind from :40 to the hour.
+pub const LAGGING: &str = "stream-consumer";
+/// The async function that drops events after its retries.
+pub const DROPPING: &str = "webhook-fanout";
+/// The async function that keeps up.
+pub const ASYNC_OK: &str = "audit-logger";
+/// The function whose `live` alias has provisioned concurrency.
+pub const PROVISIONED: &str = CANARY;
+/// The function with a telemetry extension.
+pub const EXTENDED: &str = "auth-authorizer";
 
 /// The demo's function stuck in the `Failed` state (its reason code is one
 /// of Lambda's `StateReasonCode`s).

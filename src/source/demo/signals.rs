@@ -4,22 +4,12 @@
 //! adds time to every invocation. Per minute and pure, like the rest of
 //! the fleet, so ListMetrics and GetMetricData agree.
 
-use super::fleet::{self, Minute, Spec};
+use super::fleet::{ASYNC_OK, DROPPING, EXTENDED, LAGGING, Minute, PROVISIONED, Spec};
 use crate::model::metrics::{MetricKind, Stat};
 use crate::model::signals::{Discovery, stats_of};
 
-/// The Kinesis consumer that falls behind from :40 to the hour.
-pub const LAGGING: &str = "stream-consumer";
-/// The async function that drops events after its retries.
-pub const DROPPING: &str = "webhook-fanout";
-/// The async function that keeps up.
-pub const ASYNC_OK: &str = "audit-logger";
-/// The function whose `live` alias has provisioned concurrency.
-pub const PROVISIONED: &str = fleet::CANARY;
 /// Provisioned environments of [`PROVISIONED`]'s alias.
 pub const PROVISIONED_ALLOCATED: u32 = 2;
-/// The function with a telemetry extension.
-pub const EXTENDED: &str = "auth-authorizer";
 
 /// Which signal metrics each demo function publishes.
 fn kinds_of(name: &str) -> &'static [MetricKind] {
@@ -167,7 +157,7 @@ mod tests {
 
     #[test]
     fn only_the_story_functions_publish_signals() {
-        let specs = fleet::build(7);
+        let specs = super::super::fleet::build(7);
         let d = discovery(&specs);
         let id = |n: &str| crate::model::id::FunctionId::new(n);
         assert!(d.has(MetricKind::IteratorAge, &id(LAGGING)));
