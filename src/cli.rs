@@ -127,6 +127,28 @@ pub enum Mode {
     /// error groups, and one function's deploy, groups, last failure
     /// lines, slowest or failed traces and the commands to look again.
     Report(ReportArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell,
+    /// elvish); see the README for where to put it.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one per command into a directory.
+    Man(ManArgs),
+}
+
+/// `lamtop completions`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `lamtop man`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ManArgs {
+    /// Write lamtop.1 and one page per command (lamtop-tail.1, …) into
+    /// this directory instead of printing lamtop.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// `lamtop report`.

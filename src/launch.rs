@@ -75,6 +75,10 @@ impl Face {
             }
             Some(Mode::Errors(args)) => Ok(Self::Errors(args.clone())),
             Some(Mode::Report(args)) => Ok(Self::Report(args.clone())),
+            // Printed before any face is chosen (main.rs).
+            Some(Mode::Completions(_) | Mode::Man(_)) => Err(Error::Usage(
+                "completions and man pages are printed, not launched".into(),
+            )),
             None if cli.once => Ok(Self::Once(OnceOptions {
                 output: cli.output.unwrap_or(OutputFormat::Table),
                 sort: settings.sort,

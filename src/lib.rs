@@ -8,6 +8,7 @@ pub mod config;
 pub mod exit;
 pub(crate) mod format;
 pub mod launch;
+pub mod manual;
 pub(crate) mod message;
 pub mod model;
 pub(crate) mod notify;

@@ -20,13 +20,15 @@
 //!   tui/           the dashboard: loop, dashboard state, app + per-pane input, views
 //!   report/        --once (snapshot, table), tail, trace
 //!   cache.rs, notify.rs, format.rs   inventory cache, alarm notifications, numbers
+//!   manual.rs      shell completions and man pages from the CLI definitions
 //! ```
 
 use clap::Parser;
-use lamtop::cli::Cli;
+use lamtop::cli::{Cli, ManArgs, Mode};
 use lamtop::config;
 use lamtop::exit::{Error, Exit};
 use lamtop::launch::{Face, launch};
+use std::io::Write;
 use std::sync::Arc;
 
 fn main() {
@@ -40,6 +42,10 @@ fn main() {
 
 /// Settings, logging, the face, then the one source and the face's run.
 fn real_main(cli: Cli) -> Result<Exit, Error> {
+    // Generated from the CLI itself: no configuration, no network.
+    if let Some(exit) = print_manual(&cli)? {
+        return Ok(exit);
+    }
     let settings = config::resolve(&cli)?;
     init_logging(&cli).map_err(Error::Usage)?;
     let face = Face::choose(&cli, &settings)?;
@@ -48,6 +54,23 @@ fn real_main(cli: Cli) -> Result<Exit, Error> {
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(launch(settings, face))
+}
+
+/// `lamtop completions SHELL` and `lamtop man [--dir DIR]`.
+fn print_manual(cli: &Cli) -> Result<Option<Exit>, Error> {
+    let io = |e: std::io::Error| Error::Io(format!("cannot write the man page: {e}"));
+    let mut out = std::io::stdout().lock();
+    match &cli.command {
+        Some(Mode::Completions(a)) => lamtop::manual::completions(a.shell, &mut out),
+        Some(Mode::Man(ManArgs { dir: None })) => lamtop::manual::man_page(&mut out).map_err(io)?,
+        Some(Mode::Man(ManArgs { dir: Some(dir) })) => {
+            for f in lamtop::manual::man_pages(dir).map_err(io)? {
+                let _ = writeln!(out, "{}", f.display());
+            }
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(Exit::Ok))
 }
 
 /// Logging goes to `--log-file` when given, else to stderr; silent unless

@@ -136,3 +136,35 @@ fn subcommand_help_lists_only_their_flags() {
         );
     }
 }
+
+/// Completions and the man page come from the binary with no credentials,
+/// a broken config and nothing listening: they never read either; an
+/// unknown shell is a usage error naming the value.
+#[test]
+fn completions_and_man_pages_need_no_config_and_no_network() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "refresh = \"soon\"\n").unwrap();
+    let cfg = bad.to_string_lossy().to_string();
+    let (code, out, err) = lamtop_with(&[("LAMTOP_CONFIG", cfg.as_str())], &["completions", "zsh"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("#compdef lamtop"), "{out}");
+    let (code, out, _) = lamtop_with(&[("LAMTOP_CONFIG", cfg.as_str())], &["man"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(".TH lamtop 1"), "{out}");
+    let dir = home.path().join("man1");
+    std::fs::create_dir(&dir).unwrap();
+    let (code, out, err) = lamtop(&["man", "--dir", &dir.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("lamtop-tail.1"), "{out}");
+    assert!(dir.join("lamtop-errors.1").is_file());
+    let (code, _, err) = lamtop(&["man", "--dir", "/nonexistent/lamtop-man"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("'/nonexistent/lamtop-man' is not a directory"),
+        "{err}"
+    );
+    let (code, _, err) = lamtop(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid value 'tcsh'"), "{err}");
+}
