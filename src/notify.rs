@@ -1,11 +1,11 @@
-//! What happens when a rule changes state, outside the screen: a JSON line
+//! What happens when a rule or a CloudWatch alarm changes state, outside
+//! the screen: a JSON line
 //! appended to `--alarm-log`, and `notify_command` run with the alarm's
 //! fields in environment variables. The command is run directly (never via
 //! a shell), so nothing from AWS data can become shell syntax; its output
 //! is discarded so it cannot draw over the dashboard, and it is killed if it
 //! runs longer than [`NOTIFY_TIMEOUT`].
 
-use crate::model::alarms::AlarmState;
 use crate::model::rules::AlarmEvent;
 use std::io::Write;
 use std::path::PathBuf;
@@ -61,7 +61,8 @@ impl AlarmSink {
             ));
         }
         if let Some(cmd) = &self.command {
-            for e in events.iter().filter(|e| e.state == AlarmState::Firing) {
+            // A rule FIRING or a CloudWatch alarm in ALARM.
+            for e in events.iter().filter(|e| e.state.is_firing()) {
                 match spawn_notify(cmd, e) {
                     Ok(h) => {
                         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
@@ -97,14 +98,23 @@ fn append_json_lines(path: &PathBuf, events: &[AlarmEvent]) -> std::io::Result<(
 pub fn notify_env(e: &AlarmEvent) -> Vec<(&'static str, String)> {
     vec![
         ("LAMTOP_ALARM", e.alarm.clone()),
-        ("LAMTOP_SOURCE", "rule".to_string()),
+        ("LAMTOP_SOURCE", e.source.as_str().to_string()),
         ("LAMTOP_FUNCTION", e.function.to_string()),
         ("LAMTOP_STATE", e.state.as_str().to_string()),
         ("LAMTOP_PREVIOUS_STATE", e.from.as_str().to_string()),
-        ("LAMTOP_SEVERITY", e.severity.as_str().to_string()),
+        (
+            "LAMTOP_SEVERITY",
+            e.severity
+                .map(|s| s.as_str())
+                .unwrap_or_default()
+                .to_string(),
+        ),
         ("LAMTOP_METRIC", e.metric.to_string()),
         ("LAMTOP_OP", e.op.to_string()),
-        ("LAMTOP_THRESHOLD", e.threshold.to_string()),
+        (
+            "LAMTOP_THRESHOLD",
+            e.threshold.map(|t| t.to_string()).unwrap_or_default(),
+        ),
         (
             "LAMTOP_VALUE",
             e.value.map(|v| v.to_string()).unwrap_or_default(),
@@ -139,7 +149,7 @@ fn spawn_notify(cmd: &[String], e: &AlarmEvent) -> std::io::Result<tokio::task::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::alarms::{AlarmSource, Severity};
+    use crate::model::alarms::{AlarmSource, AlarmState, Severity};
     use chrono::TimeZone;
 
     fn event(state: AlarmState) -> AlarmEvent {
@@ -150,10 +160,10 @@ mod tests {
             function: "api; rm -rf /".into(),
             from: AlarmState::Pending,
             state,
-            severity: Severity::Critical,
-            metric: "error_rate",
+            severity: Some(Severity::Critical),
+            metric: "error_rate".into(),
             op: ">",
-            threshold: 0.05,
+            threshold: Some(0.05),
             value: Some(0.25),
         }
     }
@@ -199,6 +209,34 @@ mod tests {
         sink.drain().await;
         let got = std::fs::read_to_string(&out).unwrap_or_default();
         assert_eq!(got, "api-errors|api; rm -rf /|FIRING|critical|0.25\n");
+    }
+
+    /// A CloudWatch alarm's change carries its source and leaves the rule
+    /// fields empty.
+    #[test]
+    fn a_cloudwatch_change_says_so() {
+        let e = AlarmEvent {
+            source: AlarmSource::Cloudwatch,
+            severity: None,
+            metric: "Errors".into(),
+            op: "",
+            threshold: None,
+            value: None,
+            from: AlarmState::Ok,
+            ..event(AlarmState::Alarm)
+        };
+        let env: std::collections::HashMap<_, _> = notify_env(&e).into_iter().collect();
+        assert_eq!(env["LAMTOP_SOURCE"], "cloudwatch");
+        assert_eq!(env["LAMTOP_STATE"], "ALARM");
+        assert_eq!(env["LAMTOP_PREVIOUS_STATE"], "OK");
+        assert_eq!(
+            (
+                env["LAMTOP_SEVERITY"].as_str(),
+                env["LAMTOP_THRESHOLD"].as_str()
+            ),
+            ("", "")
+        );
+        assert_eq!(env["LAMTOP_METRIC"], "Errors");
     }
 
     #[tokio::test]

@@ -143,7 +143,20 @@ impl Store {
             } => settled(self.invoke_configs.entry(function).or_default(), at, result),
             Update::EventSources { at, result } => settled(&mut self.event_sources, at, result),
             Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
-            Update::Alarms { at, result } => settled(&mut self.alarms, at, result),
+            Update::Alarms { at, result } => {
+                // A CloudWatch alarm's change goes the rules' way (bell,
+                // history, --alarm-log, notify_command).
+                if let Ok(after) = &result {
+                    let events = crate::model::rules::cloudwatch_changes(
+                        self.alarms.value.as_deref(),
+                        after,
+                        at,
+                    );
+                    self.rules.record(&events);
+                    self.alarm_events.extend(events);
+                }
+                settled(&mut self.alarms, at, result)
+            }
             Update::Detail {
                 at,
                 function,
@@ -440,7 +453,7 @@ impl Store {
         }
     }
 
-    /// Rule changes since the last call, oldest first.
+    /// Rule and CloudWatch alarm changes since the last call, oldest first.
     pub fn take_alarm_events(&mut self) -> Vec<AlarmEvent> {
         std::mem::take(&mut self.alarm_events)
     }

@@ -234,3 +234,110 @@ async fn error_prone_function_fires_its_rule_with_exit_3_log_and_notify() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("chmod o-w"), "{err}");
 }
+
+/// A `notify_command` script appending its environment's key fields to
+/// `out`, one line per run.
+fn marker_script(dir: &std::path::Path, out: &std::path::Path) -> std::path::PathBuf {
+    let script = dir.join("notify-cw.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$LAMTOP_SOURCE|$LAMTOP_ALARM|$LAMTOP_FUNCTION|$LAMTOP_PREVIOUS_STATE|$LAMTOP_STATE|$LAMTOP_METRIC\" >> '{}'\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// A CloudWatch alarm flipped with SetAlarmState while the dashboard runs
+/// goes the rules' way: `notify_command` runs with
+/// `LAMTOP_SOURCE=cloudwatch` when it goes into ALARM (not when it goes
+/// back), `--alarm-log` gets both changes, the history pane lists them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cloudwatch_alarm_flipping_under_the_dashboard_notifies() {
+    use aws_sdk_cloudwatch::types::StateValue;
+    use support::tmux::{Tmux, shell_quote};
+    let emu = Emulator::start();
+    let conf = emu.sdk_config().await;
+    seed::function_named(&conf, "checkout", 512, 10).await;
+    seed::alarm(
+        &conf,
+        "checkout-cw-errors",
+        "AWS/Lambda",
+        Some("checkout"),
+        StateValue::Ok,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("notified.txt");
+    let script = marker_script(dir.path(), &marker);
+    let config = write_config(
+        dir.path(),
+        "notify.toml",
+        &format!("notify_command = [\"{}\"]\n", script.display()),
+    );
+    let log = dir.path().join("alarms.jsonl");
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME={home} TERM=xterm-256color \
+         AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} AWS_REGION=us-east-1 \
+         AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1 \
+         {bin} --endpoint-url {ep} --config {config} --alarm-log {log} --refresh 10s; \
+         echo EXITED $?; sleep 30",
+        home = shell_quote(&dir.path().to_string_lossy()),
+        ak = support::ACCESS_KEY,
+        sk = support::SECRET_KEY,
+        bin = shell_quote(env!("CARGO_BIN_EXE_lamtop")),
+        ep = emu.endpoint(),
+        config = shell_quote(&config.to_string_lossy()),
+        log = shell_quote(&log.to_string_lossy()),
+    );
+    let t = Tmux::start(format!("lamtop-cwflip-{}", emu.port), 160, 45, &command);
+    t.wait_for("checkout-cw-errors");
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    let flip = |state: StateValue| {
+        cw.set_alarm_state()
+            .alarm_name("checkout-cw-errors")
+            .state_value(state)
+            .state_reason("flipped by the test")
+            .send()
+    };
+    flip(StateValue::Alarm).await.unwrap();
+    let s = t.wait_for("alarm ALARM: checkout-cw-errors on checkout");
+    assert!(s.contains("1 FIRING"), "{s}");
+    flip(StateValue::Ok).await.unwrap();
+    t.wait_until("the alarm back to OK", |s| !s.contains("FIRING"));
+    t.send(&["a"]);
+    let s = t.wait_for("Alarm history 2");
+    assert!(
+        s.contains("ALARM   checkout-cw-errors [cw] checkout"),
+        "{s}"
+    );
+    t.send(&["q"]);
+    t.wait_for("EXITED 0");
+    // Only the change into ALARM ran the command, named as CloudWatch's.
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "cloudwatch|checkout-cw-errors|checkout|OK|ALARM|Errors\n"
+    );
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let changes: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_str().unwrap(),
+                l["from"].as_str().unwrap(),
+                l["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [("cloudwatch", "OK", "ALARM"), ("cloudwatch", "ALARM", "OK")]
+    );
+}

@@ -19,6 +19,16 @@ pub enum AlarmSource {
     Rule,
 }
 
+impl AlarmSource {
+    /// The spelling of `--alarm-log` and `LAMTOP_SOURCE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cloudwatch => "cloudwatch",
+            Self::Rule => "rule",
+        }
+    }
+}
+
 /// The state of an alarm: CloudWatch's three states, and a rule's four.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

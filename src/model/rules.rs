@@ -17,8 +17,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
+mod cloudwatch;
 mod engine;
 
+pub use cloudwatch::cloudwatch_changes;
 pub use engine::{RuleEngine, needs_p99};
 
 /// Alarm history entries kept for the TUI.
@@ -93,33 +95,48 @@ impl Tracker {
 }
 
 /// One state change of a rule on a function: a history entry, an
-/// `--alarm-log` line and the fields handed to `notify_command`.
+/// `--alarm-log` line and the fields handed to `notify_command`; a
+/// CloudWatch alarm's change too (no severity, threshold or comparison:
+/// CloudWatch keeps those).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlarmEvent {
-    /// When the change happened (the instant evaluated).
+    /// When the change happened (the instant evaluated, or CloudWatch's
+    /// state time).
     #[serde(serialize_with = "rfc3339")]
     pub at: DateTime<Utc>,
-    /// Rule name.
+    /// Rule or alarm name.
     pub alarm: String,
-    /// Always `rule`.
+    /// `rule` or `cloudwatch`.
     pub source: AlarmSource,
-    /// The function (shown as `name@region` across regions).
+    /// The function (shown as `name@region` across regions; empty for a
+    /// CloudWatch alarm on no one function).
     #[serde(serialize_with = "crate::model::id::as_shown")]
     pub function: FunctionId,
     /// Previous state.
     pub from: AlarmState,
     /// New state.
     pub state: AlarmState,
-    /// Severity.
-    pub severity: crate::model::alarms::Severity,
-    /// The metric's config name.
-    pub metric: &'static str,
-    /// The comparison.
+    /// Severity (rules only).
+    pub severity: Option<crate::model::alarms::Severity>,
+    /// The rule's metric config name, or the alarm's CloudWatch metric.
+    pub metric: String,
+    /// The comparison (rules only; empty for CloudWatch).
     pub op: &'static str,
-    /// The threshold.
-    pub threshold: f64,
+    /// The threshold (rules only).
+    pub threshold: Option<f64>,
     /// The value that caused the change, if any.
     pub value: Option<f64>,
+}
+
+impl AlarmEvent {
+    /// `error_rate > 0.1` for a rule, `Errors (CloudWatch)` for an alarm.
+    pub fn condition(&self) -> String {
+        match self.threshold {
+            Some(t) => format!("{} {} {t}", self.metric, self.op),
+            None if self.metric.is_empty() => "(CloudWatch)".into(),
+            None => format!("{} (CloudWatch)", self.metric),
+        }
+    }
 }
 
 fn rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {

@@ -343,17 +343,14 @@ impl<'a, S: Source> Dashboard<'a, S> {
 /// Acts on rule changes: bell, `--alarm-log`, `notify_command`, and a
 /// footer line naming what started firing.
 fn on_alarm_events(store: &mut Store, sink: &crate::notify::AlarmSink, app: &mut App, bell: bool) {
-    use crate::model::alarms::AlarmState;
     use std::io::Write;
     let events = store.take_alarm_events();
-    let firing: Vec<_> = events
-        .iter()
-        .filter(|e| e.state == AlarmState::Firing)
-        .collect();
+    let firing: Vec<_> = events.iter().filter(|e| e.state.is_firing()).collect();
     if let Some(e) = firing.last() {
         app.message = Some(app::Message {
             text: format!(
-                "alarm FIRING: {} on {}{}",
+                "alarm {}: {} on {}{}",
+                e.state.as_str(),
                 crate::model::text::sanitize(&e.alarm),
                 crate::model::text::sanitize(&e.function.to_string()),
                 if firing.len() > 1 {

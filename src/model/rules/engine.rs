@@ -19,6 +19,24 @@ pub struct RuleEngine {
 }
 
 impl RuleEngine {
+    /// Adds changes from elsewhere (CloudWatch alarms, dated by their
+    /// state time) to the history, which stays in time order.
+    pub fn record(&mut self, events: &[AlarmEvent]) {
+        if events.is_empty() {
+            return;
+        }
+        self.history.extend(events.iter().cloned());
+        self.history.make_contiguous().sort_by_key(|e| e.at);
+        self.trim_history();
+    }
+
+    /// Keeps the newest [`HISTORY_LEN`] entries.
+    fn trim_history(&mut self) {
+        while self.history.len() > HISTORY_LEN {
+            self.history.pop_front();
+        }
+    }
+
     /// An engine for validated rules.
     pub fn new(rules: &[AlarmRule]) -> Self {
         let rules = rules
@@ -95,9 +113,7 @@ impl RuleEngine {
         for e in &events {
             self.history.push_back(e.clone());
         }
-        while self.history.len() > HISTORY_LEN {
-            self.history.pop_front();
-        }
+        self.trim_history();
         events
     }
 
@@ -163,10 +179,10 @@ fn event(
         function: f.id.clone(),
         from,
         state,
-        severity: rule.severity,
-        metric: rule.metric.name(),
+        severity: Some(rule.severity),
+        metric: rule.metric.name().to_string(),
         op: rule.op.as_str(),
-        threshold: rule.threshold,
+        threshold: Some(rule.threshold),
         value,
     }
 }

@@ -157,18 +157,15 @@ fn alarms(out: &mut String, s: &Snapshot) {
                     e.alarm.clone(),
                     e.function.to_string(),
                     format!("{} → {}", e.from.as_str(), e.state.as_str()),
-                    format!(
-                        "{} {} {} (value {})",
-                        e.metric,
-                        e.op,
-                        e.threshold,
-                        format::count(e.value)
-                    ),
+                    match e.threshold {
+                        Some(_) => format!("{} (value {})", e.condition(), format::count(e.value)),
+                        None => e.condition(),
+                    },
                 ]
             })
             .collect();
         out.push_str(&table(
-            &["At", "Rule", "Function", "Change", "Condition"],
+            &["At", "Alarm", "Function", "Change", "Condition"],
             &[],
             &rows,
         ));

@@ -1,7 +1,7 @@
 //! The alarms panel: CloudWatch alarms and lamtop rules in one list, firing
 //! first, each with its state in words and a symbol (colour only repeats
 //! it), source, severity, function and age. `a` switches it to the alarm
-//! history: every rule change into or out of FIRING, newest first.
+//! history: every rule change and every CloudWatch alarm change, newest first.
 
 use super::{freshness, title};
 use crate::format;
@@ -132,7 +132,7 @@ fn render_history(frame: &mut Frame, area: Rect, app: &App, store: &Store) {
     let history = &store.rules.history;
     let block = Block::default().borders(Borders::ALL).title(title(
         format!("Alarm history {} · a: alarms", history.len()),
-        Span::raw("rule changes"),
+        Span::raw("changes"),
         app,
     ));
     let lines: Vec<Line> = if history.is_empty() {
@@ -157,12 +157,10 @@ fn render_history(frame: &mut Frame, area: Rect, app: &App, store: &Store) {
                     Span::raw(sanitize(&e.alarm)),
                     Span::styled(
                         format!(
-                            " [{}] {} {} = {value} {} {}",
-                            e.severity.as_str(),
+                            " [{}] {} {} = {value}",
+                            e.severity.map_or("cw", |s| s.as_str()),
                             sanitize(&e.function.to_string()),
-                            e.metric,
-                            e.op,
-                            e.threshold
+                            sanitize(&e.condition()),
                         ),
                         t.dim(),
                     ),
