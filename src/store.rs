@@ -146,14 +146,16 @@ impl Store {
             Update::Alarms { at, result } => {
                 // A CloudWatch alarm's change goes the rules' way (bell,
                 // history, --alarm-log, notify_command).
+                // The first answer's alarms already in ALARM go to the
+                // history only: lamtop did not see them change, the header
+                // shows them, and CloudWatch's own actions have paged.
                 if let Ok(after) = &result {
-                    let events = crate::model::rules::cloudwatch_changes(
-                        self.alarms.value.as_deref(),
-                        after,
-                        at,
-                    );
+                    let before = self.alarms.value.as_deref();
+                    let events = crate::model::rules::cloudwatch_changes(before, after, at);
                     self.rules.record(&events);
-                    self.alarm_events.extend(events);
+                    if before.is_some() {
+                        self.alarm_events.extend(events);
+                    }
                 }
                 settled(&mut self.alarms, at, result)
             }

@@ -285,9 +285,9 @@ fn signal_columns_at_three_sizes_and_the_signals_box() {
         let t = demo(&format!("signals-{w}"), w, h);
         t.wait_for("Functions 30/30");
         t.send(&["c"]);
-        t.wait_for("insight columns");
+        t.wait_for("$/H");
         t.send(&["c"]);
-        let s = t.wait_for("signal columns");
+        let s = t.wait_for("DLQ");
         let head = s
             .lines()
             .find(|l| l.contains("FUNCTION"))

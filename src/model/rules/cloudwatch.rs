@@ -10,10 +10,10 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// The changes from `before` (`None`: the first answer) to `after`, seen
-/// at `at`. On the first answer only the alarms already in ALARM are told
-/// (from INSUFFICIENT_DATA: lamtop did not see them change), as a rule
-/// already breaching fires at once. A change is dated by CloudWatch's
-/// state time when it has one.
+/// at `at`. On the first answer only the alarms already in ALARM are
+/// listed (from INSUFFICIENT_DATA: lamtop did not see them change; the
+/// store puts those in the history only). A change is dated by
+/// CloudWatch's state time when it has one.
 pub fn cloudwatch_changes(
     before: Option<&[Alarm]>,
     after: &[Alarm],
