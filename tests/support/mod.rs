@@ -200,6 +200,7 @@ impl Emulator {
     /// SDK configuration for seeding: fake credentials, loopback endpoint.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(lamtop::source::aws::https_client())
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(self.endpoint())
             .credentials_provider(aws_sdk_lambda::config::Credentials::new(

@@ -5,7 +5,19 @@
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_lambda::config::SharedHttpClient;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use std::time::Duration;
+
+/// The HTTPS client every AWS client shares: rustls with the `ring` crypto
+/// provider and the system's root certificates. The SDK's default client
+/// uses aws-lc, whose C build was a minute of every cold build on a 2-core
+/// machine; lamtop needs no FIPS or post-quantum key exchange.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
 
 /// Where and as whom to connect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,6 +98,7 @@ pub async fn load(opts: &ConnectOptions) -> Result<SdkConfig, String> {
         ));
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()

@@ -9,7 +9,7 @@ mod logs;
 mod meter;
 mod xray;
 
-pub use client::{ConnectOptions, Timeouts};
+pub use client::{ConnectOptions, Timeouts, https_client};
 
 use crate::source::{Source, SourceInfo};
 use aws_config::SdkConfig;
