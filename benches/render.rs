@@ -96,7 +96,7 @@ fn bench(c: &mut Criterion) {
             info.clone(),
             WINDOW,
             Duration::from_secs(60),
-            Theme { color: true },
+            Theme::new(true),
         );
         app.on_resize(200, 60);
         let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();

@@ -100,6 +100,11 @@ pub struct Cli {
     )]
     pub color: Option<ColorChoice>,
 
+    /// The dashboard's colours: dark (the default), light or high-contrast
+    /// (overrides the config's `theme`; NO_COLOR and --color never still win).
+    #[arg(long, value_name = "NAME", env = "LAMTOP_THEME")]
+    pub theme: Option<String>,
+
     /// More logging (-v info, -vv debug, -vvv trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod file;
+mod look;
 mod rules;
 mod spans;
 
@@ -26,7 +27,7 @@ mod spans;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 16] = [
+pub const TOP_KEYS: [&str; 18] = [
     "profile",
     "region",
     "endpoint_url",
@@ -43,6 +44,8 @@ pub const TOP_KEYS: [&str; 16] = [
     "report_dir",
     "aws",
     "alarm",
+    "keys",
+    "theme",
 ];
 /// Keys of the `[aws]` table.
 pub const AWS_KEYS: [&str; 3] = ["connect_timeout", "attempt_timeout", "operation_timeout"];
@@ -124,6 +127,49 @@ pub struct Settings {
     /// `report_dir`: where incident reports go when no file is named
     /// (default: the current directory).
     pub report_dir: PathBuf,
+    /// `[keys]`: the dashboard's rebindings, checked by the dashboard
+    /// against its key table (which knows the actions and contexts).
+    pub keys: Vec<KeyOverride>,
+    /// `theme` / `[theme]` / `--theme`: the dashboard's colours, checked by
+    /// the dashboard against its built-in themes.
+    pub theme: ThemeChoice,
+}
+
+/// One line of the `[keys]` table: `action = "key"` or `action = ["k", "k2"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOverride {
+    /// The action as the table names it (`open`, `filter`, `down` …).
+    pub action: String,
+    /// The keys as written (`o`, `ctrl-f`, `pgdn` …).
+    pub keys: Vec<String>,
+    /// The config file, for messages.
+    pub file: PathBuf,
+    /// The line of this entry, for messages.
+    pub line: usize,
+}
+
+/// The colours asked for: a built-in theme and single colours over it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThemeChoice {
+    /// `--theme`, `theme = "…"` or `[theme] base = "…"` (`None`: dark).
+    pub base: Option<String>,
+    /// Where `base` was written (`None`: the command line or nowhere).
+    pub base_at: Option<(PathBuf, usize)>,
+    /// `[theme]` entries other than `base`, in file order.
+    pub colors: Vec<ColorSetting>,
+}
+
+/// One colour of the `[theme]` table: `alarm = "red"`, `series = ["cyan", …]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColorSetting {
+    /// The semantic name (`alarm`, `warning`, `selection` …).
+    pub name: String,
+    /// The colours as written.
+    pub values: Vec<String>,
+    /// The config file, for messages.
+    pub file: PathBuf,
+    /// The line of this entry, for messages.
+    pub line: usize,
 }
 
 /// The closest of `valid` to `bad`, if close enough to be a likely typo.
@@ -202,6 +248,10 @@ pub struct FileSettings {
     pub aws_timeouts: Timeouts,
     /// `report_dir` (`~/` expanded).
     pub report_dir: Option<PathBuf>,
+    /// `[keys]`, in file order.
+    pub keys: Vec<KeyOverride>,
+    /// `theme` / `[theme]`.
+    pub theme: ThemeChoice,
 }
 
 /// Whether any `AWS_ENDPOINT_URL*` variable is set (then the environment,
@@ -317,6 +367,15 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         once_deadline,
         aws_timeouts: file.aws_timeouts,
         report_dir: file.report_dir.unwrap_or_else(|| PathBuf::from(".")),
+        keys: file.keys,
+        theme: match &cli.theme {
+            Some(name) => ThemeChoice {
+                base: Some(name.clone()),
+                base_at: None,
+                ..file.theme
+            },
+            None => file.theme,
+        },
     })
 }
 

@@ -21,10 +21,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub enum Face {
     /// The interactive dashboard (`color`: whether to paint).
-    Dashboard {
-        /// Paint with colour.
-        color: bool,
-    },
+    Dashboard(crate::tui::Look),
     /// `--once`: one snapshot, an exit code.
     Once(OnceOptions),
     /// `lamtop tail`.
@@ -58,6 +55,10 @@ impl Face {
             // overrides the variable (no-color.org), so tell it.
             crossterm::style::force_color_output(true);
         }
+        // Checked for every face: a bad `[keys]` or `theme` is a config
+        // error wherever the config is read.
+        let look = crate::tui::Look::from_settings(settings, use_color(settings.color, true))
+            .map_err(Error::Usage)?;
         match &cli.command {
             Some(Mode::Tail(args)) => Ok(Self::Tail {
                 args: args.clone(),
@@ -89,9 +90,7 @@ impl Face {
             None if !stdout_tty => Err(Error::Usage(
                 "the dashboard needs a terminal; use --once for scripts and pipes".into(),
             )),
-            None => Ok(Self::Dashboard {
-                color: use_color(settings.color, true),
-            }),
+            None => Ok(Self::Dashboard(look)),
         }
     }
 
@@ -104,8 +103,8 @@ impl Face {
         reconnect: Reconnect<S>,
     ) -> Result<Exit, Error> {
         match self {
-            Self::Dashboard { color } => {
-                crate::tui::run(src, settings, color, reconnect)
+            Self::Dashboard(look) => {
+                crate::tui::run(src, settings, look, reconnect)
                     .await
                     .map_err(Error::Io)?;
                 Ok(Exit::Ok)

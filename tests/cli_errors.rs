@@ -96,6 +96,48 @@ fn bad_config_and_usage_exit_2() {
 }
 
 #[test]
+fn bad_keys_and_themes_exit_2_with_the_line_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "window = \"1h\"\n[keys]\nopne = \"o\"\n",
+            &[],
+            "c.toml:3: [keys]: unknown action 'opne' — did you mean 'open'?",
+        ),
+        (
+            "[keys]\nfilter = \"/\"\nopen = \"s\"\n",
+            &[],
+            "c.toml:3: [keys]: 's' would be both 'open' and 'sort_next' in the fleet view",
+        ),
+        (
+            "theme = \"ligth\"\n",
+            &[],
+            "c.toml:1: theme: unknown theme 'ligth' — did you mean 'light'?",
+        ),
+        (
+            "[theme]\nalarm = \"reddish\"\n",
+            &[],
+            "c.toml:2: [theme] alarm: 'reddish' is not a colour",
+        ),
+        (
+            "",
+            &["--theme", "solarized"],
+            "--theme: unknown theme 'solarized'",
+        ),
+    ];
+    for (text, extra, want) in cases {
+        let cfg = dir.path().join("c.toml");
+        std::fs::write(&cfg, text).unwrap();
+        let mut args = vec!["--demo", "--once", "--config", cfg.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (code, out, err) = lamtop(&args);
+        assert_eq!(code, 2, "{text:?}: {err}");
+        assert!(out.is_empty(), "nothing runs: {out}");
+        assert!(err.contains(want), "{text:?}: wanted {want:?} in {err}");
+    }
+}
+
+#[test]
 fn dashboard_refuses_a_pipe() {
     let (code, _, err) = lamtop(&["--demo"]);
     assert_eq!(code, 2);

@@ -34,6 +34,8 @@ struct FileConfig {
     aws: Option<RawAws>,
     #[serde(default)]
     alarm: Vec<Spanned<RawRule>>,
+    keys: Option<toml::Table>,
+    theme: Option<toml::Value>,
 }
 
 /// The `[aws]` table as written.
@@ -197,7 +199,11 @@ fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, Confi
         (Duration::from_secs(1), Duration::from_secs(3600)),
     )?;
     let aws_timeouts = aws_timeouts(src, file.aws.as_ref())?;
+    let keys = super::look::keys(src, file.keys.as_ref())?;
+    let theme = super::look::theme(src, file.theme.as_ref())?;
     Ok(FileSettings {
+        keys,
+        theme,
         once_deadline,
         aws_timeouts,
         bell: file.bell,

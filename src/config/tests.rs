@@ -227,3 +227,72 @@ fn prices_override_defaults_and_notify_needs_a_private_file() {
 }
 
 mod deadlines;
+
+#[test]
+fn keys_and_theme_are_read_in_file_order_with_their_lines() {
+    let text = "theme = \"light\"\n\n[keys]\nopen = \"o\"\ndown = [\"ctrl-n\", \"down\"]\n";
+    let (_d, p) = write(text);
+    let (_, _, f) = load_file(&p).unwrap();
+    let got: Vec<(&str, Vec<&str>, usize)> = f
+        .keys
+        .iter()
+        .map(|o| {
+            let keys = o.keys.iter().map(String::as_str).collect();
+            (o.action.as_str(), keys, o.line)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("open", vec!["o"], 4), ("down", vec!["ctrl-n", "down"], 5)]
+    );
+    assert!(f.keys.iter().all(|o| o.file == p));
+    assert_eq!(f.theme.base.as_deref(), Some("light"));
+    assert_eq!(f.theme.base_at, Some((p.clone(), 1)));
+
+    let text =
+        "[theme]\nbase = \"high-contrast\"\nalarm = \"magenta\"\nseries = [\"red\", \"cyan\"]\n";
+    let (_d, p) = write(text);
+    let (_, _, f) = load_file(&p).unwrap();
+    assert_eq!(f.theme.base.as_deref(), Some("high-contrast"));
+    let colors: Vec<(&str, usize, usize)> = f
+        .theme
+        .colors
+        .iter()
+        .map(|c| (c.name.as_str(), c.values.len(), c.line))
+        .collect();
+    assert_eq!(colors, [("alarm", 1, 3), ("series", 2, 4)]);
+    // --theme names the base; the file's single colours stay.
+    let s = resolve(&cli(&["--config", p.to_str().unwrap(), "--theme", "dark"])).unwrap();
+    assert_eq!(s.theme.base.as_deref(), Some("dark"));
+    assert_eq!((s.theme.base_at, s.theme.colors.len()), (None, 2));
+}
+
+#[test]
+fn keys_and_theme_of_the_wrong_shape_name_the_line() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "[keys]\nopen = 3\n",
+            ":2: [keys] open: expected a string such as \"ctrl-f\" or a list of them, found integer",
+        ),
+        (
+            "[keys]\nopen = [\"o\", true]\n",
+            ":2: [keys] open: expected a string",
+        ),
+        (
+            "theme = 7\n",
+            ":1: key 'theme': expected a theme name such as \"light\" or a [theme] table",
+        ),
+        (
+            "[theme]\nalarm = 1\n",
+            ":2: [theme] alarm: expected a string such as \"red\"",
+        ),
+        (
+            "themes = \"light\"\n",
+            "unknown key 'themes' in the top level — did you mean 'theme'?",
+        ),
+    ];
+    for (text, want) in cases {
+        let e = err_of(text);
+        assert!(e.contains(want), "{text:?}: expected {want:?} in {e:?}");
+    }
+}

@@ -8,7 +8,8 @@ mod input;
 mod logs;
 mod traces;
 
-use super::keymap::{self, Action, Context, FleetAction, GlobalAction, InputAction, WINDOWS};
+use super::keymap::{Action, Context, FleetAction, GlobalAction, InputAction, WINDOWS};
+use super::keys::KeyTable;
 use super::layout;
 use super::rows::Filter;
 use super::theme::Theme;
@@ -205,6 +206,8 @@ pub struct App {
     /// The service throttled some calls in the last minute (pollers are
     /// backing off); set by the event loop from the store.
     pub throttled: bool,
+    /// The key table of this run (the config's `[keys]` applied).
+    pub keys: KeyTable,
 }
 
 impl App {
@@ -241,7 +244,14 @@ impl App {
             columns: Default::default(),
             errors: super::errors::ErrorsView::default(),
             throttled: false,
+            keys: KeyTable::default(),
         }
+    }
+
+    /// This UI with the config's key table instead of the built-in one.
+    pub fn with_keys(mut self, keys: KeyTable) -> Self {
+        self.keys = keys;
+        self
     }
 
     /// What the pollers should fetch for this state.
@@ -346,7 +356,7 @@ impl App {
     /// Handles a key.
     pub fn on_key(&mut self, key: KeyEvent, store: &Store) -> Effect {
         if let Some(input) = &mut self.input {
-            let action = keymap::lookup(&[Context::Input], &key);
+            let action = self.keys.lookup(&[Context::Input], &key);
             if action != Some(Action::Input(InputAction::Complete)) {
                 self.completions = None;
             }
@@ -367,8 +377,14 @@ impl App {
             }
             return action.map_or(Effect::None, |a| self.act(a, store));
         }
-        match keymap::lookup(&self.contexts(), &key) {
+        match self.keys.lookup(&self.contexts(), &key) {
             Some(a) => self.act(a, store),
+            // Ctrl-C leaves whatever `[keys]` did to `quit`.
+            None if key.code == KeyCode::Char('c')
+                && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                Effect::Quit
+            }
             None => Effect::None,
         }
     }

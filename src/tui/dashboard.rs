@@ -5,7 +5,6 @@
 
 use super::Reconnect;
 use super::app::{self, App, Effect};
-use super::theme::Theme;
 use crate::config::Settings;
 use crate::poll::logs::RateLimiter;
 use crate::poll::{PollerConfig, Scope, Update, spawn_all_sharing};
@@ -79,15 +78,16 @@ impl<'a, S: Source> Dashboard<'a, S> {
     pub(super) fn new(
         src: Arc<S>,
         settings: &'a Settings,
-        color: bool,
+        look: super::Look,
         reconnect: Reconnect<S>,
     ) -> Self {
         let app = App::new(
             src.describe(),
             settings.window,
             settings.refresh,
-            Theme { color },
-        );
+            look.theme,
+        )
+        .with_keys(look.keys);
         let session = Session::start(src.clone(), settings, app.scope());
         Self {
             settings,

@@ -1,9 +1,11 @@
-//! THE key table: every binding with its action, its help text and the
-//! context it applies in. Dispatch, the help screen and the footer's key
-//! hints all read this one table, so help can never drift from behaviour.
+//! THE built-in key table: every binding with its action, its help text
+//! and the context it applies in. [`super::keys`] makes this run's table
+//! from it (the config's `[keys]` applied); dispatch, the help screen and
+//! the footer's key hints all read that one table, so help can never drift
+//! from behaviour.
 
 pub use super::action::*;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,28 +203,6 @@ pub const BINDINGS: &[Binding] = &[
     b!(&[code(KeyCode::Right)], Action::Input(InputAction::Right), Input, false, "cursor right"),
 ];
 
-/// Whether `key` is written as `b` in the table. Shifted letters arrive
-/// with SHIFT set on some terminals, so SHIFT is ignored for characters.
-fn matches(key: &KeyEvent, b: &Key) -> bool {
-    let mods = if matches!(key.code, KeyCode::Char(_)) {
-        key.modifiers - KeyModifiers::SHIFT
-    } else {
-        key.modifiers
-    };
-    key.code == b.code && mods == b.mods
-}
-
-/// The action of `key` in the innermost of `contexts` that binds it.
-pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Action> {
-    contexts.iter().find_map(|ctx| {
-        BINDINGS
-            .iter()
-            .filter(|b| b.context == *ctx)
-            .find(|b| b.keys.iter().any(|k| matches(key, k)))
-            .map(|b| b.action)
-    })
-}
-
 /// How a key is written in help and hints.
 pub fn label(key: &Key) -> String {
     let base = match key.code {
@@ -238,85 +218,12 @@ pub fn label(key: &Key) -> String {
         KeyCode::End => "End".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if key.mods.contains(KeyModifiers::CONTROL) {
         format!("Ctrl-{base}")
     } else {
         base
-    }
-}
-
-/// The footer's hints for the active contexts: (key, help).
-pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    for ctx in contexts {
-        for b in BINDINGS.iter().filter(|b| b.context == *ctx && b.hint) {
-            out.push((label(&b.keys[0]), short_help(b.help)));
-        }
-    }
-    out
-}
-
-fn short_help(h: &'static str) -> &'static str {
-    h.split(" (").next().unwrap_or(h)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(c, m)
-    }
-
-    #[test]
-    fn innermost_context_wins_and_shift_is_ignored_for_chars() {
-        let down = key(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(
-            lookup(&[Context::Fleet, Context::Global], &down),
-            Some(Action::Fleet(FleetAction::Down))
-        );
-        assert_eq!(lookup(&[Context::Global], &down), None);
-        let big_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(
-            lookup(&[Context::Fleet], &big_g),
-            Some(Action::Fleet(FleetAction::Bottom))
-        );
-        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(
-            lookup(&[Context::Global], &ctrl_c),
-            Some(Action::Global(GlobalAction::Quit))
-        );
-        let esc = key(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(
-            lookup(&[Context::Input], &esc),
-            Some(Action::Input(InputAction::Cancel))
-        );
-    }
-
-    #[test]
-    fn every_context_has_help_and_no_key_is_bound_twice_in_one_context() {
-        for b in BINDINGS {
-            assert!(!b.help.is_empty());
-            for other in BINDINGS {
-                if std::ptr::eq(b, other) || b.context != other.context {
-                    continue;
-                }
-                for k in b.keys {
-                    assert!(
-                        !other.keys.contains(k),
-                        "{:?} bound twice in {:?}",
-                        k,
-                        b.context
-                    );
-                }
-            }
-        }
-        assert!(
-            hints(&[Context::Fleet, Context::Global])
-                .iter()
-                .any(|(k, _)| k == "/")
-        );
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod command;
 mod dashboard;
 pub(crate) mod errors;
 pub(crate) mod keymap;
+pub mod keys;
 pub(crate) mod layout;
 pub(crate) mod logview;
 pub mod rows;
@@ -40,6 +41,31 @@ pub type Reconnect<S> =
     Box<dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<S, String>> + Send>>>;
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// The dashboard's keys and colours: the built-in key table and theme with
+/// the config's `[keys]` and `theme` applied. Built (and so checked) before
+/// any face runs, so a bad key or colour stops lamtop with exit 2 and the
+/// file and line, not half-way into a terminal session.
+#[derive(Debug, Clone)]
+pub struct Look {
+    /// The key table of this run.
+    pub keys: keys::KeyTable,
+    /// The colours of this run.
+    pub theme: theme::Theme,
+}
+
+impl Look {
+    /// The look `settings` ask for, painted only if `color`.
+    pub fn from_settings(settings: &Settings, color: bool) -> Result<Self, String> {
+        Ok(Self {
+            keys: keys::KeyTable::with_overrides(&settings.keys)?,
+            theme: theme::Theme {
+                color,
+                palette: theme::Palette::chosen(&settings.theme)?,
+            },
+        })
+    }
+}
 
 /// Puts the terminal back: raw mode off, main screen, mouse released.
 pub fn restore_terminal() {
@@ -93,11 +119,11 @@ fn spawn_input() -> mpsc::Receiver<Event> {
 pub async fn run<S: Source>(
     src: Arc<S>,
     settings: &Settings,
-    color: bool,
+    look: Look,
     reconnect: Reconnect<S>,
 ) -> Result<(), String> {
     let mut terminal = setup_terminal()?;
-    let result = event_loop(&mut terminal, src, settings, color, reconnect).await;
+    let result = event_loop(&mut terminal, src, settings, look, reconnect).await;
     restore_terminal();
     result
 }
@@ -118,14 +144,14 @@ async fn event_loop<S: Source>(
     terminal: &mut Term,
     src: Arc<S>,
     settings: &Settings,
-    color: bool,
+    look: Look,
     reconnect: Reconnect<S>,
 ) -> Result<(), String> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term_sig = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     let mut hup_sig = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
     let mut input = spawn_input();
-    let mut d = Dashboard::new(src, settings, color, reconnect);
+    let mut d = Dashboard::new(src, settings, look, reconnect);
     if let Ok(size) = terminal.size() {
         d.app.on_resize(size.width, size.height);
     }

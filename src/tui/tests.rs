@@ -22,6 +22,7 @@ use std::time::Duration;
 mod checks;
 pub(crate) mod errors;
 mod insights;
+mod look;
 mod panes;
 mod signals;
 
@@ -154,7 +155,7 @@ fn app(color: bool, w: u16, h: u16) -> App {
         DemoSource::new(42).describe(),
         WINDOW,
         Duration::from_secs(60),
-        Theme { color },
+        Theme::new(color),
     );
     a.on_resize(w, h);
     a

@@ -2,7 +2,7 @@
 
 use super::{App, Focus, Input, Screen};
 use crate::store::Store;
-use crate::tui::keymap::{FunctionAction, LogAction};
+use crate::tui::keymap::{Action, FunctionAction, LogAction};
 use chrono::Utc;
 
 impl App {
@@ -59,10 +59,14 @@ impl App {
             LogAction::ToTrace => self.log_to_trace(store),
             LogAction::Expand => {
                 if !self.logs.toggle_expand(logs) {
-                    self.say(
-                        "the bottom line is not JSON (pause with s, move with j/k)",
-                        false,
+                    let key = |a: LogAction| self.keys.key_of(Action::Log(a)).unwrap_or_default();
+                    let text = format!(
+                        "the bottom line is not JSON (pause with {}, move with {}/{})",
+                        key(LogAction::Follow),
+                        key(LogAction::Down),
+                        key(LogAction::Up)
                     );
+                    self.say(text, false);
                 }
             }
         }

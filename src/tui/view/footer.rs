@@ -3,7 +3,7 @@
 
 use crate::tui::app::{App, Input};
 use crate::tui::command::COMMANDS;
-use crate::tui::keymap;
+use crate::tui::keymap::{Action, GlobalAction, InputAction, LogAction, WINDOWS};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,6 +12,9 @@ use ratatui::widgets::Paragraph;
 /// Draws the footer.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
+    let input = |a: InputAction| key(app, Action::Input(a));
+    let (accept, cancel) = (input(InputAction::Accept), input(InputAction::Cancel));
+    let complete = input(InputAction::Complete);
     let line = match (&app.input, &app.message) {
         (Some(Input::Filter(text)), _) => Line::from_iter([
             Span::styled("/", t.key()),
@@ -19,7 +22,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(
                 hint(
                     app,
-                    "  regex, !x inverts · Enter keep · Esc cancel · Tab complete".into(),
+                    format!(
+                        "  regex, !x inverts · {accept} keep · {cancel} cancel · {complete} complete"
+                    ),
                 ),
                 t.dim(),
             ),
@@ -28,7 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(":", t.key()),
             typed(text, app.input_back),
             Span::styled(
-                hint(app, format!("  {} · Tab completes", COMMANDS.join(" · "))),
+                hint(
+                    app,
+                    format!("  {} · {complete} completes", COMMANDS.join(" · ")),
+                ),
                 t.dim(),
             ),
         ]),
@@ -36,7 +44,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled("log filter: ", t.key()),
             typed(text, app.input_back),
             Span::styled(
-                "  CloudWatch pattern, e.g. ERROR or { $.level = \"ERROR\" } · empty clears · Enter/Esc",
+                format!(
+                    "  CloudWatch pattern, e.g. ERROR or {{ $.level = \"ERROR\" }} · empty clears · {accept}/{cancel}"
+                ),
                 t.dim(),
             ),
         ]),
@@ -44,7 +54,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled("search logs: ", t.key()),
             typed(text, app.input_back),
             Span::styled(
-                "  regex, highlighted · n/N next/previous · Enter/Esc",
+                format!(
+                    "  regex, highlighted · {}/{} next/previous · {accept}/{cancel}",
+                    key(app, Action::Log(LogAction::NextMatch)),
+                    key(app, Action::Log(LogAction::PrevMatch)),
+                ),
                 t.dim(),
             ),
         ]),
@@ -57,11 +71,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// How this run's key table presses `action`.
+fn key(app: &App, action: Action) -> String {
+    app.keys.key_of(action).unwrap_or_default()
+}
+
 /// What the prompt says beside the text: the candidates Tab cycles
 /// through, when it could not decide, else `default`.
 fn hint(app: &App, default: String) -> String {
     match &app.completions {
-        Some((all, _)) if all.len() > 1 => format!("  Tab: {}", all.join(" · ")),
+        Some((all, _)) if all.len() > 1 => format!(
+            "  {}: {}",
+            key(app, Action::Input(InputAction::Complete)),
+            all.join(" · ")
+        ),
         _ => default,
     }
 }
@@ -80,7 +103,9 @@ fn typed(text: &str, back: usize) -> Span<'static> {
 /// and always `? help` and `q quit` at the end.
 fn hints(app: &App, width: u16) -> Line<'static> {
     let t = app.theme;
-    let always = [("?", "help"), ("q", "quit")];
+    let key_of = |a: GlobalAction| app.keys.key_of(Action::Global(a)).unwrap_or_default();
+    let (help, quit) = (key_of(GlobalAction::Help), key_of(GlobalAction::Quit));
+    let always = [(help.as_str(), "help"), (quit.as_str(), "quit")];
     let pair = |k: &str, h: &str| {
         [
             Span::styled(format!(" {k}"), t.key()),
@@ -91,8 +116,15 @@ fn hints(app: &App, width: u16) -> Line<'static> {
     let reserved: usize = always.iter().map(|(k, h)| len(k, h)).sum();
     let mut budget = usize::from(width).saturating_sub(reserved);
     let mut spans = Vec::new();
-    let window = ("1-6".to_string(), "window");
-    let shown = keymap::hints(&app.contexts())
+    let windows = format!(
+        "{}-{}",
+        key_of(GlobalAction::Window(0)),
+        key_of(GlobalAction::Window(WINDOWS.len() - 1))
+    );
+    let window = (windows, "window");
+    let shown = app
+        .keys
+        .hints(&app.contexts())
         .into_iter()
         .filter(|(k, _)| !always.iter().any(|(a, _)| k == a))
         .chain(std::iter::once(window));

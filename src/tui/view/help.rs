@@ -3,7 +3,7 @@
 
 use crate::tui::app::App;
 use crate::tui::command::COMMANDS;
-use crate::tui::keymap::{BINDINGS, Context, label};
+use crate::tui::keymap::{Action, Context, GlobalAction, label};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -12,11 +12,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 /// Draws the help overlay centred on `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
+    let key_of = |a: GlobalAction| app.keys.key_of(Action::Global(a)).unwrap_or_default();
     let column = |contexts: &[Context]| {
         let mut lines = Vec::new();
         for ctx in contexts {
             lines.push(Line::styled(ctx.title(), t.title()));
-            for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
+            for b in app.keys.in_context(*ctx) {
                 let keys: Vec<String> = b.keys.iter().map(label).collect();
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {:<16}", keys.join(" / ")), t.key()),
@@ -44,7 +45,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     right.push(Line::styled(format!("  {}", COMMANDS.join(", ")), t.key()));
     left.push(Line::styled("Mouse: click selects, click again", t.dim()));
     left.push(Line::styled(
-        "opens, wheel scrolls. ? or Esc closes.",
+        format!(
+            "opens, wheel scrolls. {} or {} closes.",
+            key_of(GlobalAction::Help),
+            key_of(GlobalAction::Back)
+        ),
         t.dim(),
     ));
     // Two columns where they fit; one below the other on a narrow terminal.
@@ -66,9 +71,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let scroll = usize::from(app.help_scroll).min(lines.saturating_sub(shown));
     let title = if lines > shown {
         format!(
-            " Help — keys · lines {}–{} of {lines} (j/k, PgDn/PgUp scroll; ? closes) ",
+            " Help — keys · lines {}–{} of {lines} ({}/{}, {}/{} scroll; {} closes) ",
             scroll + 1,
-            (scroll + shown).min(lines)
+            (scroll + shown).min(lines),
+            key_of(GlobalAction::HelpScroll(1)),
+            key_of(GlobalAction::HelpScroll(-1)),
+            key_of(GlobalAction::HelpScroll(10)),
+            key_of(GlobalAction::HelpScroll(-10)),
+            key_of(GlobalAction::Help),
         )
     } else {
         " Help — keys ".to_string()

@@ -42,11 +42,16 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
     let area = frame.area();
     if !layout::fits(area) {
         let text = format!(
-            "terminal too small (need {}x{}, have {}x{}) — enlarge it, or press q to quit",
+            "terminal too small (need {}x{}, have {}x{}) — enlarge it, or press {} to quit",
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT,
             area.width,
-            area.height
+            area.height,
+            app.keys
+                .key_of(crate::tui::keymap::Action::Global(
+                    crate::tui::keymap::GlobalAction::Quit
+                ))
+                .unwrap_or_default()
         );
         frame.render_widget(
             Paragraph::new(text)

@@ -139,7 +139,7 @@ mod tests {
             [(at(0), 0.0), (at(60), 0.0), (at(120), 0.0), (at(180), 2.0)],
         );
         for color in [true, false] {
-            let t = Theme { color };
+            let t = Theme::new(color);
             let line = trend(Some(&inv), Some(&err), 4, t);
             let styles: Vec<_> = line.spans.iter().map(|s| s.style).collect();
             assert_eq!(styles.len(), 4);
