@@ -132,6 +132,12 @@ pub enum Mode {
     /// error groups, and one function's deploy, groups, last failure
     /// lines, slowest or failed traces and the commands to look again.
     Report(ReportArgs),
+    /// Check, before the incident, that lamtop will work here: which
+    /// credentials were found and from where (never the secret), the
+    /// region and endpoint, and one cheap read-only call per IAM action
+    /// lamtop uses; prints the minimal policy for what is denied. Exit 0
+    /// when everything works, 1 otherwise.
+    Doctor,
     /// Print the shell completion script (bash, zsh, fish, powershell,
     /// elvish); see the README for where to put it.
     Completions(CompletionsArgs),

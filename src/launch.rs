@@ -33,6 +33,8 @@ pub enum Face {
     },
     /// `lamtop errors`.
     Errors(ErrorsArgs),
+    /// `lamtop doctor`: AWS only, no source to build.
+    Doctor,
     /// `lamtop report`.
     Report(ReportArgs),
     /// `lamtop trace`.
@@ -75,6 +77,11 @@ impl Face {
                 Ok(Self::Trace { args, color })
             }
             Some(Mode::Errors(args)) => Ok(Self::Errors(args.clone())),
+            Some(Mode::Doctor) if settings.demo => Err(Error::Usage(
+                "lamtop doctor checks AWS access, and the demo fleet has none: run it without --demo"
+                    .into(),
+            )),
+            Some(Mode::Doctor) => Ok(Self::Doctor),
             Some(Mode::Report(args)) => Ok(Self::Report(args.clone())),
             // Printed before any face is chosen (main.rs).
             Some(Mode::Completions(_) | Mode::Man(_)) => Err(Error::Usage(
@@ -112,6 +119,7 @@ impl Face {
             Self::Once(opts) => Ok(crate::report::once::run(src, settings, &opts).await),
             Self::Tail { args, color } => crate::report::tail::run(src, &args, color).await,
             Self::Errors(args) => Ok(crate::report::errors::run(src, settings, &args).await),
+            Self::Doctor => doctor(settings).await,
             Self::Report(args) => crate::report::incident::run::run(src, settings, &args).await,
             Self::Trace { args, color } => {
                 crate::report::trace::run(src.as_ref(), &args, color).await
@@ -122,6 +130,9 @@ impl Face {
 
 /// Builds the one source the settings name and runs `face` on it.
 pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
+    if let Face::Doctor = face {
+        return doctor(&settings).await;
+    }
     let seed = settings.demo_seed;
     let connect = connect_options(&settings);
     match (settings.demo, settings.regions.len() > 1) {
@@ -158,6 +169,25 @@ pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
             face.run(&settings, src, reconnect).await
         }
     }
+}
+
+/// `lamtop doctor`: a checkup per region (or of the default chain's one);
+/// a configuration that cannot be loaded is reported as a finding.
+async fn doctor(settings: &Settings) -> Result<Exit, Error> {
+    let regions: Vec<Option<String>> = if settings.regions.is_empty() {
+        vec![None]
+    } else {
+        settings.regions.iter().cloned().map(Some).collect()
+    };
+    let mut checkups = Vec::new();
+    for region in regions {
+        let opts = ConnectOptions {
+            region,
+            ..connect_options(settings)
+        };
+        checkups.push(crate::source::aws::doctor::checkup(&opts, &settings.filter).await);
+    }
+    crate::report::doctor::print(&checkups)
 }
 
 /// The profile, the first region and the endpoint to connect with.

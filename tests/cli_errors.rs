@@ -87,6 +87,9 @@ fn bad_config_and_usage_exit_2() {
     let (code, _, err) = lamtop(&["--no-such-flag"]);
     assert_eq!(code, 2);
     assert!(err.contains("--no-such-flag"), "{err}");
+    let (code, _, err) = lamtop(&["--demo", "doctor"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("run it without --demo"), "{err}");
     let (code, _, err) = lamtop(&["trace", "not-a-trace"]);
     assert_eq!(code, 2);
     assert!(

@@ -1,5 +1,6 @@
 //! The domain, pure: no IO, no aws-sdk, no ratatui.
 
+pub mod access;
 pub mod alarms;
 pub mod deploys;
 pub mod errors;

@@ -260,12 +260,13 @@ impl<S: Logs + ?Sized> Follower<S> {
     /// A page failed: the same watermark next time, so nothing is skipped.
     async fn failed(&mut self, error: SourceError) -> Next {
         let group = self.group;
-        let fatal = matches!(
-            error,
-            SourceError::Denied { .. } | SourceError::Credentials { .. }
-        ) || (!self.opts.follow
-            && !error.is_throttling()
-            && !matches!(error, SourceError::Transport { .. }));
+        // Credentials that ran out come back when the user logs in again:
+        // a follower keeps trying; a one-shot read ends.
+        let fatal = matches!(error, SourceError::Denied { .. })
+            || (matches!(error, SourceError::Credentials { .. }) && !self.opts.follow)
+            || (!self.opts.follow
+                && !error.is_throttling()
+                && !matches!(error, SourceError::Transport { .. }));
         let not_found = matches!(error, SourceError::NotFound { .. });
         // A function that never ran has no log group yet: nothing to read
         // is not a failure.

@@ -1,7 +1,8 @@
 //! Non-interactive faces: the `--once` snapshot (table, JSON, Markdown)
-//! `lamtop errors`, `lamtop report` (the incident report), `lamtop tail`
-//! and `lamtop trace`.
+//! `lamtop errors`, `lamtop report` (the incident report), `lamtop tail`,
+//! `lamtop trace` and `lamtop doctor`.
 
+pub(crate) mod doctor;
 pub(crate) mod errors;
 pub(crate) mod incident;
 pub(crate) mod markdown;

@@ -87,6 +87,12 @@ where
     }
 }
 
+/// The message of a credential chain that failed outside any call (the
+/// doctor asks the chain itself).
+pub fn credential_error(e: &impl std::error::Error) -> String {
+    credentials(&DisplayErrorContext(e).to_string()).to_string()
+}
+
 fn credentials(context: &str) -> SourceError {
     tracing::debug!(detail = %short(context), "credential chain failed");
     let expired = context.to_ascii_lowercase().contains("expired");

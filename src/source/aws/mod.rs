@@ -3,6 +3,7 @@
 pub(crate) mod client;
 mod cloudwatch;
 mod discovery;
+pub mod doctor;
 mod errors;
 mod lambda;
 mod logs;
@@ -30,7 +31,13 @@ impl AwsSource {
     /// Connects (lazily: no call is made here) with the given options.
     pub async fn connect(opts: &ConnectOptions) -> Result<Self, String> {
         let conf = client::load(opts).await?;
-        Ok(Self::from_config(&conf, opts.profile.clone()))
+        // The profile the SDK uses, also when AWS_PROFILE chose it: the
+        // header names it, and what to run when its credentials expire.
+        let profile = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        Ok(Self::from_config(&conf, profile))
     }
 
     /// Builds the clients from an existing configuration.
@@ -76,6 +83,7 @@ impl AwsSource {
                 aws_sdk_sts::Config::builder()
                     .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
                     .region(aws_sdk_sts::config::Region::new("us-east-1"))
+                    .http_client(https_client())
                     .build(),
             ),
             info: SourceInfo {

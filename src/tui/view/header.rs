@@ -51,8 +51,57 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         format::window(app.window),
         format::window(app.refresh),
     );
-    let line = fit_to_width(app, text, alarm_badge(app, store), area.width);
+    let problem = credential_problem(app, store).unwrap_or_default();
+    // First, where it is the last thing cut off: nothing on screen is
+    // fresh until the user logs in again.
+    let mut line = fit_to_width(
+        app,
+        format!("{problem}{text}"),
+        alarm_badge(app, store),
+        area.width,
+    );
+    if !problem.is_empty() {
+        let head = line.spans[0].content.to_string();
+        let cut = head
+            .char_indices()
+            .nth(problem.chars().count())
+            .map_or(head.len(), |(i, _)| i);
+        let (p, rest) = head.split_at(cut);
+        line.spans[0] = Span::styled(rest.to_string(), app.theme.bar());
+        line.spans
+            .insert(0, Span::styled(p.to_string(), app.theme.alarm_badge()));
+    }
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The one line for credentials that ran out or were refused by the
+/// fleet's pollers (inventory, metrics, alarms), with what to run; the
+/// data stays on screen, marked stale by its panes, and the pollers keep
+/// retrying, so logging in again in another terminal is enough.
+fn credential_problem(app: &App, store: &Store) -> Option<String> {
+    use crate::source::SourceError;
+    let message = [
+        store.inventory.last_error.as_ref(),
+        store.metrics.last_error.as_ref(),
+        store.alarms.last_error.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|e| match e {
+        SourceError::Credentials { message } => Some(message.to_ascii_lowercase()),
+        _ => None,
+    })?;
+    let profile = app.info.profile.as_deref().unwrap_or("default");
+    // Credentials that worked earlier in this session and fail now ran out.
+    let worked = store.inventory.updated_at.is_some() || store.metrics.updated_at.is_some();
+    let what = if message.contains("expired") || worked {
+        "credentials expired"
+    } else {
+        "no usable credentials"
+    };
+    Some(format!(
+        " ✖ {what} for profile {profile} — run `aws sso login --profile {profile}` "
+    ))
 }
 
 /// Where the data comes from: the demo fleet, or the account and region
