@@ -63,7 +63,7 @@ pub struct Cli {
     /// Sort the snapshot by this column (with --once): name, invocations,
     /// errors, error_rate, throttles, avg, p50, p90, p99, max, concurrency,
     /// timeout_pct, memory, cost, deployed, iterator_age, async_age, dropped,
-    /// dlq, provisioned_pct, spillover. Default: errors, then invocations.
+    /// dlq, provisioned_pct, spillover. Default: errors, then functions marked ⚠, then invocations.
     #[arg(long, value_name = "COLUMN")]
     pub sort: Option<String>,
 

@@ -169,3 +169,33 @@ fn a_dead_endpoint_is_unreachable_and_exits_1() {
     );
     assert!(out.contains("lamtop will not fully work here"), "{out}");
 }
+
+#[test]
+fn the_proxy_of_the_environment_is_used_and_no_proxy_bypasses_it() {
+    let emu = Emulator::start();
+    // A proxy that is not there: every call through it fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = format!("http://127.0.0.1:{port}");
+    let mut cmd = emu.lamtop();
+    cmd.arg("doctor")
+        .env_remove("NO_PROXY")
+        .env("HTTP_PROXY", &proxy)
+        .env("HTTPS_PROXY", &proxy);
+    let (code, out, _) = run(cmd, LIMIT);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        status_of(&out, "lambda:ListFunctions"),
+        "✖ unreachable",
+        "{out}"
+    );
+    let mut cmd = emu.lamtop();
+    cmd.arg("doctor")
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "127.0.0.1");
+    let (code, out, _) = run(cmd, LIMIT);
+    assert_eq!(code, 0, "NO_PROXY goes around it:\n{out}");
+}

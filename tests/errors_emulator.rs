@@ -372,6 +372,17 @@ async fn once_json_carries_the_error_groups_and_the_deploy() {
     let billing = function_named(&snap, "billing");
     assert_eq!(billing["last_deployed"], deployed_rfc(&s));
     assert_eq!(billing["last_deployed"], billing["last_modified"]);
+    // The deploy is inside the window: the seeded minute (25 invocations,
+    // 5 errors) is before it, nothing after it yet.
+    let deploy = &billing["deploy"];
+    assert_eq!(deploy["at"], deployed_rfc(&s), "{deploy:#}");
+    assert_eq!(deploy["before"]["invocations"], 25);
+    assert_eq!(deploy["before"]["errors"], 5);
+    assert_eq!(deploy["before"]["error_rate"], 0.2);
+    assert_eq!(deploy["after"]["invocations"], 0);
+    assert_eq!(deploy["after"]["error_rate"], Value::Null);
+    assert_eq!(deploy["error_rate_z"], Value::Null);
+    assert_eq!(deploy["regressed"], false);
     // ListFunctions' State and LastUpdateStatus; ListEventSourceMappings
     // has none for it; python3.12's date is on the runtimes page.
     assert_eq!(billing["state"], "Active");

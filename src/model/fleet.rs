@@ -203,24 +203,36 @@ fn by_value(a: Option<f64>, b: Option<f64>, reverse: bool) -> Ordering {
     }
 }
 
+/// One row as the order sees it: the function, its numbers, and whether
+/// it carries a warning (`⚠`: a failed state, a mapping problem, DLQ
+/// errors, dropped events, a deprecated runtime …).
+pub type Ranked<'a> = (&'a FunctionInfo, &'a FunctionSummary, bool);
+
 /// Row order: by name ascending, or by a number descending (n/a last); the
-/// default (`None`) is errors, then invocations. `reverse` flips the
-/// primary order (n/a stays last); ties always fall back to the name.
+/// default (`None`) is errors, then the functions with a warning (so a
+/// quiet function with a problem surfaces above the healthy ones, below
+/// the failing ones), then invocations. `reverse` flips the primary order
+/// (n/a stays last); ties always fall back to the name.
 pub fn compare(
     column: Option<SortColumn>,
     reverse: bool,
-    a: (&FunctionInfo, &FunctionSummary),
-    b: (&FunctionInfo, &FunctionSummary),
+    a: Ranked<'_>,
+    b: Ranked<'_>,
 ) -> Ordering {
     let primary = match column {
         Some(SortColumn::Name) if reverse => b.0.id.cmp(&a.0.id),
         Some(SortColumn::Name) => a.0.id.cmp(&b.0.id),
         Some(c) => by_value(c.value(a.0, a.1), c.value(b.0, b.1), reverse),
-        None => by_value(a.1.errors, b.1.errors, reverse).then(by_value(
-            a.1.invocations,
-            b.1.invocations,
-            reverse,
-        )),
+        None => {
+            let warned = if reverse {
+                a.2.cmp(&b.2)
+            } else {
+                b.2.cmp(&a.2)
+            };
+            by_value(a.1.errors, b.1.errors, reverse)
+                .then(warned)
+                .then(by_value(a.1.invocations, b.1.invocations, reverse))
+        }
     };
     primary.then_with(|| a.0.id.cmp(&b.0.id))
 }
@@ -247,7 +259,7 @@ mod tests {
             ..Default::default()
         };
         let sc = FunctionSummary::default();
-        let mut rows = [(&c, &sc), (&a, &sa), (&b, &sb)];
+        let mut rows = [(&c, &sc, false), (&a, &sa, false), (&b, &sb, false)];
         rows.sort_by(|x, y| compare(None, false, *x, *y));
         let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();
         assert_eq!(names, ["b", "a", "c"]);
@@ -264,5 +276,27 @@ mod tests {
         assert_eq!(names, ["a", "b", "c"]);
         rows.sort_by(|x, y| compare(Some(SortColumn::Errors), true, *x, *y));
         assert_eq!(rows[2].0.id.name, "c", "n/a last in reverse too");
+    }
+
+    #[test]
+    fn a_warned_quiet_function_ranks_above_healthy_ones_and_below_failing_ones() {
+        let (failing, warned, busy) = (f("failing"), f("warned"), f("busy"));
+        let s = |errors: f64, invocations: f64| FunctionSummary {
+            errors: Some(errors),
+            invocations: Some(invocations),
+            ..Default::default()
+        };
+        let (sf, sw, sb) = (s(3.0, 10.0), s(0.0, 1.0), s(0.0, 900.0));
+        let mut rows = [
+            (&busy, &sb, false),
+            (&warned, &sw, true),
+            (&failing, &sf, false),
+        ];
+        rows.sort_by(|x, y| compare(None, false, *x, *y));
+        let names: Vec<_> = rows.iter().map(|r| r.0.id.name.as_str()).collect();
+        assert_eq!(names, ["failing", "warned", "busy"]);
+        // A chosen column ignores warnings.
+        rows.sort_by(|x, y| compare(Some(SortColumn::Invocations), false, *x, *y));
+        assert_eq!(rows[0].0.id.name, "busy");
     }
 }

@@ -52,6 +52,8 @@ pub struct FailingFunction {
     /// Its latest deploy.
     #[serde(serialize_with = "snapshot::rfc3339_opt")]
     pub last_deployed: Option<DateTime<Utc>>,
+    /// That deploy, before versus after, when it falls inside the window.
+    pub deploy: Option<snapshot::DeployEntry>,
     /// Its top groups.
     pub error_groups_top: Vec<TopGroup>,
     /// The versions it published inside the window, oldest first (`null`:
@@ -73,6 +75,7 @@ impl ErrorsDoc {
                 region: f.region.clone(),
                 errors: f.errors.0,
                 last_deployed: f.last_deployed,
+                deploy: f.deploy.clone(),
                 error_groups_top: f.error_groups_top.clone(),
                 deployments: None,
                 aliases: None,

@@ -187,6 +187,9 @@ pub struct Function {
     /// The latest deploy: code or configuration (`LastModified`).
     #[serde(serialize_with = "rfc3339_opt")]
     pub last_deployed: Option<DateTime<Utc>>,
+    /// That deploy when it falls inside the window: the numbers before
+    /// and after it, from the window's series (`null` otherwise).
+    pub deploy: Option<DeployEntry>,
     /// `State`: `Pending`, `Active`, `Inactive`, `Failed` (`null`: not given).
     pub state: Option<String>,
     /// Why, when not active.
@@ -355,4 +358,63 @@ pub fn any_firing(s: &Snapshot, least: Severity) -> bool {
             a.state == AlarmState::Firing && a.severity.is_some_and(|v| v >= least)
         }
     })
+}
+
+/// A deploy inside the window, before versus after (the period holding
+/// the deploy counts as after).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployEntry {
+    /// When it was deployed.
+    #[serde(serialize_with = "rfc3339")]
+    pub at: DateTime<Utc>,
+    /// The version it published, when the versions were read.
+    pub version: Option<String>,
+    /// From the window's start to the deploy.
+    pub before: DeploySide,
+    /// From the deploy to the window's end.
+    pub after: DeploySide,
+    /// The two-proportion z score of the error rate's rise (`null`: a side
+    /// without invocations).
+    pub error_rate_z: Num,
+    /// The error rate rose significantly (z ≥ 3, at least 3 errors after).
+    pub regressed: bool,
+}
+
+/// One side of a deploy.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploySide {
+    /// Invocations.
+    pub invocations: Num,
+    /// Errors.
+    pub errors: Num,
+    /// Errors ÷ invocations (`null` without invocations).
+    pub error_rate: Num,
+    /// Throttles.
+    pub throttles: Num,
+    /// Mean duration, weighted by invocations.
+    pub avg_ms: Num,
+    /// Length covered.
+    pub seconds: i64,
+}
+
+impl DeployEntry {
+    /// The entry of `b`, published as `version`.
+    pub fn of(b: &crate::model::deploys::BeforeAfter, version: Option<String>) -> Self {
+        let side = |s: &crate::model::deploys::Side| DeploySide {
+            invocations: Num::of(Some(s.invocations)),
+            errors: Num::of(Some(s.errors)),
+            error_rate: Num::ratio(s.error_rate()),
+            throttles: Num::of(Some(s.throttles)),
+            avg_ms: Num::of(s.avg_ms),
+            seconds: s.seconds,
+        };
+        Self {
+            at: b.deployed,
+            version,
+            before: side(&b.before),
+            after: side(&b.after),
+            error_rate_z: Num::of(b.error_z().filter(|z| z.is_finite())),
+            regressed: b.regressed(),
+        }
+    }
 }

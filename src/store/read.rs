@@ -168,6 +168,13 @@ impl Store {
             .collect()
     }
 
+    /// Whether `f` carries a warning, as of the last function list (so the
+    /// order a key acts on and the order drawn agree within a frame).
+    pub fn is_warned(&self, f: &FunctionInfo) -> bool {
+        let at = self.inventory.updated_at.unwrap_or_else(Utc::now);
+        !self.warnings_of(f, at).is_empty()
+    }
+
     /// The function's versions and aliases, when read.
     pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
         self.deployments.get(id).and_then(|s| s.value.as_ref())

@@ -77,13 +77,24 @@ pub fn fleet_rows<'a>(
     sort: Option<SortColumn>,
     reverse: bool,
 ) -> Vec<Row<'a>> {
-    let mut rows: Vec<Row<'a>> = store
+    let mut rows: Vec<(Row<'a>, bool)> = store
         .functions_with_summaries()
         .filter(|(f, _)| filter.is_none_or(|flt| flt.keeps(f)))
-        .map(|(info, summary)| Row { info, summary })
+        .map(|(info, summary)| {
+            // Only the default order looks at warnings.
+            let warned = sort.is_none() && store.is_warned(info);
+            (Row { info, summary }, warned)
+        })
         .collect();
-    rows.sort_by(|a, b| compare(sort, reverse, (a.info, a.summary), (b.info, b.summary)));
-    rows
+    rows.sort_by(|(a, aw), (b, bw)| {
+        compare(
+            sort,
+            reverse,
+            (a.info, a.summary, *aw),
+            (b.info, b.summary, *bw),
+        )
+    });
+    rows.into_iter().map(|(r, _)| r).collect()
 }
 
 /// The alarms pane's lines: firing first (then pending, without data,

@@ -56,12 +56,18 @@ pub fn build(
     let mut rows: Vec<_> = store
         .functions()
         .iter()
-        .map(|f| (f, store.function_summary(&f.id)))
+        .map(|f| {
+            (
+                f,
+                store.function_summary(&f.id),
+                !store.warnings_of(f, now).is_empty(),
+            )
+        })
         .collect();
-    rows.sort_by(|a, b| compare(sort, false, (a.0, &a.1), (b.0, &b.1)));
+    rows.sort_by(|a, b| compare(sort, false, (a.0, &a.1, a.2), (b.0, &b.1, b.2)));
     let functions: Vec<Function> = rows
         .into_iter()
-        .map(|(f, s)| function_entry(store, f, &s, now))
+        .map(|(f, s, _)| function_entry(store, f, &s, now))
         .collect();
     let warnings = store
         .unmatched_patterns
@@ -129,6 +135,9 @@ fn function_entry(
         log_group: sanitize(&f.log_group),
         last_modified: f.last_modified,
         last_deployed: f.last_modified,
+        deploy: store
+            .before_after(f)
+            .map(|b| super::DeployEntry::of(&b, store.deploy_version(f))),
         invocations: Num::of(s.invocations),
         errors: Num::of(s.errors),
         error_rate: Num::ratio(s.error_rate),

@@ -6,17 +6,27 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_lambda::config::SharedHttpClient;
+use aws_smithy_http_client::ConnectorBuilder;
+use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use std::time::Duration;
 
-/// The HTTPS client every AWS client shares: rustls with the `ring` crypto
-/// provider and the system's root certificates. The SDK's default client
-/// uses aws-lc, whose C build was a minute of every cold build on a 2-core
-/// machine; lamtop needs no FIPS or post-quantum key exchange.
+/// The HTTPS client every AWS client shares: the SDK's default client
+/// (hyper, rustls, the system's root certificates, `HTTPS_PROXY` /
+/// `NO_PROXY` from the environment, the configured timeouts) with the
+/// `ring` crypto provider instead of aws-lc, whose C build was a minute of
+/// every cold build on a 2-core machine; lamtop needs no FIPS or
+/// post-quantum key exchange.
 pub fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut conn = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
+        conn.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            conn.set_sleep_impl(components.sleep_impl());
+        }
+        conn.set_proxy_config(Some(ProxyConfig::from_env()));
+        conn.build()
+    })
 }
 
 /// Where and as whom to connect.
@@ -56,8 +66,6 @@ impl Default for Timeouts {
     }
 }
 
-/// Loads the SDK configuration. Fails only when no region can be found,
-/// since every other problem (credentials included) surfaces per call.
 /// Whether `profile` is defined in the shared config or credentials file
 /// (honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE). `None` when
 /// neither file can be read (then the SDK's own error is the best we have).

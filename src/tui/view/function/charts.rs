@@ -319,8 +319,16 @@ fn chart(
 /// The title's items that fit `width` whole, in their order: the chart's
 /// name first, then the items at `first`, then the others from the left
 /// while they fit; an item that does not fit is left out, never cut.
-fn fit_legend<'a>(items: Vec<Span<'a>>, first: &[usize], width: u16) -> Vec<Span<'a>> {
+fn fit_legend<'a>(mut items: Vec<Span<'a>>, first: &[usize], width: u16) -> Vec<Span<'a>> {
     let mut room = usize::from(width);
+    // A name too long for the box loses its parenthesis (`Duration ms
+    // (timeout 29.00s off scale)` → `Duration ms`), never its end.
+    if let Some(name) = items.first_mut()
+        && name.width() > room
+        && let Some((short, _)) = name.content.split_once(" (")
+    {
+        *name = Span::styled(format!("{short} "), name.style);
+    }
     let mut keep = vec![false; items.len()];
     let mut take = |i: usize, keep: &mut Vec<bool>| {
         let w = items[i].width();
@@ -372,6 +380,16 @@ mod tests {
         assert_eq!(texts(fit_legend(items.clone(), &[3], 3)), [" Calls "]);
         // A short series after one that does not fit stays out too.
         assert_eq!(texts(fit_legend(items, &[], 16)), [" Calls "]);
+        // A long name loses its parenthesis, not its end.
+        let long = vec![
+            Span::raw(" Duration ms (timeout 29.00s off scale) "),
+            Span::raw("━avg "),
+        ];
+        assert_eq!(
+            texts(fit_legend(long.clone(), &[], 20)),
+            [" Duration ms ", "━avg "]
+        );
+        assert_eq!(texts(fit_legend(long, &[], 60)).len(), 2);
     }
 
     /// Errors a sliver of the invocations get their own scale, named in
