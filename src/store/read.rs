@@ -170,9 +170,14 @@ impl Store {
 
     /// Whether `f` carries a warning, as of the last function list (so the
     /// order a key acts on and the order drawn agree within a frame).
+    /// The same test as [`Self::warnings_of`] without writing the
+    /// warnings: the fleet's order asks it for every row of every frame.
     pub fn is_warned(&self, f: &FunctionInfo) -> bool {
         let at = self.inventory.updated_at.unwrap_or_else(Utc::now);
-        !self.warnings_of(f, at).is_empty()
+        self.function_summary(&f.id).signals.problem().is_some()
+            || f.health.problem().is_some()
+            || crate::model::runtimes::deprecation(&f.runtime, at).is_some_and(|d| d.is_flagged())
+            || self.event_sources_of(&f.id).any(|e| e.problem().is_some())
     }
 
     /// The function's versions and aliases, when read.

@@ -82,3 +82,17 @@ fn provisioned_section_without_the_api_says_n_a() {
         "{line}"
     );
 }
+
+/// The order's quick test and the warning list agree on every function.
+#[test]
+fn the_quick_warning_test_agrees_with_the_warning_list() {
+    let (store, _) = demo_store();
+    let at = store.inventory.updated_at.unwrap();
+    let mut warned = 0;
+    for f in store.functions() {
+        let listed = !store.warnings_of(f, at).is_empty();
+        assert_eq!(store.is_warned(f), listed, "{}", f.id);
+        warned += usize::from(listed);
+    }
+    assert!(warned >= 4, "the demo's stories are warned: {warned}");
+}
