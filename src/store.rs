@@ -69,6 +69,10 @@ pub struct Store {
     /// `apply` so every frame and every sort reads them instead of
     /// recomputing from series.
     summaries: Vec<FunctionSummary>,
+    /// Whether each function carries a warning (`⚠`), derived with the
+    /// summaries and again when the event source mappings change: the
+    /// fleet's default order reads it for every row of every frame.
+    warned: Vec<bool>,
     /// Position of each function in `functions()`.
     index: HashMap<FunctionId, usize>,
     /// Fleet totals, derived in `apply`.
@@ -141,7 +145,11 @@ impl Store {
                 function,
                 result,
             } => settled(self.invoke_configs.entry(function).or_default(), at, result),
-            Update::EventSources { at, result } => settled(&mut self.event_sources, at, result),
+            Update::EventSources { at, result } => {
+                let changed = settled(&mut self.event_sources, at, result);
+                self.derive_warned();
+                changed
+            }
             Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
             Update::Alarms { at, result } => {
                 // A CloudWatch alarm's change goes the rules' way (bell,

@@ -74,6 +74,18 @@ impl Store {
             .map(|(i, f)| (f.id.clone(), i))
             .collect();
         self.account_totals = self.compute_account();
+        self.derive_warned();
+    }
+
+    /// Recomputes which functions carry a warning, as of the last function
+    /// list (so the order a key acts on and the order drawn agree).
+    pub(super) fn derive_warned(&mut self) {
+        let at = self.inventory.updated_at.unwrap_or_else(Utc::now);
+        self.warned = self
+            .functions()
+            .iter()
+            .map(|f| !self.warnings_of(f, at).is_empty())
+            .collect();
     }
 
     /// The window numbers of one function (n/a everywhere when unknown).
@@ -168,16 +180,13 @@ impl Store {
             .collect()
     }
 
-    /// Whether `f` carries a warning, as of the last function list (so the
-    /// order a key acts on and the order drawn agree within a frame).
-    /// The same test as [`Self::warnings_of`] without writing the
-    /// warnings: the fleet's order asks it for every row of every frame.
+    /// Whether `f` carries a warning (`⚠`), as derived with the summaries.
     pub fn is_warned(&self, f: &FunctionInfo) -> bool {
-        let at = self.inventory.updated_at.unwrap_or_else(Utc::now);
-        self.function_summary(&f.id).signals.problem().is_some()
-            || f.health.problem().is_some()
-            || crate::model::runtimes::deprecation(&f.runtime, at).is_some_and(|d| d.is_flagged())
-            || self.event_sources_of(&f.id).any(|e| e.problem().is_some())
+        self.index
+            .get(&f.id)
+            .and_then(|i| self.warned.get(*i))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The function's versions and aliases, when read.
