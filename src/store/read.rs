@@ -104,6 +104,16 @@ impl Store {
         self.functions().iter().zip(&self.summaries)
     }
 
+    /// The same, with whether each carries a warning (`⚠`), by position:
+    /// the fleet's order reads it for every row of every frame.
+    pub fn functions_with_warnings(
+        &self,
+    ) -> impl Iterator<Item = (&FunctionInfo, &FunctionSummary, bool)> {
+        self.functions_with_summaries()
+            .zip(self.warned.iter().copied().chain(std::iter::repeat(false)))
+            .map(|((f, s), w)| (f, s, w))
+    }
+
     /// Length of the last good metrics window (0 before any).
     pub(super) fn window_seconds(&self) -> i64 {
         self.metrics

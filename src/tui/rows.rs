@@ -78,13 +78,9 @@ pub fn fleet_rows<'a>(
     reverse: bool,
 ) -> Vec<Row<'a>> {
     let mut rows: Vec<(Row<'a>, bool)> = store
-        .functions_with_summaries()
-        .filter(|(f, _)| filter.is_none_or(|flt| flt.keeps(f)))
-        .map(|(info, summary)| {
-            // Only the default order looks at warnings.
-            let warned = sort.is_none() && store.is_warned(info);
-            (Row { info, summary }, warned)
-        })
+        .functions_with_warnings()
+        .filter(|(f, _, _)| filter.is_none_or(|flt| flt.keeps(f)))
+        .map(|(info, summary, warned)| (Row { info, summary }, warned))
         .collect();
     rows.sort_by(|(a, aw), (b, bw)| {
         compare(
