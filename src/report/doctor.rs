@@ -5,6 +5,7 @@
 
 use crate::exit::{Error, Exit};
 use crate::model::access::{Checkup, Outcome, Probe};
+use crate::model::text::{cut_chars, one_line};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 use std::io::Write as _;
@@ -57,7 +58,7 @@ pub fn render(c: &Checkup, now: DateTime<Utc>) -> String {
     }
     match &c.identity {
         Ok((account, arn)) => row(&mut s, "identity", &format!("account {account}, {arn}")),
-        Err(e) => row(&mut s, "identity", &format!("✖ {}", cut(e, 160))),
+        Err(e) => row(&mut s, "identity", &format!("✖ {}", cut_chars(e, 159))),
     }
     let (region, from) = &c.region;
     row(&mut s, "region", &format!("{region} ({from})"));
@@ -118,7 +119,7 @@ fn detail(p: &Probe) -> String {
         Outcome::Throttled(_) => "allowed, but throttled just now".into(),
         // Said once below the table: every call fails the same way.
         Outcome::Unreachable(_) | Outcome::Credentials(_) => p.used_for.to_string(),
-        Outcome::Failed(m) => cut(&crate::model::text::one_line(m), 160),
+        Outcome::Failed(m) => cut_chars(&one_line(m), 159),
         Outcome::NotChecked(why) => (*why).to_string(),
     }
 }
@@ -130,23 +131,13 @@ fn shared_problems(c: &Checkup) -> Vec<String> {
     for p in &c.probes {
         if let Outcome::Unreachable(m) | Outcome::Credentials(m) = &p.outcome {
             let m = m.strip_prefix(&format!("{}: ", p.action)).unwrap_or(m);
-            let m = cut(&crate::model::text::one_line(m), 240);
+            let m = cut_chars(&one_line(m), 239);
             if !out.contains(&m) {
                 out.push(m);
             }
         }
     }
     out
-}
-
-/// At most `n` characters, `…` where cut.
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_string();
-    }
-    let mut t: String = s.chars().take(n - 1).collect();
-    t.push('…');
-    t
 }
 
 fn summary(c: &Checkup) -> String {

@@ -190,15 +190,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether `f` carries a warning (`⚠`), as derived with the summaries.
-    pub fn is_warned(&self, f: &FunctionInfo) -> bool {
-        self.index
-            .get(&f.id)
-            .and_then(|i| self.warned.get(*i))
-            .copied()
-            .unwrap_or(false)
-    }
-
     /// The function's versions and aliases, when read.
     pub fn deployments_of(&self, id: &FunctionId) -> Option<&crate::model::versions::Deployments> {
         self.deployments.get(id).and_then(|s| s.value.as_ref())

@@ -146,12 +146,14 @@ impl KeyTable {
             .collect()
     }
 
-    /// How the user presses `action` (its first key), for messages.
-    pub fn key_of(&self, action: Action) -> Option<String> {
+    /// How the user presses `action` (its first key), for messages and
+    /// prompts; every action has a key (a rebinding must give one).
+    pub fn key_of(&self, action: Action) -> String {
         self.bindings
             .iter()
             .find(|b| b.action == action)
             .map(|b| label(&b.keys[0]))
+            .unwrap_or_default()
     }
 }
 

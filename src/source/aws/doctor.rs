@@ -31,10 +31,8 @@ const NO_FUNCTION: &str = "lamtop-doctor-probe";
 /// configuration cannot be loaded at all (unknown profile, no region).
 pub async fn checkup(opts: &ConnectOptions, filter: &FunctionFilter) -> Result<Checkup, String> {
     let conf = client::load(opts).await?;
-    let profile = opts
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    // `--profile` also reads AWS_PROFILE (clap's `env`).
+    let profile = opts.profile.clone();
     let credentials = credentials(&conf, profile.as_deref()).await;
     let src = AwsSource::from_config(&conf, opts.profile.clone());
     let (identity, (listed, function)) = tokio::join!(identity(&src), first_function(&src, filter));

@@ -31,13 +31,7 @@ impl AwsSource {
     /// Connects (lazily: no call is made here) with the given options.
     pub async fn connect(opts: &ConnectOptions) -> Result<Self, String> {
         let conf = client::load(opts).await?;
-        // The profile the SDK uses, also when AWS_PROFILE chose it: the
-        // header names it, and what to run when its credentials expire.
-        let profile = opts
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-        Ok(Self::from_config(&conf, profile))
+        Ok(Self::from_config(&conf, opts.profile.clone()))
     }
 
     /// Builds the clients from an existing configuration.

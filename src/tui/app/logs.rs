@@ -59,7 +59,7 @@ impl App {
             LogAction::ToTrace => self.log_to_trace(store),
             LogAction::Expand => {
                 if !self.logs.toggle_expand(logs) {
-                    let key = |a: LogAction| self.keys.key_of(Action::Log(a)).unwrap_or_default();
+                    let key = |a: LogAction| self.keys.key_of(Action::Log(a));
                     let text = format!(
                         "the bottom line is not JSON (pause with {}, move with {}/{})",
                         key(LogAction::Follow),

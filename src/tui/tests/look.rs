@@ -115,7 +115,7 @@ fn the_example_configs_keys_and_theme_are_valid() {
         keys.key_of(crate::tui::keymap::Action::Global(
             crate::tui::keymap::GlobalAction::Quit
         )),
-        Some("q".into())
+        "q"
     );
     assert_eq!(Palette::chosen(&file.theme), Ok(THEMES[0].1));
 }

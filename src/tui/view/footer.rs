@@ -73,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
 /// How this run's key table presses `action`.
 fn key(app: &App, action: Action) -> String {
-    app.keys.key_of(action).unwrap_or_default()
+    app.keys.key_of(action)
 }
 
 /// What the prompt says beside the text: the candidates Tab cycles
@@ -103,7 +103,7 @@ fn typed(text: &str, back: usize) -> Span<'static> {
 /// and always `? help` and `q quit` at the end.
 fn hints(app: &App, width: u16) -> Line<'static> {
     let t = app.theme;
-    let key_of = |a: GlobalAction| app.keys.key_of(Action::Global(a)).unwrap_or_default();
+    let key_of = |a: GlobalAction| key(app, Action::Global(a));
     let (help, quit) = (key_of(GlobalAction::Help), key_of(GlobalAction::Quit));
     let always = [(help.as_str(), "help"), (quit.as_str(), "quit")];
     let pair = |k: &str, h: &str| {

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 /// Draws the help overlay centred on `area`.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme;
-    let key_of = |a: GlobalAction| app.keys.key_of(Action::Global(a)).unwrap_or_default();
+    let key_of = |a: GlobalAction| app.keys.key_of(Action::Global(a));
     let column = |contexts: &[Context]| {
         let mut lines = Vec::new();
         for ctx in contexts {

@@ -47,11 +47,9 @@ pub fn render(frame: &mut Frame, app: &App, store: &crate::store::Store, now: Da
             layout::MIN_HEIGHT,
             area.width,
             area.height,
-            app.keys
-                .key_of(crate::tui::keymap::Action::Global(
-                    crate::tui::keymap::GlobalAction::Quit
-                ))
-                .unwrap_or_default()
+            app.keys.key_of(crate::tui::keymap::Action::Global(
+                crate::tui::keymap::GlobalAction::Quit
+            ))
         );
         frame.render_widget(
             Paragraph::new(text)
