@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod alarms;
+pub mod budget;
 pub mod deploys;
 pub mod errors;
 pub mod fleet;
