@@ -79,6 +79,7 @@ fn store(n: usize) -> Store {
             failed: vec![],
             calls: 1,
         }),
+        plan: None,
     });
     s
 }
@@ -138,6 +139,7 @@ fn bench(c: &mut Criterion) {
                     at: now(),
                     range: m.range.unwrap(),
                     result: Ok(fetch),
+                    plan: None,
                 });
                 black_box(s.metrics.value.is_some())
             },

@@ -44,6 +44,12 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", env = "LAMTOP_REFRESH")]
     pub refresh: Option<String>,
 
+    /// What the dashboard may spend on GetMetricData, in US dollars per
+    /// hour (default 0.50; 0 = no limit). Idle functions are checked less
+    /// often to stay under it; --once costs what one snapshot costs.
+    #[arg(long, value_name = "USD", env = "LAMTOP_API_BUDGET")]
+    pub api_budget: Option<String>,
+
     /// Run on the built-in synthetic fleet: no AWS account needed.
     #[arg(long, global = true)]
     pub demo: bool,

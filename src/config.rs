@@ -27,7 +27,7 @@ mod spans;
 pub struct ConfigError(pub String);
 
 /// Top-level keys of the config file.
-pub const TOP_KEYS: [&str; 18] = [
+pub const TOP_KEYS: [&str; 19] = [
     "profile",
     "region",
     "endpoint_url",
@@ -36,6 +36,7 @@ pub const TOP_KEYS: [&str; 18] = [
     "refresh",
     "color",
     "log_calls_per_second",
+    "api_budget_per_hour",
     "log_buffer",
     "bell",
     "notify_command",
@@ -104,6 +105,9 @@ pub struct Settings {
     pub alarms: Vec<AlarmRule>,
     /// Most FilterLogEvents calls per second (all log polling together).
     pub log_calls_per_second: f64,
+    /// What the dashboard may spend on GetMetricData, USD per hour
+    /// (`None`: no limit; `--api-budget 0`).
+    pub api_budget: Option<f64>,
     /// Log events kept per view.
     pub log_capacity: usize,
     /// Ring the terminal bell when an alarm starts firing.
@@ -234,6 +238,8 @@ pub struct FileSettings {
     pub color: Option<ColorChoice>,
     /// `log_calls_per_second`
     pub log_calls_per_second: Option<f64>,
+    /// `api_budget_per_hour`
+    pub api_budget_per_hour: Option<f64>,
     /// `log_buffer`
     pub log_buffer: Option<usize>,
     /// `bell`
@@ -355,6 +361,7 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         demo_seed: cli.demo_seed.unwrap_or(1),
         alarms,
         log_calls_per_second: file.log_calls_per_second.unwrap_or(3.0),
+        api_budget: api_budget(cli.api_budget.as_deref(), file.api_budget_per_hour)?,
         log_capacity: file
             .log_buffer
             .unwrap_or(crate::store::logbuf::DEFAULT_CAPACITY),
@@ -380,6 +387,24 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
 }
 
 /// `region = "a"` or `--region a,b`: the list, each entry checked.
+/// The metrics budget: `--api-budget` (USD per hour) over the file's
+/// `api_budget_per_hour`, else the default; 0 means no limit.
+fn api_budget(cli: Option<&str>, file: Option<f64>) -> Result<Option<f64>, ConfigError> {
+    let value = match cli {
+        Some(typed) => match typed.trim().trim_start_matches('$').parse::<f64>() {
+            Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => v,
+            _ => {
+                return Err(ConfigError(format!(
+                    "--api-budget '{typed}' is not a budget: give US dollars per hour \
+                     from 0 to 1000, e.g. 0.5 (0 = no limit)"
+                )));
+            }
+        },
+        None => file.unwrap_or(crate::model::budget::DEFAULT_BUDGET_PER_HOUR),
+    };
+    Ok((value > 0.0).then_some(value))
+}
+
 fn parse_regions(region: Option<String>) -> Result<Vec<String>, ConfigError> {
     let Some(r) = region else {
         return Ok(Vec::new());

@@ -5,6 +5,7 @@
 //! and the model alone.
 
 use crate::model::alarms::Alarm;
+use crate::model::budget::RefreshPlan;
 use crate::model::errors::{Coverage, Occurrence};
 use crate::model::function::{AccountLimits, FunctionInfo};
 use crate::model::id::{FunctionId, LogGroup};
@@ -103,6 +104,12 @@ pub struct Scope {
     pub log_errors: bool,
     /// The trace open in the trace view.
     pub open_trace: Option<String>,
+    /// The fleet table's rows on screen (the metrics refresh keeps them
+    /// fresh whatever the budget).
+    pub on_screen: Vec<FunctionId>,
+    /// The fleet is sorted by a duration percentile, so every function
+    /// read in full needs its percentiles.
+    pub sort_by_percentile: bool,
 }
 
 impl Scope {
@@ -116,6 +123,8 @@ impl Scope {
             log_from: None,
             log_errors: false,
             open_trace: None,
+            on_screen: Vec::new(),
+            sort_by_percentile: false,
         }
     }
 }
@@ -202,6 +211,10 @@ pub enum Update {
         range: TimeRange,
         /// Series, or why not.
         result: Result<MetricsFetch, SourceError>,
+        /// Which functions it read and how, when it read part of the
+        /// fleet (the dashboard's tiers); `None`: every series of every
+        /// function, replacing the last refresh.
+        plan: Option<RefreshPlan>,
     },
     /// CloudWatch alarms relevant to the fleet.
     Alarms {

@@ -7,11 +7,13 @@
 mod errors;
 pub mod logbuf;
 mod read;
+pub use read::Spend;
 mod slot;
+mod tiered;
 
 pub use errors::ErrorScan;
 use slot::settled;
-pub use slot::{AccountSummary, Detail, InsightsRun, MetricsData, Slot};
+pub use slot::{AccountSummary, Detail, Freshness, InsightsRun, MetricsData, Slot};
 
 use crate::message::{
     DataKind, InsightsUpdate, LogUpdate, MetricsFetch, RegionStatus, SourceError, Update,
@@ -150,7 +152,12 @@ impl Store {
                 self.derive_warned();
                 changed
             }
-            Update::Metrics { at, range, result } => self.apply_metrics(at, range, result),
+            Update::Metrics {
+                at,
+                range,
+                result,
+                plan,
+            } => self.apply_metrics(at, range, result, plan),
             Update::Alarms { at, result } => {
                 // A CloudWatch alarm's change goes the rules' way (bell,
                 // history, --alarm-log, notify_command).
@@ -272,10 +279,21 @@ impl Store {
         at: DateTime<Utc>,
         range: TimeRange,
         result: Result<MetricsFetch, SourceError>,
+        plan: Option<crate::model::budget::RefreshPlan>,
     ) -> bool {
-        let result = result.map(|fetch| MetricsData::of(range, fetch));
         let ok = result.is_ok();
-        self.metrics.settle(at, result);
+        match (result, plan) {
+            (Ok(fetch), Some(plan)) => {
+                let mut data = self.metrics.value.take().unwrap_or_default();
+                let index = &self.index;
+                data.merge(range, fetch, plan, at, |f| index.contains_key(f));
+                self.metrics.settle(at, Ok(data));
+            }
+            (result, _) => {
+                let result = result.map(|fetch| MetricsData::of(range, fetch));
+                self.metrics.settle(at, result);
+            }
+        }
         self.derive();
         if ok {
             self.evaluate_rules(at);

@@ -25,6 +25,7 @@ struct FileConfig {
     refresh: Option<Spanned<String>>,
     color: Option<ColorChoice>,
     log_calls_per_second: Option<Spanned<f64>>,
+    api_budget_per_hour: Option<Spanned<f64>>,
     log_buffer: Option<Spanned<i64>>,
     bell: Option<bool>,
     notify_command: Option<Spanned<Vec<String>>>,
@@ -189,6 +190,7 @@ fn check_alarm_keys(src: &Source<'_>, rules: &[toml::Value]) -> Result<(), Confi
 /// messages: log rate, log buffer, prices, notify command, window, refresh).
 fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, ConfigError> {
     let log_calls_per_second = log_calls_per_second(src, file.log_calls_per_second.as_ref())?;
+    let api_budget_per_hour = api_budget_per_hour(src, file.api_budget_per_hour.as_ref())?;
     let log_buffer = log_buffer(src, file.log_buffer.as_ref())?;
     let prices = prices(src, file.prices.as_ref())?;
     let notify_command = notify_command(src, file.notify_command.as_ref())?;
@@ -210,6 +212,7 @@ fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, Confi
         notify_command,
         prices,
         log_calls_per_second,
+        api_budget_per_hour,
         log_buffer,
         window: optional_duration(src, "window", file.window.as_ref())?,
         refresh: optional_duration(src, "refresh", file.refresh.as_ref())?,
@@ -241,6 +244,24 @@ fn log_calls_per_second(
             "log_calls_per_second",
             format!(
                 "'{}' is out of range: use 0.1 to 25 (FilterLogEvents allows about 5/s per account)",
+                v.get_ref()
+            ),
+        )),
+        v => Ok(v.map(|v| *v.get_ref())),
+    }
+}
+
+/// `api_budget_per_hour`, US dollars (0 = no limit).
+fn api_budget_per_hour(
+    src: &Source<'_>,
+    v: Option<&Spanned<f64>>,
+) -> Result<Option<f64>, ConfigError> {
+    match v {
+        Some(v) if !(0.0..=1000.0).contains(v.get_ref()) => Err(src.at(
+            v.span(),
+            "api_budget_per_hour",
+            format!(
+                "'{}' is out of range: use 0 to 1000 US dollars per hour (0 = no limit)",
                 v.get_ref()
             ),
         )),

@@ -21,7 +21,10 @@
 //! [`RefreshPlan`] and tells it what came back.
 
 use crate::model::id::FunctionId;
-use crate::model::metrics::{MetricKey, MetricKind, Stat};
+use crate::model::metrics::{
+    ACCOUNT_SERIES, FUNCTION_PERCENTILES, FUNCTION_SERIES, MetricKey, MetricKind, MetricQuery,
+    Stat, series_period, window_seconds,
+};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -158,7 +161,12 @@ impl Tiers {
             }
         }
         let wants_p = |f: &FunctionId| needs.all_percentiles || needs.percentiles.contains(f);
-        let each_active = FULL_SERIES + if needs.all_percentiles { PERCENTILE_SERIES } else { 0 };
+        let each_active = FULL_SERIES
+            + if needs.all_percentiles {
+                PERCENTILE_SERIES
+            } else {
+                0
+            };
         let must_cost = needs.extra
             + must
                 .iter()
@@ -197,8 +205,12 @@ impl Tiers {
     ) -> Vec<FunctionId> {
         let sum = |f: &FunctionId, k: MetricKind| sums.get(&MetricKey::function(f, k, Stat::Sum));
         for f in &plan.full {
-            let read = [MetricKind::Invocations, MetricKind::Errors, MetricKind::Throttles]
-                .map(|k| sum(f, k));
+            let read = [
+                MetricKind::Invocations,
+                MetricKind::Errors,
+                MetricKind::Throttles,
+            ]
+            .map(|k| sum(f, k));
             if read.iter().all(Option::is_some) {
                 let active = read.iter().flatten().any(|v| **v > 0.0);
                 self.known.insert(f.clone(), Known { active, at });
@@ -231,6 +243,60 @@ impl Tiers {
             ..RefreshPlan::default()
         }
     }
+}
+
+/// The queries of `plan` over `window`: the account series (when
+/// `with_account`: the first pass of a refresh), the six plain series of
+/// each function read in full, the window percentiles where planned, and
+/// `Invocations` of each checked function, at the history period.
+pub fn plan_queries(plan: &RefreshPlan, window: Duration, with_account: bool) -> Vec<MetricQuery> {
+    let period_s = series_period(window);
+    let whole = window_seconds(window);
+    let q = |key: MetricKey, period_s: u32| MetricQuery { key, period_s };
+    let mut out = Vec::with_capacity(plan.function_metrics() + ACCOUNT_SERIES.len());
+    if with_account {
+        out.extend(
+            ACCOUNT_SERIES
+                .iter()
+                .map(|&(k, s)| q(MetricKey::account(k, s), period_s)),
+        );
+    }
+    for f in &plan.full {
+        out.extend(
+            FUNCTION_SERIES
+                .iter()
+                .map(|&(k, s)| q(MetricKey::function(f, k, s), period_s)),
+        );
+    }
+    for f in &plan.percentiles {
+        let p = |s| q(MetricKey::function(f, MetricKind::Duration, s), whole);
+        out.extend(FUNCTION_PERCENTILES.iter().map(|&s| p(s)));
+    }
+    for f in &plan.checked {
+        out.push(q(
+            MetricKey::function(f, MetricKind::Invocations, Stat::Sum),
+            period_s,
+        ));
+    }
+    out
+}
+
+/// The window total of each plain sum series a refresh read, what
+/// [`Tiers::observe`] decides on.
+pub fn window_sums<'a>(
+    series: impl IntoIterator<Item = (&'a MetricKey, &'a crate::model::metrics::Series)>,
+) -> HashMap<MetricKey, f64> {
+    series
+        .into_iter()
+        .filter(|(k, _)| {
+            k.function.is_some()
+                && k.stat == Stat::Sum
+                && k.period_s.is_none()
+                && k.executed.is_none()
+                && k.resource.is_none()
+        })
+        .map(|(k, s)| (k.clone(), s.sum()))
+        .collect()
 }
 
 /// The turns of the active and idle tiers, in refreshes, for `allowed`

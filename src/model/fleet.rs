@@ -96,6 +96,12 @@ pub enum SortColumn {
 }
 
 impl SortColumn {
+    /// Whether this column is a duration percentile (which a tiered
+    /// refresh reads only for the rows that need it).
+    pub fn is_percentile(self) -> bool {
+        matches!(self, Self::P50 | Self::P90 | Self::P99)
+    }
+
     /// Every column, in cycling order.
     pub const ALL: [SortColumn; 21] = [
         Self::Name,

@@ -349,13 +349,21 @@ pub fn plan_fleet_queries<'a>(
             });
         }
     }
-    for (name, period_s) in rule_p99 {
-        out.push(MetricQuery {
-            key: MetricKey::function(name, MetricKind::Duration, Stat::P99).at_period(*period_s),
-            period_s: *period_s,
-        });
-    }
+    out.extend(
+        rule_p99
+            .iter()
+            .map(|(f, period_s)| rule_p99_query(f, *period_s)),
+    );
     out
+}
+
+/// The p99 of `function` at a rule's own period (besides the refresh's
+/// standard series).
+pub fn rule_p99_query(function: &FunctionId, period_s: u32) -> MetricQuery {
+    MetricQuery {
+        key: MetricKey::function(function, MetricKind::Duration, Stat::P99).at_period(period_s),
+        period_s,
+    }
 }
 
 /// The extra queries of the function on screen: duration percentiles per

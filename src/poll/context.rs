@@ -2,6 +2,7 @@
 //! fleet as the inventory last saw it, and how the pollers run.
 
 use super::runner::Tx;
+use crate::model::budget::Tiers;
 use crate::model::function::{FunctionFilter, FunctionInfo};
 use crate::model::rules::RuleEngine;
 use crate::model::signals::Discovery;
@@ -32,6 +33,9 @@ pub struct PollerConfig {
     /// The function-list cache of this profile and region (dashboard only):
     /// shown at once, then refreshed.
     pub inventory_cache: Option<std::path::PathBuf>,
+    /// What metrics may cost, USD per hour (`None`: no limit; `--once`
+    /// reads everything).
+    pub budget: Option<f64>,
 }
 
 /// The inventory is re-read this often (functions change rarely).
@@ -51,6 +55,7 @@ impl PollerConfig {
             log_capacity: settings.log_capacity,
             rules: Arc::new(RuleEngine::new(&settings.alarms)),
             inventory_cache: None,
+            budget: if once { None } else { settings.api_budget },
         }
     }
 }
@@ -81,6 +86,8 @@ pub(super) struct Ctx<S> {
     /// Which functions publish which signal metrics, and when that was
     /// last read (shared by the metrics and detail steps).
     pub signals: tokio::sync::Mutex<(Option<Instant>, Arc<Discovery>)>,
+    /// The metrics refresh's tiers: who is active, who was read when.
+    pub tiers: std::sync::Mutex<Tiers>,
 }
 
 impl<S: Source> Ctx<S> {

@@ -3,13 +3,12 @@
 //! step publishes the list it saw; the others wait for it.
 
 use super::context::{Ctx, Fleet};
-use super::runner::{fetch, fetch_classified, outcome_of};
+use super::runner::{fetch, outcome_of};
 use super::schedule::Outcome;
-use crate::message::{DataKind, Scope, Update};
+use crate::message::{DataKind, Update};
 use crate::model::alarms::relevant_alarms;
 use crate::model::function::FunctionInfo;
 use crate::model::id::FunctionId;
-use crate::model::metrics::{TimeRange, plan_fleet_queries, series_period};
 use crate::source::Source;
 use chrono::Utc;
 use std::collections::HashSet;
@@ -114,27 +113,6 @@ pub(super) async fn wait_fleet(
             }
         }
     }
-}
-
-/// One batched GetMetricData refresh of the whole fleet.
-pub(super) async fn metrics<S: Source>(c: Arc<Ctx<S>>, scope: Scope) -> Option<Outcome> {
-    let functions = wait_fleet(c.fleet_tx.subscribe(), c.cfg.once).await?;
-    let mut queries = plan_fleet_queries(
-        functions.iter().map(|f| &f.id),
-        scope.window,
-        &c.cfg.rules.p99_needs(&functions),
-    );
-    let ids: HashSet<&FunctionId> = functions.iter().map(|f| &f.id).collect();
-    let discovery = c.discovery().await;
-    queries.extend(discovery.plan(|f| ids.contains(f), series_period(scope.window)));
-    let range = TimeRange::ending_at(Utc::now(), scope.window);
-    let call = c.src.fetch_metrics(range, &queries);
-    let classify = |r: &Result<crate::message::MetricsFetch, _>| match r {
-        Ok(f) if f.failed.iter().any(|(_, e)| e.is_throttling()) => Outcome::Throttled,
-        r => outcome_of(r),
-    };
-    let wrap = |at, result| Update::Metrics { at, range, result };
-    Some(fetch_classified(&c.tx, DataKind::Metrics, call, classify, wrap).await)
 }
 
 /// The CloudWatch alarms that concern the functions in scope.

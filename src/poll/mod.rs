@@ -14,6 +14,7 @@ pub mod errors;
 mod fleet;
 pub(crate) mod insights;
 pub mod logs;
+mod metrics;
 pub(crate) mod pressure;
 mod runner;
 mod schedule;
@@ -55,7 +56,7 @@ fn pollers<S: Source>(cfg: &PollerConfig) -> [Poller<S>; 11] {
             Box::pin(fleet::inventory(c))
         }),
         p(K::Metrics, cfg.metrics_every, |c, s| {
-            Box::pin(fleet::metrics(c, s))
+            Box::pin(metrics::metrics(c, s))
         }),
         p(K::Alarms, cfg.alarms_every, |c, _| {
             Box::pin(fleet::alarms(c))
@@ -118,6 +119,7 @@ pub fn spawn_all_sharing<S: Source>(
         cfg,
         fleet_tx,
         signals: Default::default(),
+        tiers: Default::default(),
     });
     let mut handles = Vec::new();
     if !once {

@@ -18,6 +18,7 @@ fn cfg(once: bool) -> PollerConfig {
         log_capacity: 1000,
         rules: Arc::default(),
         inventory_cache: None,
+        budget: None,
     }
 }
 

@@ -106,6 +106,7 @@ fn time_out(store: &mut Store, waited: Duration, window: Duration) {
             at,
             range: TimeRange::ending_at(at, window),
             result: Err(timeout("cloudwatch:GetMetricData")),
+            plan: None,
         });
     }
     if missing(

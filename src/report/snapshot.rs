@@ -105,6 +105,20 @@ pub struct Snapshot {
     pub errors: Vec<ErrorEntry>,
     /// Things worth knowing, e.g. `--functions` patterns that matched nothing.
     pub warnings: Vec<String>,
+    /// What this snapshot's metrics cost (GetMetricData is billed per
+    /// metric requested).
+    pub api: Api,
+}
+
+/// The GetMetricData bill of one snapshot.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Api {
+    /// GetMetricData calls (pages included).
+    pub get_metric_data_calls: u32,
+    /// Metrics requested.
+    pub metrics_requested: usize,
+    /// What they cost, USD ($0.01 per 1,000 metrics).
+    pub cost_usd: f64,
 }
 
 /// The window.

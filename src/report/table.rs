@@ -166,6 +166,7 @@ pub fn render_table(s: &Snapshot, color: bool) -> String {
     let _ = writeln!(out, "{}", header_line(s));
     function_rows(&mut out, s, color);
     let _ = writeln!(out, "\n{}", account_line(s));
+    let _ = writeln!(out, "{}", api_line(s));
     firing_alarms(&mut out, s, color);
     if !s.errors.is_empty() || !s.warnings.is_empty() {
         out.push('\n');
@@ -298,6 +299,14 @@ fn firing_alarms(out: &mut String, s: &Snapshot, color: bool) {
     }
 }
 
+/// What the snapshot cost: "this snapshot: 272 metrics in 2 GetMetricData calls (~$0.0027)".
+fn api_line(s: &Snapshot) -> String {
+    format!(
+        "this snapshot: {} metrics in {} GetMetricData calls (~${:.4})",
+        s.api.metrics_requested, s.api.get_metric_data_calls, s.api.cost_usd
+    )
+}
+
 /// Markdown-safe text: table bars and emphasis marks escaped.
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('*', "\\*")
@@ -324,6 +333,7 @@ pub fn render_markdown(s: &Snapshot) -> String {
         let _ = writeln!(out, "\n⚠ `{name}`: {}", md_escape(&w));
     }
     let _ = writeln!(out, "\n{}\n", md_escape(&account_line(s)));
+    let _ = writeln!(out, "{}\n", md_escape(&api_line(s)));
     let firing: Vec<_> = s.alarms.iter().filter(|a| a.state.is_firing()).collect();
     let _ = writeln!(
         out,

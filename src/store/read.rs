@@ -11,6 +11,17 @@ use crate::model::insight::ReportStats;
 use crate::model::metrics::{MetricKey, MetricKind, Series, Stat};
 use chrono::{DateTime, Utc};
 
+/// What the dashboard's metrics cost (see [`Store::metrics_spend`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Spend<'a> {
+    /// Metrics requested per refresh.
+    pub per_refresh: usize,
+    /// USD per hour at the refresh interval.
+    pub per_hour: f64,
+    /// The tiers behind it, when the refresh was planned.
+    pub plan: Option<&'a crate::model::budget::RefreshPlan>,
+}
+
 impl Store {
     /// Every alarm: CloudWatch's (relevant to the fleet), then the rules'.
     pub fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
@@ -44,15 +55,50 @@ impl Store {
         self.metrics.value.as_ref()?.series.get(key)
     }
 
-    /// How many signal-metric series the last refresh asked for (they
-    /// cost like any other query).
-    pub fn signal_series(&self) -> usize {
-        let Some(m) = self.metrics.value.as_ref() else {
-            return 0;
+    /// Whether the plain numbers of `id` are older than the last refresh
+    /// (a tiered refresh reads some functions in turns; one never read
+    /// yet counts as behind too).
+    pub fn numbers_behind(&self, id: &FunctionId) -> bool {
+        self.behind(id, |f| Some(f.numbers))
+    }
+
+    /// Whether the window percentiles of `id` are older than the last
+    /// refresh (they are read for the rows on screen and the view).
+    pub fn percentiles_behind(&self, id: &FunctionId) -> bool {
+        self.behind(id, |f| f.percentiles)
+    }
+
+    fn behind(
+        &self,
+        id: &FunctionId,
+        read_at: impl Fn(&super::Freshness) -> Option<DateTime<Utc>>,
+    ) -> bool {
+        let Some(m) = self.metrics.value.as_ref().filter(|m| m.plan.is_some()) else {
+            return false;
         };
-        let signal = |k: &MetricKey| crate::model::signals::SIGNAL_KINDS.contains(&k.kind);
-        m.series.keys().filter(|k| signal(k)).count()
-            + m.unavailable.keys().filter(|k| signal(k)).count()
+        let read = m.fresh.get(id).and_then(read_at);
+        read.is_none_or(|at| Some(at) < self.metrics.updated_at)
+    }
+
+    /// What the dashboard's metrics cost now: the metrics of the last
+    /// refresh (and of the function view's detail), per hour at the
+    /// refresh interval, with the plan that chose them.
+    pub fn metrics_spend(
+        &self,
+        refresh: std::time::Duration,
+        on_screen: Option<&FunctionId>,
+    ) -> Option<Spend<'_>> {
+        let m = self.metrics.value.as_ref()?;
+        let detail = match &self.detail.value {
+            Some(d) if Some(&d.function) == on_screen => d.data.requested,
+            _ => 0,
+        };
+        let per_refresh = m.requested + detail;
+        Some(Spend {
+            per_refresh,
+            per_hour: crate::model::budget::cost_per_hour(per_refresh, refresh),
+            plan: m.plan.as_ref(),
+        })
     }
 
     /// Why a series is missing, if the endpoint failed it.

@@ -57,6 +57,23 @@ pub struct MetricsData {
     pub unavailable: HashMap<MetricKey, SourceError>,
     /// GetMetricData calls the refresh cost.
     pub calls: u32,
+    /// Metrics the last refresh requested (what it was billed for).
+    pub requested: usize,
+    /// How the last refresh was planned, when the dashboard read the
+    /// fleet in tiers (`None`: every series of every function).
+    pub plan: Option<crate::model::budget::RefreshPlan>,
+    /// When each function's numbers were last read, under a tiered
+    /// refresh (a function read in turns can be older than the slot).
+    pub fresh: HashMap<crate::model::id::FunctionId, Freshness>,
+}
+
+/// When one function's numbers were read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Freshness {
+    /// Its plain series (counts, durations, concurrency).
+    pub numbers: DateTime<Utc>,
+    /// Its window percentiles, if ever.
+    pub percentiles: Option<DateTime<Utc>>,
 }
 
 /// Fleet-wide numbers.
@@ -117,9 +134,12 @@ impl MetricsData {
     pub(super) fn of(range: TimeRange, fetch: MetricsFetch) -> Self {
         Self {
             range: Some(range),
+            requested: fetch.series.len() + fetch.failed.len(),
             series: fetch.series.into_iter().collect(),
             unavailable: fetch.failed.into_iter().collect(),
             calls: fetch.calls,
+            plan: None,
+            fresh: HashMap::new(),
         }
     }
 }

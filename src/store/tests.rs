@@ -87,6 +87,7 @@ fn summary_from_series_and_na_for_failed_percentiles() {
             &[(3_420, 100.0), (3_480, 200.0)],
             None,
         )),
+        plan: None,
     });
     let f = s.function_summary(&"api".into());
     assert_eq!(f.invocations, Some(4.0));
@@ -113,6 +114,7 @@ fn failed_refresh_keeps_last_good_data_and_records_the_error() {
         at: at(3_600),
         range: range(),
         result: Ok(fetch(&[(3_420, 3.0)], &[(3_420, 50.0)], Some(90.0))),
+        plan: None,
     });
     s.apply(Update::Metrics {
         at: at(3_660),
@@ -121,6 +123,7 @@ fn failed_refresh_keeps_last_good_data_and_records_the_error() {
             api: "cloudwatch:GetMetricData".into(),
             message: "Rate exceeded".into(),
         }),
+        plan: None,
     });
     assert_eq!(s.metrics.updated_at, Some(at(3_600)));
     assert!(s.metrics.last_error.as_ref().unwrap().is_throttling());

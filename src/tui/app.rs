@@ -270,6 +270,8 @@ impl App {
                 Screen::Trace(_, id) => Some(id.clone()),
                 _ => None,
             },
+            on_screen: Vec::new(),
+            sort_by_percentile: self.sort.is_some_and(SortColumn::is_percentile),
         }
     }
 

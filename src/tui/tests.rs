@@ -92,6 +92,7 @@ fn fill<S: Source>(src: &S, store: &mut Store) {
             at,
             range,
             result: metrics,
+            plan: None,
         });
     });
 }

@@ -2,7 +2,9 @@ use super::*;
 use chrono::TimeZone;
 
 fn ids(n: usize) -> Vec<FunctionId> {
-    (0..n).map(|i| FunctionId::new(format!("fn-{i:05}"))).collect()
+    (0..n)
+        .map(|i| FunctionId::new(format!("fn-{i:05}")))
+        .collect()
 }
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -20,12 +22,19 @@ fn sums(plan: &RefreshPlan, active: &HashSet<FunctionId>) -> HashMap<MetricKey, 
     let mut out = HashMap::new();
     let value = |f: &FunctionId| if active.contains(f) { 1.0 } else { 0.0 };
     for f in &plan.full {
-        for k in [MetricKind::Invocations, MetricKind::Errors, MetricKind::Throttles] {
+        for k in [
+            MetricKind::Invocations,
+            MetricKind::Errors,
+            MetricKind::Throttles,
+        ] {
             out.insert(MetricKey::function(f, k, Stat::Sum), value(f));
         }
     }
     for f in &plan.checked {
-        out.insert(MetricKey::function(f, MetricKind::Invocations, Stat::Sum), value(f));
+        out.insert(
+            MetricKey::function(f, MetricKind::Invocations, Stat::Sum),
+            value(f),
+        );
     }
     out
 }

@@ -53,6 +53,23 @@ impl RuleEngine {
         }
     }
 
+    /// The functions covered by a rule whose condition holds at zero
+    /// (`invocations < 10`): such a rule can fire on a quiet function, so
+    /// those stay fresh whatever the budget.
+    pub fn fire_when_quiet(&self, functions: &[FunctionInfo]) -> Vec<FunctionId> {
+        let quiet: Vec<&FunctionFilter> = self
+            .rules
+            .iter()
+            .filter(|(r, _)| r.op.holds(0.0, r.threshold))
+            .map(|(_, f)| f)
+            .collect();
+        functions
+            .iter()
+            .filter(|f| quiet.iter().any(|q| q.matches(&f.id)))
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
     /// Whether any rule is configured.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()

@@ -94,6 +94,20 @@ pub fn build(
         error_scan: super::errors::scan(store),
         errors: error_entries(store),
         warnings,
+        api: api_entry(store),
+    }
+}
+
+/// What the metrics of this snapshot cost: the fleet refresh and the
+/// detail series.
+fn api_entry(store: &Store) -> super::Api {
+    let m = store.metrics.value.as_ref();
+    let d = store.detail.value.as_ref().map(|d| &d.data);
+    let metrics_requested = m.map_or(0, |m| m.requested) + d.map_or(0, |d| d.requested);
+    super::Api {
+        get_metric_data_calls: m.map_or(0, |m| m.calls) + d.map_or(0, |d| d.calls),
+        metrics_requested,
+        cost_usd: metrics_requested as f64 * crate::model::budget::PRICE_PER_METRIC,
     }
 }
 

@@ -77,6 +77,19 @@ impl App {
             .collect()
     }
 
+    /// The fleet table's rows on screen now (none outside the fleet
+    /// view): the metrics refresh keeps them fresh whatever the budget.
+    pub fn rows_on_screen(&self, store: &Store) -> Vec<FunctionId> {
+        if !matches!(self.screen, Screen::Fleet) {
+            return Vec::new();
+        }
+        let names = self.names(store);
+        let page = self.page();
+        let selected = self.selected_index(&names);
+        let offset = layout::visible_offset(self.offset, selected, page as u16, names.len());
+        names.into_iter().skip(offset).take(page).cloned().collect()
+    }
+
     /// Opens the selected function in the function view.
     fn open_selected(&mut self, store: &Store) {
         let names = self.names(store);

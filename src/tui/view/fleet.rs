@@ -43,7 +43,20 @@ fn cells<'a>(
         reports_from_log_pane: store.reports_from_log_pane.contains(id),
         warning: !store.warnings_of(r.info, now).is_empty(),
     };
-    shown.iter().map(|c| c.cell(&data, app.theme)).collect()
+    // Percentiles are read for the rows on screen: until the next
+    // refresh a row just scrolled into view shows older ones, dimmed.
+    let old_percentiles = store.percentiles_behind(id);
+    shown
+        .iter()
+        .map(|c| {
+            let cell = c.cell(&data, app.theme);
+            if old_percentiles && matches!(c, Column::P50 | Column::P99) {
+                cell.style(app.theme.dim())
+            } else {
+                cell
+            }
+        })
+        .collect()
 }
 
 /// The DEPLOYED cell of `f` as of `now`.
@@ -101,7 +114,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let body: Vec<Row> = visible
         .map(|r| {
             let row = Row::new(cells(r, store, app, &shown, &scale, now));
-            if stale { row.style(t.dim()) } else { row }
+            // A row read in turns (the API budget) is as old as its last read.
+            if stale || store.numbers_behind(&r.info.id) {
+                row.style(t.dim())
+            } else {
+                row
+            }
         })
         .collect();
     let table = Table::new(body, widths)
@@ -164,6 +182,9 @@ fn table_name(app: &App, store: &Store, shown: usize, now: DateTime<Utc>) -> Str
     }
     if let Some(run) = &store.insights_run {
         name.push_str(&format!(" · {}", insights_status(run)));
+    }
+    if let Some(note) = super::header::tiers_note(app, store) {
+        name.push_str(&format!(" · {note}"));
     }
     if app.columns == ColumnSet::Insights && !store.reports_from_log_pane.is_empty() {
         name.push_str(" · * from the log pane's lines");

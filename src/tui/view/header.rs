@@ -10,20 +10,49 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// GetMetricData price per metric requested (USD).
-const PRICE_PER_METRIC: f64 = 0.01 / 1000.0;
+/// What the metrics cost: the last refresh's metrics, per hour at this
+/// refresh, against the budget, a short word when the budget makes a
+/// tier wait (the fleet table's title says how long), and the metrics
+/// per refresh (what the gateway and the bill count).
+pub fn spend(app: &App, store: &Store) -> String {
+    let Some(s) = store.metrics_spend(app.refresh, app.on_screen()) else {
+        return String::new();
+    };
+    let mut text = format!(" · ~${:.3}/h", s.per_hour);
+    if let Some(plan) = s.plan
+        && let Some(budget) = plan.budget_per_hour
+    {
+        text.push_str(&format!(" of ${budget:.2}"));
+        if plan.over_budget {
+            text.push_str(" (over budget)");
+        } else if plan.slowed() {
+            text.push_str(" (in turns)");
+        }
+    }
+    text.push_str(&format!(" · {} metrics/refresh", s.per_refresh));
+    text
+}
 
-/// Estimated GetMetricData cost per hour at the current fleet size, with
-/// `signals` extra queries per refresh (the signal metrics of the
-/// functions that publish them).
-pub fn metrics_cost_per_hour(
-    functions: usize,
-    signals: usize,
-    refresh_s: u64,
-    detail: bool,
-) -> f64 {
-    let per_refresh = 9 * functions + 2 + signals + if detail { 3 } else { 0 };
-    per_refresh as f64 * (3600.0 / refresh_s.max(1) as f64) * PRICE_PER_METRIC
+/// How the budget slows the refresh, for the fleet table's title:
+/// "idle functions every 2m to stay under $0.50/h"; `None` when every
+/// function is read each refresh.
+pub fn tiers_note(app: &App, store: &Store) -> Option<String> {
+    let plan = store.metrics.value.as_ref()?.plan.as_ref()?;
+    let budget = plan.budget_per_hour?;
+    if plan.over_budget {
+        return Some(format!(
+            "over the ${budget:.2}/h budget: the rows on screen and the rules alone cost more"
+        ));
+    }
+    let every = |round: u32| format::window(app.refresh * round);
+    let mut tiers = Vec::new();
+    if plan.active_round > 1 {
+        tiers.push(format!("active functions every {}", every(plan.active_round)));
+    }
+    if plan.idle_round > 1 {
+        tiers.push(format!("{} idle functions every {}", plan.idle, every(plan.idle_round)));
+    }
+    (!tiers.is_empty()).then(|| format!("{} to stay under ${budget:.2}/h", tiers.join(", ")))
 }
 
 /// Draws the bar.
@@ -36,18 +65,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
     let calls = store
         .calls_last_minute(now)
         .map_or("n/a".into(), |c| c.to_string());
-    let cost = metrics_cost_per_hour(
-        store.functions().len(),
-        store.signal_series(),
-        app.refresh.as_secs(),
-        app.scope().selected.is_some(),
-    );
+    let cost = spend(app, store);
     let throttled = match store.throttled_last_minute(now) {
         Some(n) if n > 0 => format!(" ({n} throttled)"),
         _ => String::new(),
     };
     let text = format!(
-        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled} · ~${cost:.3}/h ",
+        " lamtop │ {source} │ window {} │ refresh {} │ {age} │ API {calls} calls/min{throttled}{cost} ",
         format::window(app.window),
         format::window(app.refresh),
     );
@@ -182,14 +206,4 @@ fn fit_to_width(app: &App, text: String, alarm: Span<'static>, width: u16) -> Li
         Span::styled(pad, t.bar()),
         alarm,
     ])
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cost_formula() {
-        // 30 functions: 272 metrics per refresh, 60 refreshes/h, $0.01 per 1000.
-        let c = super::metrics_cost_per_hour(30, 0, 60, false);
-        assert!((c - 0.1632).abs() < 1e-9, "{c}");
-    }
 }
