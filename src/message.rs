@@ -105,8 +105,10 @@ pub struct Scope {
     /// The trace open in the trace view.
     pub open_trace: Option<String>,
     /// The fleet table's rows on screen (the metrics refresh keeps them
-    /// fresh whatever the budget).
-    pub on_screen: Vec<FunctionId>,
+    /// fresh whatever the budget); empty outside the fleet view, `None`
+    /// before the face has placed any (then every function read in full
+    /// gets its percentiles, so the first screen has them).
+    pub on_screen: Option<Vec<FunctionId>>,
     /// The fleet is sorted by a duration percentile, so every function
     /// read in full needs its percentiles.
     pub sort_by_percentile: bool,
@@ -123,7 +125,7 @@ impl Scope {
             log_from: None,
             log_errors: false,
             open_trace: None,
-            on_screen: Vec::new(),
+            on_screen: None,
             sort_by_percentile: false,
         }
     }

@@ -90,6 +90,7 @@ fn needs_of<S>(
     let seen: HashSet<FunctionId> = scope
         .on_screen
         .iter()
+        .flatten()
         .chain(scope.selected.as_ref())
         .cloned()
         .collect();
@@ -98,7 +99,7 @@ fn needs_of<S>(
     Needs {
         must,
         percentiles: seen,
-        all_percentiles: scope.sort_by_percentile,
+        all_percentiles: scope.sort_by_percentile || scope.on_screen.is_none(),
         extra,
     }
 }

@@ -102,3 +102,6 @@ impl MetricsData {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

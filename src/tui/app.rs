@@ -270,7 +270,7 @@ impl App {
                 Screen::Trace(_, id) => Some(id.clone()),
                 _ => None,
             },
-            on_screen: Vec::new(),
+            on_screen: None,
             sort_by_percentile: self.sort.is_some_and(SortColumn::is_percentile),
         }
     }

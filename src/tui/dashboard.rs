@@ -324,7 +324,9 @@ impl<'a, S: Source> Dashboard<'a, S> {
     /// Tells the pollers what is on screen now (only when it changed).
     pub(super) fn publish_scope(&self) {
         let mut scope = self.app.scope();
-        scope.on_screen = self.app.rows_on_screen(&self.store);
+        if self.store.inventory.value.is_some() {
+            scope.on_screen = Some(self.app.rows_on_screen(&self.store));
+        }
         self.session.scope.send_if_modified(|s| {
             let changed = *s != scope;
             *s = scope;

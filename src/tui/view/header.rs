@@ -47,10 +47,17 @@ pub fn tiers_note(app: &App, store: &Store) -> Option<String> {
     let every = |round: u32| format::window(app.refresh * round);
     let mut tiers = Vec::new();
     if plan.active_round > 1 {
-        tiers.push(format!("active functions every {}", every(plan.active_round)));
+        tiers.push(format!(
+            "active functions every {}",
+            every(plan.active_round)
+        ));
     }
     if plan.idle_round > 1 {
-        tiers.push(format!("{} idle functions every {}", plan.idle, every(plan.idle_round)));
+        tiers.push(format!(
+            "{} idle functions every {}",
+            plan.idle,
+            every(plan.idle_round)
+        ));
     }
     (!tiers.is_empty()).then(|| format!("{} to stay under ${budget:.2}/h", tiers.join(", ")))
 }
