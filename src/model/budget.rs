@@ -172,10 +172,12 @@ impl Tiers {
                 .iter()
                 .map(|f| FULL_SERIES + if wants_p(f) { PERCENTILE_SERIES } else { 0 })
                 .sum::<usize>();
-        let (active_round, idle_round, over_budget) = match budget.per_refresh() {
-            None => (1, 1, false),
-            Some(allowed) => rounds(allowed, must_cost, active.len() * each_active, idle.len()),
+        let (active_share, idle_share, over_budget) = match budget.per_refresh() {
+            None => (active.len(), idle.len(), false),
+            Some(allowed) => shares(allowed, must_cost, (active.len(), each_active), idle.len()),
         };
+        let active_round = turn(active.len(), active_share);
+        let idle_round = turn(idle.len(), idle_share);
         let mut plan = RefreshPlan {
             active: active.len(),
             idle: idle.len() + unseen.len(),
@@ -186,8 +188,8 @@ impl Tiers {
             ..RefreshPlan::default()
         };
         plan.full.extend(must.into_iter().cloned());
-        plan.full.extend(oldest_share(active, active_round));
-        plan.checked.extend(oldest_share(idle, idle_round));
+        plan.full.extend(oldest(active, active_share));
+        plan.checked.extend(oldest(idle, idle_share));
         plan.checked.extend(unseen.into_iter().cloned());
         plan.percentiles = plan.full.iter().filter(|f| wants_p(f)).cloned().collect();
         plan
@@ -299,41 +301,45 @@ pub fn window_sums<'a>(
         .collect()
 }
 
-/// The turns of the active and idle tiers, in refreshes, for `allowed`
-/// metrics a refresh after `must` of them: the active tier is served
-/// first (all of it each refresh when it fits), keeping at least a
-/// slowest turn's share for the idle checks; the idle tier gets the rest.
-/// The flag says the budget cannot even hold the slowest turns.
-fn rounds(allowed: usize, must: usize, active_cost: usize, idle: usize) -> (u32, u32, bool) {
-    let idle_floor = idle.div_ceil(SLOWEST_ROUND as usize);
+/// How many active functions (`active`: how many, at what cost each)
+/// and idle ones a refresh reads within `allowed` metrics after `must`
+/// of them: the active tier first (all of it when it fits), keeping at
+/// least a slowest turn's share for the idle checks; the idle tier gets
+/// the rest, so the budget is spent, not rounded away. The flag says the
+/// budget cannot even hold the slowest turns (they are read at that pace).
+fn shares(
+    allowed: usize,
+    must: usize,
+    active: (usize, usize),
+    idle: usize,
+) -> (usize, usize, bool) {
+    let (count, each) = active;
+    let slowest = |n: usize| n.div_ceil(SLOWEST_ROUND as usize);
+    let (active_floor, idle_floor) = (slowest(count), slowest(idle));
     let left = allowed.saturating_sub(must);
-    let active_floor = active_cost.div_ceil(SLOWEST_ROUND as usize);
-    if must > allowed || left < idle_floor + active_floor {
-        return (SLOWEST_ROUND, SLOWEST_ROUND, true);
+    if must > allowed || left < idle_floor + active_floor * each {
+        return (active_floor, idle_floor, true);
     }
-    let for_active = left - idle_floor;
-    let active_round = turn(active_cost, for_active);
-    let spent = active_cost.div_ceil(active_round as usize);
-    let idle_round = turn(idle, left.saturating_sub(spent));
-    (active_round, idle_round, false)
+    let active_share = ((left - idle_floor) / each.max(1)).clamp(active_floor, count);
+    let idle_share = (left - active_share * each).clamp(idle_floor, idle);
+    (active_share, idle_share, false)
 }
 
-/// Refreshes needed to spend `cost` at most `per_refresh` at a time.
-fn turn(cost: usize, per_refresh: usize) -> u32 {
-    if cost == 0 {
+/// Refreshes one turn over `count` functions takes at `share` a refresh.
+fn turn(count: usize, share: usize) -> u32 {
+    if count == 0 {
         return 1;
     }
-    let n = cost.div_ceil(per_refresh.max(1));
+    let n = count.div_ceil(share.max(1));
     u32::try_from(n).unwrap_or(u32::MAX).clamp(1, SLOWEST_ROUND)
 }
 
-/// The share of a tier read this refresh: `1/round` of it, the longest
-/// unread first (ties in fleet order).
-fn oldest_share<'a>(
+/// The `n` functions of a tier read this refresh: the longest unread
+/// first (ties in fleet order).
+fn oldest<'a>(
     mut tier: Vec<(DateTime<Utc>, &'a FunctionId)>,
-    round: u32,
+    n: usize,
 ) -> impl Iterator<Item = FunctionId> + 'a {
-    let n = tier.len().div_ceil(round.max(1) as usize);
     tier.sort_by_key(|(at, _)| *at);
     tier.into_iter().take(n).map(|(_, f)| f.clone())
 }
