@@ -26,7 +26,7 @@ const EVERY: usize = 20;
 const ALLOWED: u64 = 833;
 
 fn busy(i: usize) -> bool {
-    i % EVERY == 0
+    i.is_multiple_of(EVERY)
 }
 
 /// Waits (bounded) until the gateway has seen `n` refreshes since the

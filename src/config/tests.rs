@@ -82,6 +82,10 @@ fn errors_name_file_line_key_and_value() {
         ),
         ("log_buffer = 5\n", &[":1:", "key 'log_buffer'", "'5'"]),
         (
+            "api_budget_per_hour = -1\n",
+            &[":1:", "key 'api_budget_per_hour'", "'-1'", "0 = no limit"],
+        ),
+        (
             "[prices]\nx86_gb_secnd = 1\n",
             &[
                 ":2:",
@@ -192,6 +196,28 @@ fn bad_cli_values_are_named() {
     ]))
     .unwrap_err();
     assert!(e.0.contains("'a[b'"), "{e}");
+}
+
+#[test]
+fn the_api_budget_defaults_to_half_a_dollar_and_zero_means_no_limit() {
+    let (_d, empty) = write("");
+    let empty = empty.to_str().unwrap();
+    assert_eq!(resolve(&cli(&["--config", empty])).unwrap().api_budget, Some(0.5));
+    let (_d2, file) = write("api_budget_per_hour = 2\n");
+    let file = file.to_str().unwrap();
+    assert_eq!(resolve(&cli(&["--config", file])).unwrap().api_budget, Some(2.0));
+    let s = resolve(&cli(&["--config", file, "--api-budget", "$0.25"])).unwrap();
+    assert_eq!(s.api_budget, Some(0.25));
+    let s = resolve(&cli(&["--config", file, "--api-budget", "0"])).unwrap();
+    assert_eq!(s.api_budget, None);
+    for bad in ["lots", "-1", "1e9", "NaN"] {
+        let flag = format!("--api-budget={bad}");
+        let e = resolve(&cli(&["--config", empty, &flag])).unwrap_err();
+        assert!(
+            e.0.contains(&format!("--api-budget '{bad}'")) && e.0.contains("0 = no limit"),
+            "{e}"
+        );
+    }
 }
 
 #[test]
