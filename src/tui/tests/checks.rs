@@ -434,3 +434,56 @@ fn a_short_terminal_keeps_rows_for_the_logs() {
     assert!(rows >= 4, "{rows} log rows:\n{screen}");
     assert!(screen.contains("┌ Logs"), "{screen}");
 }
+
+#[test]
+fn a_row_read_in_turns_is_dimmed_until_it_is_read_again() {
+    let (mut store, _) = demo_store();
+    let names: Vec<_> = store.functions().iter().map(|f| f.id.clone()).collect();
+    let (fresh, old) = (names[0].clone(), names[1].clone());
+    // A tiered refresh that read only `fresh` (its series as they were).
+    let m = store.metrics.value.clone().unwrap();
+    let series: Vec<_> = m
+        .series
+        .iter()
+        .filter(|(k, _)| k.function.as_ref() == Some(&fresh))
+        .map(|(k, s)| (k.clone(), s.clone()))
+        .collect();
+    store.apply(Update::Metrics {
+        at: now(),
+        range: m.range.unwrap(),
+        result: Ok(crate::message::MetricsFetch {
+            series,
+            failed: vec![],
+            calls: 1,
+        }),
+        plan: Some(crate::model::budget::RefreshPlan {
+            full: vec![fresh.clone()],
+            idle_round: 3,
+            idle: 29,
+            budget_per_hour: Some(0.5),
+            ..Default::default()
+        }),
+    });
+    let a = app(false, 200, 45);
+    let t = draw(&a, &store);
+    let buf = t.backend().buffer();
+    let row_of = |name: &str| {
+        (0..buf.area.height)
+            .find(|&y| {
+                let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                line.find(&format!(" {name} ")).is_some_and(|x| x < 16)
+            })
+            .unwrap()
+    };
+    let dimmed = |name: &str| {
+        let y = row_of(name);
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let x = line[..line.find(name).unwrap()].chars().count() as u16;
+        buf[(x, y)].modifier.contains(Modifier::DIM)
+    };
+    assert!(dimmed(&old.name), "read in an earlier refresh: dimmed");
+    assert!(!dimmed(&fresh.name), "read now: not dimmed");
+    let text = t.backend().to_string();
+    assert!(text.contains("29 idle functions every 3m to stay under $0.50/h"), "{text}");
+    assert!(text.contains("(in turns)"), "{text}");
+}
