@@ -8,7 +8,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "lamtop", version, about, long_about = None)]
 pub struct Cli {
-    /// AWS profile (default: AWS_PROFILE, then the SDK default).
+    /// AWS profile (default: AWS_PROFILE, then the SDK default). Several,
+    /// comma-separated (prod,staging), are watched as one fleet with an
+    /// ACCOUNT column (with several regions: every profile × region).
     #[arg(long, env = "AWS_PROFILE", global = true)]
     pub profile: Option<String>,
 

@@ -78,8 +78,11 @@ const ONCE_DEADLINE_RANGE: std::ops::RangeInclusive<Duration> =
 /// Everything a face needs to know, merged and validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// AWS profile.
+    /// AWS profile as given (`prod`, or `prod,staging` for several).
     pub profile: Option<String>,
+    /// The profiles, when several are watched as one fleet (empty with
+    /// one or none: the default chain or `profile` alone).
+    pub profiles: Vec<String>,
     /// AWS regions: none (the SDK's default chain), one, or several
     /// (`--region a,b`: one fleet, names qualified by region).
     pub regions: Vec<String>,
@@ -333,6 +336,7 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         }
     });
     let regions = parse_regions(cli.region.clone().or(file.region))?;
+    let profile = cli.profile.clone().or(file.profile);
     let sort = cli.sort.as_deref().map(parse_sort_column).transpose()?;
     let once_deadline = cli_duration(&cli.deadline, "deadline")?
         .or(file.once_deadline)
@@ -348,7 +352,8 @@ pub fn resolve(cli: &Cli) -> Result<Settings, ConfigError> {
         _ => Severity::Warning,
     });
     Ok(Settings {
-        profile: cli.profile.clone().or(file.profile),
+        profiles: parse_profiles(&profile)?,
+        profile,
         regions,
         endpoint_url,
         config_path,
@@ -403,6 +408,29 @@ fn api_budget(cli: Option<&str>, file: Option<f64>) -> Result<Option<f64>, Confi
         None => file.unwrap_or(crate::model::budget::DEFAULT_BUDGET_PER_HOUR),
     };
     Ok((value > 0.0).then_some(value))
+}
+
+/// `prod,staging` as the profiles of one fleet; one profile (or none)
+/// is no list. Empty and repeated names are refused.
+fn parse_profiles(profile: &Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(p) = profile.as_deref().filter(|p| p.contains(',')) else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<String> = Vec::new();
+    for name in p.split(',').map(str::trim) {
+        if name.is_empty() {
+            return Err(ConfigError(format!(
+                "--profile '{p}' has an empty name: list profiles as prod,staging"
+            )));
+        }
+        if out.iter().any(|o| o == name) {
+            return Err(ConfigError(format!(
+                "--profile '{p}' names '{name}' twice: list each profile once"
+            )));
+        }
+        out.push(name.to_string());
+    }
+    Ok(out)
 }
 
 fn parse_regions(region: Option<String>) -> Result<Vec<String>, ConfigError> {

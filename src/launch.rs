@@ -8,6 +8,7 @@ use crate::cli::{
 };
 use crate::config::Settings;
 use crate::exit::{Error, Exit};
+use crate::model::id::Place;
 use crate::report::once::OnceOptions;
 use crate::source::Source;
 use crate::source::aws::{AwsSource, ConnectOptions};
@@ -135,7 +136,9 @@ pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
     }
     let seed = settings.demo_seed;
     let connect = connect_options(&settings);
-    match (settings.demo, settings.regions.len() > 1) {
+    let several = settings.regions.len() > 1 || !settings.profiles.is_empty();
+    let profiles = settings.profiles.clone();
+    match (settings.demo, several) {
         (true, false) => {
             let reconnect: Reconnect<DemoSource> =
                 Box::new(|_| Box::pin(async { Err("the demo fleet has one region".to_string()) }));
@@ -144,10 +147,10 @@ pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
         }
         (true, true) => {
             let reconnect: Reconnect<MultiSource<DemoSource>> = Box::new(move |r| {
-                let list = region_list(&r);
-                Box::pin(async move { Ok(demo_regions(seed, &list)) })
+                let (list, profiles) = (region_list(&r), profiles.clone());
+                Box::pin(async move { Ok(demo_places(seed, &profiles, &list)) })
             });
-            let src = Arc::new(demo_regions(seed, &settings.regions));
+            let src = Arc::new(demo_places(seed, &settings.profiles, &settings.regions));
             face.run(&settings, src, reconnect).await
         }
         (false, false) => {
@@ -160,30 +163,29 @@ pub async fn launch(settings: Settings, face: Face) -> Result<Exit, Error> {
             face.run(&settings, src, reconnect).await
         }
         (false, true) => {
-            let src = aws_regions(&connect, &settings.regions).await;
+            let src = aws_places(&connect, &settings.profiles, &settings.regions).await;
             let src = Arc::new(src.map_err(Error::Connect)?);
             let reconnect: Reconnect<MultiSource<AwsSource>> = Box::new(move |r| {
                 let (connect, list) = (connect.clone(), region_list(&r));
-                Box::pin(async move { aws_regions(&connect, &list).await })
+                let profiles = profiles.clone();
+                Box::pin(async move { aws_places(&connect, &profiles, &list).await })
             });
             face.run(&settings, src, reconnect).await
         }
     }
 }
 
-/// `lamtop doctor`: a checkup per region (or of the default chain's one);
-/// a configuration that cannot be loaded is reported as a finding.
+/// `lamtop doctor`: a checkup per profile × region (or of the default
+/// chain's one); a configuration that cannot be loaded is reported as a
+/// finding.
 async fn doctor(settings: &Settings) -> Result<Exit, Error> {
-    let regions: Vec<Option<String>> = if settings.regions.is_empty() {
-        vec![None]
-    } else {
-        settings.regions.iter().cloned().map(Some).collect()
-    };
     let mut checkups = Vec::new();
-    for region in regions {
+    for (profile, region) in combinations(&settings.profiles, &settings.regions) {
+        let base = connect_options(settings);
         let opts = ConnectOptions {
             region,
-            ..connect_options(settings)
+            profile: profile.or(base.profile.clone()),
+            ..base
         };
         checkups.push(crate::source::aws::doctor::checkup(&opts, &settings.filter).await);
     }
@@ -205,29 +207,89 @@ fn region_list(r: &str) -> Vec<String> {
     r.split(',').map(|x| x.trim().to_string()).collect()
 }
 
-/// Several demo fleets, one per region name (seeds follow `--demo-seed`).
-fn demo_regions(seed: u64, regions: &[String]) -> MultiSource<DemoSource> {
-    MultiSource::new(
-        regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.clone(), DemoSource::new(seed + i as u64)))
-            .collect(),
-    )
+/// Every profile × region of a multi-place fleet: `None` for "the
+/// default" on the side that has no list.
+fn combinations(profiles: &[String], regions: &[String]) -> Vec<(Option<String>, Option<String>)> {
+    let listed = |v: &[String]| -> Vec<Option<String>> {
+        if v.is_empty() {
+            vec![None]
+        } else {
+            v.iter().cloned().map(Some).collect()
+        }
+    };
+    let regions = listed(regions);
+    listed(profiles)
+        .into_iter()
+        .flat_map(|p| regions.iter().map(move |r| (p.clone(), r.clone())))
+        .collect()
 }
 
-/// One AWS source per region, connected at once.
-async fn aws_regions(
+/// Several demo fleets, one per place (seeds follow `--demo-seed`).
+fn demo_places(seed: u64, profiles: &[String], regions: &[String]) -> MultiSource<DemoSource> {
+    let places = combinations(profiles, regions)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (profile, region))| {
+            let src = DemoSource::new(seed + i as u64);
+            let region = region.unwrap_or_else(|| src.describe().region);
+            (
+                Place {
+                    account: profile,
+                    region: Some(region),
+                },
+                src,
+            )
+        })
+        .collect();
+    MultiSource::new(places)
+}
+
+/// One AWS source per place, connected at once. With several profiles, one
+/// that cannot be loaded is kept as a broken place (its status says why),
+/// so the others still work; only when none connects is it an error.
+async fn aws_places(
     connect: &ConnectOptions,
+    profiles: &[String],
     regions: &[String],
 ) -> Result<MultiSource<AwsSource>, String> {
-    let mut out = Vec::new();
-    for r in regions {
-        let mut opts = connect.clone();
-        opts.region = Some(r.clone());
-        out.push((r.clone(), AwsSource::connect(&opts).await?));
+    let mut ok = Vec::new();
+    let mut broken = Vec::new();
+    let mut first_err = None;
+    for (profile, region) in combinations(profiles, regions) {
+        let opts = ConnectOptions {
+            profile: profile.clone().or_else(|| connect.profile.clone()),
+            region: region.clone(),
+            ..connect.clone()
+        };
+        match AwsSource::connect(&opts).await {
+            Ok(src) => {
+                let region = region.unwrap_or_else(|| src.describe().region);
+                ok.push((
+                    Place {
+                        account: profile,
+                        region: Some(region),
+                    },
+                    src,
+                ));
+            }
+            Err(e) if profile.is_some() => {
+                let region = region.unwrap_or_else(|| "?".into());
+                broken.push((
+                    Place {
+                        account: profile,
+                        region: Some(region),
+                    },
+                    e.clone(),
+                ));
+                first_err.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(MultiSource::new(out))
+    match (ok.is_empty(), first_err) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(MultiSource::with_broken(ok, broken)),
+    }
 }
 
 /// Colour: `--color`/config first, then NO_COLOR, then whether the output

@@ -519,11 +519,18 @@ pub struct FunctionScan {
     pub error: Option<SourceError>,
 }
 
-/// How one region is doing.
+/// How one place of a multi-place fleet (a region, or a profile's
+/// region) is doing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegionStatus {
-    /// Region name.
+    /// The place as shown: `region` or `profile/region`.
     pub region: String,
+    /// The profile, when lamtop watches several.
+    pub profile: Option<String>,
+    /// Its account id (from STS), once known.
+    pub account_id: Option<String>,
+    /// Its Lambda concurrency limits, once known.
+    pub limits: Option<crate::model::function::AccountLimits>,
     /// Last successful call.
     pub ok_at: Option<DateTime<Utc>>,
     /// The latest failure, cleared by the next success of the same API.

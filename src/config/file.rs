@@ -13,11 +13,29 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+/// `profile = "prod"` or `profile = ["prod", "staging"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Profiles {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl Profiles {
+    /// As `--profile` takes them: comma-separated.
+    fn joined(self) -> String {
+        match self {
+            Self::One(p) => p,
+            Self::Several(list) => list.join(","),
+        }
+    }
+}
+
 /// The file as written, typed by serde, with spans for the messages.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
-    profile: Option<String>,
+    profile: Option<Profiles>,
     region: Option<String>,
     endpoint_url: Option<String>,
     functions: Option<Vec<String>>,
@@ -216,7 +234,7 @@ fn settings_of(src: &Source<'_>, file: FileConfig) -> Result<FileSettings, Confi
         log_buffer,
         window: optional_duration(src, "window", file.window.as_ref())?,
         refresh: optional_duration(src, "refresh", file.refresh.as_ref())?,
-        profile: non_empty(file.profile),
+        profile: non_empty(file.profile.map(Profiles::joined)),
         region: non_empty(file.region),
         endpoint_url: non_empty(file.endpoint_url),
         functions: file.functions,

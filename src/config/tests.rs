@@ -202,10 +202,16 @@ fn bad_cli_values_are_named() {
 fn the_api_budget_defaults_to_half_a_dollar_and_zero_means_no_limit() {
     let (_d, empty) = write("");
     let empty = empty.to_str().unwrap();
-    assert_eq!(resolve(&cli(&["--config", empty])).unwrap().api_budget, Some(0.5));
+    assert_eq!(
+        resolve(&cli(&["--config", empty])).unwrap().api_budget,
+        Some(0.5)
+    );
     let (_d2, file) = write("api_budget_per_hour = 2\n");
     let file = file.to_str().unwrap();
-    assert_eq!(resolve(&cli(&["--config", file])).unwrap().api_budget, Some(2.0));
+    assert_eq!(
+        resolve(&cli(&["--config", file])).unwrap().api_budget,
+        Some(2.0)
+    );
     let s = resolve(&cli(&["--config", file, "--api-budget", "$0.25"])).unwrap();
     assert_eq!(s.api_budget, Some(0.25));
     let s = resolve(&cli(&["--config", file, "--api-budget", "0"])).unwrap();

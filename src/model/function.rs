@@ -146,10 +146,7 @@ impl Health {
 impl FunctionInfo {
     /// Its log group, placed in the function's region.
     pub fn log_group_id(&self) -> LogGroup {
-        LogGroup {
-            name: self.log_group.clone(),
-            region: self.id.region.clone(),
-        }
+        LogGroup::of(&self.id, self.log_group.clone())
     }
 }
 
@@ -168,6 +165,21 @@ pub struct AccountLimits {
     pub concurrency_limit: Option<u32>,
     /// Concurrency left after reservations.
     pub unreserved_concurrency: Option<u32>,
+}
+
+impl AccountLimits {
+    /// Both limits added (of two regions of one account); a missing one
+    /// counts as nothing.
+    pub fn plus(self, other: AccountLimits) -> AccountLimits {
+        let add = |a: Option<u32>, b: Option<u32>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            (a, b) => a.or(b),
+        };
+        AccountLimits {
+            concurrency_limit: add(self.concurrency_limit, other.concurrency_limit),
+            unreserved_concurrency: add(self.unreserved_concurrency, other.unreserved_concurrency),
+        }
+    }
 }
 
 /// `--functions` globs: which functions are in scope (all when empty).

@@ -177,6 +177,10 @@ pub struct MetricKey {
     /// `function:alias`), e.g. provisioned concurrency per alias; `None`
     /// for the function as a whole.
     pub resource: Option<String>,
+    /// The profile (account) of an account-level series when lamtop
+    /// watches several: such series are never summed across accounts.
+    /// `None` for function series (their id says where they live).
+    pub account: Option<String>,
 }
 
 /// The alias invoked and the version that ran.
@@ -198,6 +202,7 @@ impl MetricKey {
             period_s: None,
             executed: None,
             resource: None,
+            account: None,
         }
     }
 
@@ -221,6 +226,7 @@ impl MetricKey {
             period_s: None,
             executed: None,
             resource: None,
+            account: None,
         }
     }
 
@@ -230,6 +236,12 @@ impl MetricKey {
             resource: Some(qualifier.to_string()),
             ..Self::function(id, kind, stat)
         }
+    }
+
+    /// The same account-level series of one of several accounts.
+    pub fn of_account(mut self, profile: &str) -> Self {
+        self.account = Some(profile.to_string());
+        self
     }
 
     /// The same series at a rule's own period.

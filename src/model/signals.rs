@@ -71,15 +71,15 @@ impl Discovery {
         }
     }
 
-    /// The same discovery with every function placed in `region`.
-    pub fn placed(self, region: &str) -> Discovery {
+    /// The same discovery with every function placed in `place`.
+    pub fn placed(self, place: &crate::model::id::Place) -> Discovery {
         let found = self
             .found
             .into_iter()
             .map(|(k, m)| {
                 (
                     k,
-                    m.into_iter().map(|(f, r)| (f.placed(region), r)).collect(),
+                    m.into_iter().map(|(f, r)| (f.placed(place), r)).collect(),
                 )
             })
             .collect();

@@ -240,13 +240,13 @@ fn placed(
     by_name: HashMap<String, ReportStats>,
     groups: &[LogGroup],
 ) -> HashMap<LogGroup, ReportStats> {
-    let region = groups.first().and_then(|g| g.region.clone());
+    let first = groups.first().cloned().unwrap_or_default();
     by_name
         .into_iter()
         .map(|(name, s)| {
             let group = LogGroup {
                 name,
-                region: region.clone(),
+                ..first.clone()
             };
             (group, s)
         })

@@ -289,10 +289,7 @@ async fn start_follower<S: Source>(
             .map(FunctionInfo::log_group_id),
         _ => None,
     }
-    .unwrap_or_else(|| LogGroup {
-        name: FunctionInfo::default_log_group(&function.name),
-        region: function.region.clone(),
-    });
+    .unwrap_or_else(|| LogGroup::of(function, FunctionInfo::default_log_group(&function.name)));
     let from = start_of(scope);
     let reset = Update::LogsReset {
         function: function.clone(),

@@ -208,10 +208,7 @@ fn events(c: &HashMap<String, String>, ids: &[&str], from: i64) -> Vec<LogEvent>
 }
 
 fn function(name: &str) -> FunctionId {
-    FunctionId {
-        name: name.into(),
-        region: None,
-    }
+    FunctionId::new(name)
 }
 
 /// Real requests' lines as the corpus has them (one request id each):

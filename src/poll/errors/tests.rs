@@ -78,14 +78,8 @@ const WINDOW: TimeRange = TimeRange {
 
 fn target(name: &str, errors: f64) -> ScanTarget {
     ScanTarget {
-        function: FunctionId {
-            name: name.into(),
-            region: None,
-        },
-        log_group: LogGroup {
-            name: format!("/aws/lambda/{name}"),
-            region: None,
-        },
+        function: FunctionId::new(name),
+        log_group: LogGroup::new(format!("/aws/lambda/{name}")),
         errors,
     }
 }

@@ -1,6 +1,6 @@
-//! The fan-out plumbing of `MultiSource`: awaiting one future per region
-//! at once, and merging the regions' lists. Separate from the parent
-//! because it is generic glue with no knowledge of regions or the source
+//! The fan-out plumbing of `MultiSource`: awaiting one future per place
+//! at once, and merging the places' lists. Separate from the parent
+//! because it is generic glue with no knowledge of places or the source
 //! traits, while the parent routes and places.
 
 use crate::source::SourceError;
@@ -31,11 +31,11 @@ pub(crate) async fn join_all<F: std::future::Future>(
     out.into_iter().flatten().collect()
 }
 
-/// Merges per-region results: the successes, or the first error when every
-/// region failed.
-pub(super) fn merge<T>(
-    results: Vec<(&str, Result<Vec<T>, SourceError>)>,
-    mut map: impl FnMut(&str, T) -> T,
+/// Merges per-place results: the successes, or the first error when every
+/// place failed.
+pub(super) fn merge<K, T>(
+    results: Vec<(&K, Result<Vec<T>, SourceError>)>,
+    mut map: impl FnMut(&K, T) -> T,
 ) -> Result<Vec<T>, SourceError> {
     let mut out = Vec::new();
     let mut first_err = None;

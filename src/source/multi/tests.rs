@@ -3,6 +3,7 @@
 //! kept.
 
 use super::*;
+use crate::model::id::Place;
 use crate::model::metrics::{MetricKind, Stat, plan_fleet_queries};
 use crate::source::demo::DemoSource;
 use chrono::TimeZone;
@@ -14,8 +15,8 @@ fn now() -> chrono::DateTime<Utc> {
 
 fn two() -> (MultiSource<DemoSource>, DemoSource, DemoSource) {
     let m = MultiSource::new(vec![
-        ("r1".to_string(), DemoSource::new(1).at(now())),
-        ("r2".to_string(), DemoSource::new(2).at(now())),
+        (Place::region("r1"), DemoSource::new(1).at(now())),
+        (Place::region("r2"), DemoSource::new(2).at(now())),
     ]);
     (
         m,
@@ -33,7 +34,7 @@ async fn fleets_merge_and_calls_route_to_their_region() {
     let f = &plain1[0];
     let q = fns
         .iter()
-        .find(|x| x.id == f.id.clone().placed("r2"))
+        .find(|x| x.id == f.id.clone().placed(&Place::region("r2")))
         .expect("placed in r2");
     assert_eq!(q.log_group, f.log_group);
     assert_eq!(q.log_group_id().region.as_deref(), Some("r2"));
@@ -41,7 +42,10 @@ async fn fleets_merge_and_calls_route_to_their_region() {
     // Metrics: each region answers for its own functions, with its numbers.
     let window = Duration::from_secs(900);
     let range = TimeRange::ending_at(now(), window);
-    let names = [f.id.clone().placed("r1"), f.id.clone().placed("r2")];
+    let names = [
+        f.id.clone().placed(&Place::region("r1")),
+        f.id.clone().placed(&Place::region("r2")),
+    ];
     let queries = plan_fleet_queries(&names, window, &[]);
     let got = m.fetch_metrics(range, &queries).await.unwrap();
     let key = |n: &FunctionId| MetricKey::function(n, MetricKind::Invocations, Stat::Sum);
@@ -147,8 +151,8 @@ async fn a_failing_region_keeps_the_others_and_says_why() {
     let bad = mock!(aws_sdk_lambda::Client::list_functions)
         .then_error(|| ListFunctionsError::unhandled("region is down"));
     let m = MultiSource::new(vec![
-        ("r1".to_string(), mock_source(&[&ok], &[], &[])),
-        ("r2".to_string(), mock_source(&[&bad], &[], &[])),
+        (Place::region("r1"), mock_source(&[&ok], &[], &[])),
+        (Place::region("r2"), mock_source(&[&bad], &[], &[])),
     ]);
     let fns = m.list_functions().await.unwrap();
     let names: Vec<String> = fns.iter().map(|f| f.id.to_string()).collect();

@@ -484,6 +484,9 @@ fn a_row_read_in_turns_is_dimmed_until_it_is_read_again() {
     assert!(dimmed(&old.name), "read in an earlier refresh: dimmed");
     assert!(!dimmed(&fresh.name), "read now: not dimmed");
     let text = t.backend().to_string();
-    assert!(text.contains("29 idle functions every 3m to stay under $0.50/h"), "{text}");
+    assert!(
+        text.contains("29 idle functions every 3m to stay under $0.50/h"),
+        "{text}"
+    );
     assert!(text.contains("(in turns)"), "{text}");
 }

@@ -125,10 +125,11 @@ fn fleet_insights_fill_cold_start_and_memory_columns() {
 
 #[test]
 fn several_regions_get_a_region_column_and_a_status_each() {
+    use crate::model::id::Place;
     use crate::source::multi::MultiSource;
     let m = MultiSource::new(vec![
-        ("us-east-1".to_string(), DemoSource::new(42).at(now())),
-        ("eu-west-1".to_string(), DemoSource::new(43).at(now())),
+        (Place::region("us-east-1"), DemoSource::new(42).at(now())),
+        (Place::region("eu-west-1"), DemoSource::new(43).at(now())),
     ]);
     let mut store = Store::default();
     fill(&m, &mut store);
