@@ -230,7 +230,9 @@ fn demo_places(seed: u64, profiles: &[String], regions: &[String]) -> MultiSourc
         .into_iter()
         .enumerate()
         .map(|(i, (profile, region))| {
-            let src = DemoSource::new(seed + i as u64);
+            let nth = profiles.iter().position(|p| Some(p) == profile.as_ref());
+            let account = 123_456_789_012 + nth.unwrap_or(0) as u64 * 111_111_111;
+            let src = DemoSource::new(seed + i as u64).in_account(format!("{account:012}"));
             let region = region.unwrap_or_else(|| src.describe().region);
             (
                 Place {

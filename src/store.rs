@@ -8,8 +8,10 @@ mod errors;
 pub mod logbuf;
 mod read;
 pub use read::Spend;
+mod accounts;
 mod slot;
 mod tiered;
+pub use accounts::AccountView;
 
 pub use errors::ErrorScan;
 use slot::settled;

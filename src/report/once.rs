@@ -42,7 +42,7 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Store {
     let (tx, mut rx) = mpsc::channel(64);
     let (_scope_tx, scope_rx) = watch::channel(Scope::fleet(settings.window));
     let cfg = PollerConfig::from_settings(settings, true);
-    let handles = spawn_all(src, cfg, tx, scope_rx);
+    let handles = spawn_all(src.clone(), cfg, tx, scope_rx);
     let mut store = Store::new(&settings.alarms, settings.prices);
     let deadline = tokio::time::sleep(settings.once_deadline);
     tokio::pin!(deadline);
@@ -65,6 +65,13 @@ pub async fn collect<S: Source>(src: Arc<S>, settings: &Settings) -> Store {
             }
         }
     }
+    // Each place's status as the fetches left it (account ids, errors).
+    store.apply(Update::ApiUsage {
+        at: Utc::now(),
+        total_calls: src.api_calls(),
+        throttled_calls: src.throttled_calls(),
+        regions: src.region_statuses(),
+    });
     store
 }
 

@@ -108,6 +108,37 @@ pub struct Snapshot {
     /// What this snapshot's metrics cost (GetMetricData is billed per
     /// metric requested).
     pub api: Api,
+    /// With several profiles, each account's own numbers (`account` then
+    /// holds no limits or peaks: they are never summed across accounts);
+    /// empty with one profile.
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// One account of a multi-profile snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountEntry {
+    /// The profile it was read through.
+    pub profile: String,
+    /// Its id from STS (`null` when it could not be read).
+    pub id: Option<String>,
+    /// Lambda concurrency limit, its regions summed.
+    pub concurrency_limit: Option<u32>,
+    /// Unreserved concurrency, its regions summed.
+    pub unreserved_concurrency: Option<u32>,
+    /// Peak concurrency in the window.
+    pub concurrency_max: Option<f64>,
+    /// Peak claimed concurrency in the window.
+    pub claimed_concurrency_max: Option<f64>,
+    /// Its functions in scope.
+    pub functions: usize,
+    /// Invocations of its functions.
+    pub invocations: Option<f64>,
+    /// Errors of its functions.
+    pub errors: Option<f64>,
+    /// Throttles of its functions.
+    pub throttles: Option<f64>,
+    /// What its failing places say (with the fix for expired credentials).
+    pub problems: Vec<String>,
 }
 
 /// The GetMetricData bill of one snapshot.
@@ -183,8 +214,13 @@ pub struct DurationMs {
 pub struct Function {
     /// Name.
     pub name: String,
-    /// The region (`--region a,b` only; `null` for one region).
+    /// The region (`--region a,b` or several profiles; `null` for one region).
     pub region: Option<String>,
+    /// The profile it was read through (`--profile a,b` only; `null` for one).
+    pub profile: Option<String>,
+    /// Its account id from STS (`--profile a,b` only; `null` for one
+    /// profile, whose id is the account's, or while unknown).
+    pub account: Option<String>,
     /// Runtime.
     pub runtime: String,
     /// Memory in MB.

@@ -45,12 +45,20 @@ const HEADERS: [&str; 13] = [
     "MEM", "RUNTIME",
 ];
 
+/// A function's name as the table shows it: `name`, `name@region`, or
+/// `name@profile/region` across profiles.
+fn shown_name(f: &Function) -> String {
+    match (&f.profile, &f.region) {
+        (Some(p), Some(r)) => format!("{}@{p}/{r}", f.name),
+        (Some(p), None) => format!("{}@{p}", f.name),
+        (None, Some(r)) => format!("{}@{r}", f.name),
+        (None, None) => f.name.clone(),
+    }
+}
+
 /// The row of one function; across regions the name is `name@region`.
 fn cells(f: &Function, k: &Scales) -> [String; 13] {
-    let name = match &f.region {
-        Some(r) => format!("{}@{r}", f.name),
-        None => f.name.clone(),
-    };
+    let name = shown_name(f);
     [
         // `⚠`: see the warnings listed under the table.
         if f.warnings.is_empty() {
@@ -121,6 +129,14 @@ fn loud(n: Num) -> bool {
 }
 
 fn account_line(s: &Snapshot) -> String {
+    if !s.accounts.is_empty() {
+        return s
+            .accounts
+            .iter()
+            .map(one_account_line)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let a = &s.account;
     let limit = a
         .concurrency_limit
@@ -139,6 +155,28 @@ fn account_line(s: &Snapshot) -> String {
             _ => "n/a".to_string(),
         },
     )
+}
+
+/// One account of several: its own limit and peaks, and what failed.
+fn one_account_line(a: &crate::report::snapshot::AccountEntry) -> String {
+    let limit = a
+        .concurrency_limit
+        .map_or("n/a".to_string(), |l| l.to_string());
+    let mut line = format!(
+        "account {} ({}): peak concurrency {} / {limit} · claimed {} · {} functions · invocations {} · errors {} · throttles {}",
+        a.id.as_deref().unwrap_or("id n/a"),
+        a.profile,
+        crate::format::count(a.concurrency_max),
+        crate::format::count(a.claimed_concurrency_max),
+        a.functions,
+        crate::format::count(a.invocations),
+        crate::format::count(a.errors),
+        crate::format::count(a.throttles),
+    );
+    for p in &a.problems {
+        line.push_str(&format!("\n  ⚠ {p}"));
+    }
+    line
 }
 
 fn header_line(s: &Snapshot) -> String {
@@ -251,13 +289,7 @@ fn function_warnings(s: &Snapshot) -> Vec<(String, String)> {
     s.functions
         .iter()
         .filter(|f| !f.warnings.is_empty())
-        .map(|f| {
-            let name = match &f.region {
-                Some(r) => format!("{}@{r}", f.name),
-                None => f.name.clone(),
-            };
-            (name, f.warnings.join("; "))
-        })
+        .map(|f| (shown_name(f), f.warnings.join("; ")))
         .collect()
 }
 

@@ -305,7 +305,8 @@ impl<S: Source> Metrics for MultiSource<S> {
                 queries
                     .iter()
                     .filter(|q| match &q.key.function {
-                        None => q.key.account == place.account,
+                        // Asked for every account, or for this one.
+                        None => q.key.account.is_none() || q.key.account == place.account,
                         Some(f) => f.place() == *place,
                     })
                     .map(|q| {

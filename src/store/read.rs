@@ -55,6 +55,18 @@ impl Store {
         self.metrics.value.as_ref()?.series.get(key)
     }
 
+    /// The account of `id` as shown, with several profiles: its id from
+    /// STS once known, else the profile's name; `None` with one profile.
+    pub fn account_of(&self, id: &FunctionId) -> Option<String> {
+        let profile = id.account.as_ref()?;
+        let known = self
+            .regions
+            .iter()
+            .filter(|s| s.profile.as_ref() == Some(profile))
+            .find_map(|s| s.account_id.clone());
+        Some(known.unwrap_or_else(|| profile.clone()))
+    }
+
     /// Whether the plain numbers of `id` are older than the last refresh
     /// (a tiered refresh reads some functions in turns; one never read
     /// yet counts as behind too).

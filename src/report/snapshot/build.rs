@@ -95,6 +95,24 @@ pub fn build(
         errors: error_entries(store),
         warnings,
         api: api_entry(store),
+        accounts: store.accounts().into_iter().map(account_of).collect(),
+    }
+}
+
+/// One account of a multi-profile snapshot.
+fn account_of(a: crate::store::AccountView) -> super::AccountEntry {
+    super::AccountEntry {
+        id: a.account_id.as_deref().map(sanitize),
+        concurrency_limit: a.limits.and_then(|l| l.concurrency_limit),
+        unreserved_concurrency: a.limits.and_then(|l| l.unreserved_concurrency),
+        concurrency_max: a.concurrency_max,
+        claimed_concurrency_max: a.claimed_concurrency_max,
+        functions: a.functions,
+        invocations: a.invocations,
+        errors: a.errors,
+        throttles: a.throttles,
+        problems: a.problems.iter().map(|p| sanitize(p)).collect(),
+        profile: sanitize(&a.profile),
     }
 }
 
@@ -142,6 +160,11 @@ fn function_entry(
         warnings: store.warnings_of(f, now),
         name: sanitize(&f.id.name),
         region: f.id.region.as_deref().map(sanitize),
+        profile: f.id.account.as_deref().map(sanitize),
+        account: store
+            .account_of(&f.id)
+            .filter(|a| f.id.account.as_ref() != Some(a))
+            .map(|a| sanitize(&a)),
         runtime: sanitize(&f.runtime),
         memory_mb: f.memory_mb,
         timeout_s: f.timeout_s,

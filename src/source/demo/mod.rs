@@ -34,6 +34,8 @@ pub struct DemoSource {
     latency: Duration,
     /// Simulated API calls, counted like the real source's.
     calls: Arc<AtomicU64>,
+    /// The account id it answers STS with.
+    account: String,
 }
 
 impl DemoSource {
@@ -45,7 +47,14 @@ impl DemoSource {
             clock: None,
             latency: Duration::from_millis(150),
             calls: Arc::default(),
+            account: "123456789012".into(),
         }
+    }
+
+    /// The same fleet in another account (demo profiles).
+    pub fn in_account(mut self, account: impl Into<String>) -> Self {
+        self.account = account.into();
+        self
     }
 
     /// Freezes the clock (tests and snapshots).
@@ -139,7 +148,7 @@ impl Inventory for DemoSource {
     }
 
     async fn account_id(&self) -> Result<String, SourceError> {
-        Ok("123456789012".into())
+        Ok(self.account.clone())
     }
 
     async fn account_limits(&self) -> Result<AccountLimits, SourceError> {

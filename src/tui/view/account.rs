@@ -24,6 +24,16 @@ pub fn render(
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let accounts = store.accounts();
+    if !accounts.is_empty() {
+        let lines: Vec<Line<'static>> =
+            accounts.iter().flat_map(|a| each_account(app, a)).collect();
+        frame.render_widget(
+            Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
     let [gauge_area, text_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let acct = store.account_summary();
@@ -126,6 +136,46 @@ fn totals(
             unreserved.map_or("n/a".into(), |u| u.to_string())
         )),
     ]
+}
+
+/// Several profiles: each account on its own lines (limits and peaks
+/// are the account's, never summed with another's), then what its
+/// failing places say, with the command that fixes expired credentials.
+fn each_account(app: &App, a: &crate::store::AccountView) -> Vec<Line<'static>> {
+    use crate::model::text::sanitize;
+    let t = app.theme;
+    let id = a
+        .account_id
+        .as_deref()
+        .map_or(String::new(), |i| format!(" {}", sanitize(i)));
+    let limit = a
+        .limits
+        .and_then(|l| l.concurrency_limit)
+        .map_or("n/a".into(), |l| l.to_string());
+    let errs = a.errors.unwrap_or(0.0);
+    let mut lines = vec![
+        Line::styled(format!("{}{id}", sanitize(&a.profile)), t.header()),
+        Line::from(format!(
+            "  concurrency {} / {limit} · claimed {} · {} functions",
+            format::count(a.concurrency_max),
+            format::count(a.claimed_concurrency_max),
+            a.functions
+        )),
+        Line::from(vec![
+            Span::raw(format!("  invocations {}  ", format::count(a.invocations))),
+            Span::styled(
+                format!("errors {}", format::count(a.errors)),
+                if errs > 0.0 { t.error() } else { t.text() },
+            ),
+            Span::raw(format!("  throttles {}", format::count(a.throttles))),
+        ]),
+    ];
+    lines.extend(
+        a.problems
+            .iter()
+            .map(|p| Line::styled(format!("  ⚠ {}", sanitize(p)), t.error())),
+    );
+    lines
 }
 
 /// Several regions: what a failing one says (the header only marks it).

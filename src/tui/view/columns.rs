@@ -23,6 +23,9 @@ const SPARK: u16 = 12;
 pub enum Column {
     /// The function name (takes the room left).
     Function,
+    /// The account (only when several profiles are watched): its id
+    /// from STS, the profile's name until that is known.
+    Account,
     /// The region (only when several regions are watched).
     Region,
     /// Invocations in the window.
@@ -78,8 +81,9 @@ pub enum Column {
 
 impl Column {
     /// Every column, in display order.
-    pub const ALL: [Column; 26] = [
+    pub const ALL: [Column; 27] = [
         Self::Function,
+        Self::Account,
         Self::Region,
         Self::Invocations,
         Self::Trend,
@@ -111,6 +115,7 @@ impl Column {
     pub fn header(self) -> &'static str {
         match self {
             Self::Function => "FUNCTION",
+            Self::Account => "ACCOUNT",
             Self::Region => "REGION",
             Self::Invocations => "INVOC",
             Self::Trend => "TREND",
@@ -143,6 +148,7 @@ impl Column {
     pub fn width(self) -> Option<u16> {
         Some(match self {
             Self::Function => return None,
+            Self::Account => 13,
             Self::Region => 14,
             Self::Trend => SPARK,
             Self::Runtime => 12,
@@ -184,6 +190,7 @@ impl Column {
             Self::ProvisionedPct => SortColumn::ProvisionedPct,
             Self::Spillover => SortColumn::Spillover,
             Self::Region
+            | Self::Account
             | Self::Trend
             | Self::Runtime
             | Self::ThrottleRate
@@ -238,13 +245,14 @@ impl Column {
         matches!(self, Self::Trend | Self::P50 | Self::Max | Self::Runtime)
     }
 
-    /// The columns shown at `width`, with or without the region column,
-    /// with the extra columns of `set`.
-    pub fn shown(width: u16, regions: bool, set: ColumnSet) -> Vec<Column> {
+    /// The columns shown at `width`, with or without the account and
+    /// region columns, with the extra columns of `set`.
+    pub fn shown(width: u16, places: Places, set: ColumnSet) -> Vec<Column> {
         Self::ALL
             .into_iter()
             .filter(|c| width >= c.min_width())
-            .filter(|c| regions || *c != Self::Region)
+            .filter(|c| places.regions || *c != Self::Region)
+            .filter(|c| places.accounts || *c != Self::Account)
             .filter(|c| match set {
                 ColumnSet::Metrics => !c.is_insight() && !c.is_signal(),
                 ColumnSet::Insights => !c.makes_room() && !c.is_signal(),
@@ -263,6 +271,16 @@ impl Column {
 }
 
 /// What the cells of one row are drawn from.
+/// Which place columns the fleet needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Places {
+    /// Several regions (or accounts, whose ids always carry the region).
+    pub regions: bool,
+    /// Several profiles.
+    pub accounts: bool,
+}
+
+/// What one row's cells are made from.
 pub struct RowData<'r, 's> {
     /// The row (function and window numbers).
     pub row: &'r FleetRow<'s>,
@@ -288,6 +306,8 @@ pub struct RowData<'r, 's> {
     /// A failed state or update, or a deprecated (or soon) runtime: the
     /// name is marked `⚠` (unless an alarm marks it `✖`).
     pub warning: bool,
+    /// Its account as shown (id, else profile), with several profiles.
+    pub account: Option<String>,
 }
 
 impl RowData<'_, '_> {
@@ -350,6 +370,7 @@ impl Column {
                 styled(format!("⚠ {}", sanitize(&d.row.info.id.name)), t.warn())
             }
             Self::Function => Cell::from(sanitize(&d.row.info.id.name)),
+            Self::Account => Cell::from(sanitize(d.account.as_deref().unwrap_or(""))),
             Self::Region => Cell::from(sanitize(d.row.info.id.region.as_deref().unwrap_or(""))),
             Self::Invocations => Cell::from(format::count_in(s.invocations, d.scale.invocations)),
             Self::Trend => Cell::from(trend(d.invocations, d.errors, usize::from(SPARK), t)),

@@ -2,7 +2,7 @@
 //! invocations sparkline; errors and throttles loud; the sort column
 //! marked; filter and freshness in the title.
 
-use super::columns::{Column, ColumnScale, DeployCell, RowData};
+use super::columns::{Column, ColumnScale, DeployCell, Places, RowData};
 use super::widgets::{Placeholder, placeholder};
 use super::{freshness, is_stale, title};
 use crate::format;
@@ -42,6 +42,7 @@ fn cells<'a>(
         deploy_hidden: !shown.contains(&Column::Deployed),
         reports_from_log_pane: store.reports_from_log_pane.contains(id),
         warning: !store.warnings_of(r.info, now).is_empty(),
+        account: store.account_of(id),
     };
     // Percentiles are read for the rows on screen: until the next
     // refresh a row just scrolled into view shows older ones, dimmed.
@@ -96,8 +97,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         placeholder(frame, area, Some(block), what, t);
         return;
     }
-    let regions = store.functions().iter().any(|f| f.id.region.is_some());
-    let shown = Column::shown(area.width, regions, app.columns);
+    let places = Places {
+        regions: store.functions().iter().any(|f| f.id.region.is_some()),
+        accounts: store.functions().iter().any(|f| f.id.account.is_some()),
+    };
+    let shown = Column::shown(area.width, places, app.columns);
     let header = header_row(app, &shown);
     let widths: Vec<Constraint> = shown
         .iter()
