@@ -533,6 +533,9 @@ pub struct RegionStatus {
     pub limits: Option<crate::model::function::AccountLimits>,
     /// Last successful call.
     pub ok_at: Option<DateTime<Utc>>,
-    /// The latest failure, cleared by the next success of the same API.
+    /// The latest failure as shown (with the fix for expired
+    /// credentials), cleared by the next success.
     pub error: Option<String>,
+    /// The same failure as an error (its kind, for `--once`'s errors).
+    pub failure: Option<SourceError>,
 }

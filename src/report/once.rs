@@ -217,8 +217,8 @@ pub async fn scan_errors<S: Source>(
 
 /// Errors that make the run fail (exit 1): anything but "this endpoint does
 /// not implement that API", which only turns values into n/a.
-fn fatal_errors(store: &Store) -> Vec<&SourceError> {
-    [
+fn fatal_errors(store: &Store) -> Vec<String> {
+    let parts = [
         &store.inventory.last_error,
         &store.metrics.last_error,
         &store.alarms.last_error,
@@ -227,7 +227,14 @@ fn fatal_errors(store: &Store) -> Vec<&SourceError> {
     .into_iter()
     .flatten()
     .filter(|e| !e.is_unsupported())
-    .collect()
+    .map(ToString::to_string);
+    // A profile of several that failed (the others' data is printed).
+    let places = store
+        .regions
+        .iter()
+        .filter(|s| s.profile.is_some())
+        .filter_map(|s| Some(format!("{}: {}", s.region, s.error.as_ref()?)));
+    parts.chain(places).collect()
 }
 
 fn render(s: &Snapshot, opts: &OnceOptions) -> String {
@@ -272,7 +279,7 @@ pub async fn run<S: Source>(src: Arc<S>, settings: &Settings, opts: &OnceOptions
     let mut said: Vec<String> = Vec::new();
     for e in &fatal {
         // One line per cause: several APIs failing the same way say it once.
-        let line = e.to_string();
+        let line = e.clone();
         if !said.contains(&line) {
             eprintln!("lamtop: {line}");
             said.push(line);

@@ -60,6 +60,9 @@ impl<S: Source> MultiSource<S> {
         let status_of = |p: &Place, error: Option<String>| RegionStatus {
             region: p.to_string(),
             profile: p.account.clone(),
+            failure: error
+                .clone()
+                .map(|message| SourceError::Credentials { message }),
             error,
             ..Default::default()
         };
@@ -124,8 +127,15 @@ impl<S: Source> MultiSource<S> {
             Ok(_) => {
                 e.ok_at = Some(Utc::now());
                 e.error = None;
+                e.failure = None;
             }
-            Err(err) => e.error = Some(with_fix(place, err)),
+            // An API the endpoint lacks is its pane's business (it says
+            // "n/a from this endpoint"), not a failing place.
+            Err(err) if err.is_unsupported() => {}
+            Err(err) => {
+                e.error = Some(with_fix(place, err));
+                e.failure = Some(err.clone());
+            }
         });
     }
 
@@ -169,11 +179,17 @@ impl<S: Source> MultiSource<S> {
 /// A place's error as its status shows it; credentials that ran out or
 /// were refused say what to run for that profile.
 fn with_fix(place: &Place, err: &SourceError) -> String {
+    let text = err.to_string();
     match (err, &place.account) {
         (SourceError::Credentials { .. }, Some(profile)) => {
-            format!("{err} — run `aws sso login --profile {profile}`")
+            let fix = format!("aws sso login --profile {profile}");
+            if text.contains("'aws sso login'") {
+                text.replace("'aws sso login'", &format!("'{fix}'"))
+            } else {
+                format!("{text} — run `{fix}`")
+            }
         }
-        _ => err.to_string(),
+        _ => text,
     }
 }
 

@@ -72,7 +72,9 @@ impl Store {
             .map(|f| self.function_summary(&f.id))
             .collect();
         let total = |get: fn(&crate::store::FunctionSummary) -> Option<f64>| {
-            mine.iter().map(get).sum::<Option<f64>>()
+            mine.iter()
+                .map(get)
+                .try_fold(0.0, |sum, v| v.map(|v| sum + v))
         };
         AccountView {
             profile: profile.to_string(),

@@ -82,6 +82,10 @@ HOP_HEADERS = {"connection", "transfer-encoding", "content-length", "server", "d
 UTC = dt.timezone.utc
 
 
+# An access key that names its account (see Handler.moto_request).
+ACCOUNT_KEY = re.compile(r"Credential=AKIDACCT(\d{12})/")
+
+
 class State:
     """Everything the handler threads share, behind one lock."""
 
@@ -94,6 +98,15 @@ class State:
         self.moto_port = moto_port
         self.moto = None
         self.rng = random.Random(7)
+        self.accounts = set()  # other accounts whose test role exists
+
+    def prepare_account(self, account):
+        """The test role in another account, once (its first request)."""
+        with self.lock:
+            if account in self.accounts:
+                return
+            self.accounts.add(account)
+        create_test_role(self.moto_port, account)
 
     def record(self, op):
         with self.lock:
@@ -324,6 +337,14 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, payload, headers)
 
     def moto_request(self, method, path, body, headers):
+        # Several accounts: moto keys its state by the x-moto-account-id
+        # header; an access key "AKIDACCT" + 12 digits (the SigV4
+        # Credential of the request) names that account.
+        account = ACCOUNT_KEY.search(self.headers.get("Authorization", ""))
+        if account:
+            self.state.prepare_account(account.group(1))
+            headers = dict(headers)
+            headers["x-moto-account-id"] = account.group(1)
         conn = http.client.HTTPConnection("127.0.0.1", self.state.moto_port, timeout=60)
         try:
             conn.request(method, path, body=body, headers=headers)
@@ -419,8 +440,9 @@ def set_backend(state, up):
 TEST_ROLE = "lamtop-test"
 
 
-def create_test_role(port):
-    """moto's CreateFunction insists the execution role exists in IAM."""
+def create_test_role(port, account=None):
+    """moto's CreateFunction insists the execution role exists in IAM (in
+    the default account, or in `account`)."""
     import boto3
 
     iam = boto3.client(
@@ -430,6 +452,10 @@ def create_test_role(port):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+    if account:
+        def in_account(request, **_):
+            request.headers["x-moto-account-id"] = account
+        iam.meta.events.register("before-sign.iam.*", in_account)
     try:
         iam.create_role(
             RoleName=TEST_ROLE,

@@ -27,6 +27,11 @@ pub const ACCESS_KEY: &str = "AKIDLAMTOPTEST";
 /// Matching fake secret.
 pub const SECRET_KEY: &str = "lamtop-test-secret-do-not-use";
 
+/// The access key the gateway maps to `account` (12 digits).
+pub fn account_key(account: &str) -> String {
+    format!("AKIDACCT{account}")
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -195,6 +200,24 @@ impl Emulator {
             "/__gateway/backend",
             &serde_json::json!({ "up": up }).to_string(),
         );
+    }
+
+    /// SDK configuration for seeding another account (moto keeps one
+    /// state per account; the gateway reads the account from the key).
+    pub async fn sdk_config_in(&self, account: &str) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(lamtop::source::aws::https_client())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+                account_key(account),
+                SECRET_KEY,
+                None,
+                None,
+                "lamtop-tests",
+            ))
+            .load()
+            .await
     }
 
     /// SDK configuration for seeding: fake credentials, loopback endpoint.

@@ -122,10 +122,21 @@ fn create(
 
 /// Creates `n` functions.
 pub async fn functions(conf: &SdkConfig, n: usize) {
+    functions_as(conf, n, ROLE).await;
+}
+
+/// Creates `n` functions in another account (`conf` from
+/// `Emulator::sdk_config_in`), with that account's test role.
+pub async fn functions_in(conf: &SdkConfig, account: &str, n: usize) {
+    functions_as(conf, n, &format!("arn:aws:iam::{account}:role/lamtop-test")).await;
+}
+
+async fn functions_as(conf: &SdkConfig, n: usize, role: &str) {
     let lambda = aws_sdk_lambda::Client::new(conf);
     for i in 0..n {
         let e = expected(i);
         create(&lambda, &e.name)
+            .role(role)
             .runtime(if i % 2 == 0 {
                 Runtime::Python312
             } else {

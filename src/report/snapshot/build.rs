@@ -265,6 +265,14 @@ fn error_entries(store: &Store) -> Vec<ErrorEntry> {
     push(&store.metrics.last_error, "all metrics");
     push(&store.alarms.last_error, "alarms");
     push(&store.account.last_error, "account.concurrency_limit");
+    // A failing place of several (a profile whose credentials ran out).
+    for st in store.regions.iter().filter(|s| s.profile.is_some()) {
+        if let (Some(e), Some(text)) = (&st.failure, &st.error) {
+            let mut entry = error_entry(e, &format!("functions of {}", sanitize(&st.region)));
+            entry.message = sanitize(text);
+            errors.push(entry);
+        }
+    }
     if let Some(m) = &store.metrics.value {
         let mut seen: Vec<(String, &'static str)> = Vec::new();
         let mut keys: Vec<_> = m.unavailable.iter().collect();
