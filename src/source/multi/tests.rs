@@ -167,3 +167,91 @@ async fn a_failing_region_keeps_the_others_and_says_why() {
         "{st:?}"
     );
 }
+
+/// Two demo fleets as two profiles in one region, and a third profile
+/// that could not be loaded.
+fn accounts() -> MultiSource<DemoSource> {
+    MultiSource::with_broken(
+        vec![
+            (
+                Place::of("prod", "r1"),
+                DemoSource::new(1).at(now()).in_account("111111111111"),
+            ),
+            (
+                Place::of("staging", "r1"),
+                DemoSource::new(2).at(now()).in_account("222222222222"),
+            ),
+        ],
+        vec![(
+            Place::of("ghost", "r1"),
+            "unknown AWS profile 'ghost'".into(),
+        )],
+    )
+}
+
+#[tokio::test]
+async fn two_profiles_keep_their_functions_series_and_limits_apart() {
+    let m = accounts();
+    let fns = m.list_functions().await.unwrap();
+    let plain = DemoSource::new(1).at(now()).list_functions().await.unwrap();
+    assert_eq!(fns.len(), 2 * plain.len());
+    let name = &plain[0].id.name;
+    let prod = FunctionId::parse(&format!("{name}@prod/r1"));
+    let staging = FunctionId::parse(&format!("{name}@staging/r1"));
+    assert!(fns.iter().any(|f| f.id == prod) && fns.iter().any(|f| f.id == staging));
+    assert_eq!(prod.to_string(), format!("{name}@prod/r1"));
+
+    // Account series come back once per account, never summed.
+    let window = Duration::from_secs(900);
+    let range = TimeRange::ending_at(now(), window);
+    let queries = plan_fleet_queries([&prod, &staging], window, &[]);
+    let got = m.fetch_metrics(range, &queries).await.unwrap();
+    let acct = MetricKey::account(MetricKind::ConcurrentExecutions, Stat::Maximum);
+    let of = |k: &MetricKey| {
+        got.series
+            .iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, s)| s.max())
+    };
+    assert_eq!(of(&acct), None, "no cross-account total");
+    let plain_q = plan_fleet_queries([&FunctionId::new(name.clone())], window, &[]);
+    for (seed, profile) in [(1, "prod"), (2, "staging")] {
+        let d = DemoSource::new(seed).at(now());
+        let w = d.fetch_metrics(range, &plain_q).await.unwrap();
+        let want = w
+            .series
+            .iter()
+            .find(|(k, _)| *k == acct)
+            .map(|(_, s)| s.max());
+        assert!(want.is_some());
+        assert_eq!(of(&acct.clone().of_account(profile)), want, "{profile}");
+    }
+
+    // Limits: each place keeps its own; there is no total.
+    let limits = m.account_limits().await.unwrap();
+    assert_eq!(limits.concurrency_limit, None);
+    assert_eq!(m.account_id().await.unwrap(), "2 accounts");
+    let st = m.statuses();
+    let by = |p: &str| st.iter().find(|s| s.profile.as_deref() == Some(p)).unwrap();
+    assert_eq!(by("prod").account_id.as_deref(), Some("111111111111"));
+    assert_eq!(by("staging").account_id.as_deref(), Some("222222222222"));
+    assert!(
+        by("prod")
+            .limits
+            .is_some_and(|l| l.concurrency_limit.is_some())
+    );
+
+    // The broken profile: its status says why, a call to it says so too,
+    // the others answered.
+    assert!(
+        by("ghost")
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("unknown AWS profile"))
+    );
+    let ghost = FunctionId::parse(&format!("{name}@ghost/r1"));
+    let e = m.reserved_concurrency(&ghost).await.unwrap_err();
+    assert!(matches!(e, SourceError::Credentials { .. }), "{e}");
+    assert!(by("prod").error.is_none() && by("staging").error.is_none());
+    assert_eq!(m.describe().profile.as_deref(), Some("prod,staging,ghost"));
+}
