@@ -71,7 +71,10 @@ impl<S: Source> MultiSource<S> {
             .map(|(p, _)| (p.clone(), status_of(p, None)))
             .collect();
         for (p, why) in &broken {
-            status.insert(p.clone(), status_of(p, Some(why.clone())));
+            let err = SourceError::Credentials {
+                message: why.clone(),
+            };
+            status.insert(p.clone(), status_of(p, Some(with_fix(p, &err))));
         }
         Self {
             places: places.into_iter().map(|(p, s)| (p, Arc::new(s))).collect(),

@@ -146,3 +146,50 @@ fn several_regions_get_a_region_column_and_a_status_each() {
     assert!(screen.contains("us-east-1 ✓ eu-west-1 ✓"), "{screen}");
     insta::assert_snapshot!("two_regions", screen);
 }
+
+#[test]
+fn several_profiles_get_an_account_column_and_each_accounts_numbers() {
+    use crate::model::id::Place;
+    use crate::source::multi::MultiSource;
+    let m = MultiSource::with_broken(
+        vec![
+            (
+                Place::of("prod", "us-east-1"),
+                DemoSource::new(42).at(now()).in_account("111111111111"),
+            ),
+            (
+                Place::of("staging", "us-east-1"),
+                DemoSource::new(43).at(now()).in_account("222222222222"),
+            ),
+        ],
+        vec![(
+            Place::of("expired", "us-east-1"),
+            "the AWS session has expired: run 'aws sso login'".into(),
+        )],
+    );
+    let mut store = Store::default();
+    fill(&m, &mut store);
+    block_on(async {
+        let _ = m.account_id().await;
+        let _ = m.account_limits().await;
+    });
+    store.apply(Update::ApiUsage {
+        at: now() - chrono::Duration::seconds(12),
+        total_calls: m.api_calls(),
+        throttled_calls: 0,
+        regions: m.region_statuses(),
+    });
+    let a = app(false, 170, 45);
+    let screen = draw(&a, &store).backend().to_string();
+    assert!(screen.contains("ACCOUNT"), "{screen}");
+    assert!(
+        screen.contains("111111111111") && screen.contains("222222222222"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("prod/us-east-1 ✓ staging/us-east-1 ✓ expired/us-east-1 ⚠"),
+        "{screen}"
+    );
+    assert!(screen.contains("'aws sso login --profile"), "{screen}");
+    insta::assert_snapshot!("two_profiles", screen);
+}

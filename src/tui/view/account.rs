@@ -24,8 +24,10 @@ pub fn render(
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let accounts = store.accounts();
+    let mut accounts = store.accounts();
     if !accounts.is_empty() {
+        // A failing account first: it is what needs doing.
+        accounts.sort_by_key(|a| a.problems.is_empty());
         let lines: Vec<Line<'static>> =
             accounts.iter().flat_map(|a| each_account(app, a)).collect();
         frame.render_widget(
@@ -153,21 +155,39 @@ fn each_account(app: &App, a: &crate::store::AccountView) -> Vec<Line<'static>> 
         .and_then(|l| l.concurrency_limit)
         .map_or("n/a".into(), |l| l.to_string());
     let errs = a.errors.unwrap_or(0.0);
+    if a.functions == 0 && !a.problems.is_empty() {
+        // Nothing was read: what failed is all there is to say.
+        let mut lines = vec![Line::styled(
+            format!("{}{id}", sanitize(&a.profile)),
+            t.header(),
+        )];
+        lines.extend(
+            a.problems
+                .iter()
+                .map(|p| Line::styled(format!("⚠ {}", sanitize(p)), t.error())),
+        );
+        return lines;
+    }
     let mut lines = vec![
-        Line::styled(format!("{}{id}", sanitize(&a.profile)), t.header()),
-        Line::from(format!(
-            "  concurrency {} / {limit} · claimed {} · {} functions",
-            format::count(a.concurrency_max),
-            format::count(a.claimed_concurrency_max),
-            a.functions
-        )),
         Line::from(vec![
-            Span::raw(format!("  invocations {}  ", format::count(a.invocations))),
+            Span::styled(format!("{}{id}", sanitize(&a.profile)), t.header()),
+            Span::raw(format!(
+                " concurrency {} / {limit} · claimed {}",
+                format::count(a.concurrency_max),
+                format::count(a.claimed_concurrency_max),
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw(format!(
+                "  {} fn · invocations {} · ",
+                a.functions,
+                format::count(a.invocations)
+            )),
             Span::styled(
                 format!("errors {}", format::count(a.errors)),
                 if errs > 0.0 { t.error() } else { t.text() },
             ),
-            Span::raw(format!("  throttles {}", format::count(a.throttles))),
+            Span::raw(format!(" · throttles {}", format::count(a.throttles))),
         ]),
     ];
     lines.extend(

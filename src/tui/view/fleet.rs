@@ -98,7 +98,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, store: &Store, now: Date
         return;
     }
     let places = Places {
-        regions: store.functions().iter().any(|f| f.id.region.is_some()),
+        // With several profiles every id carries a region: the column
+        // shows only when there is more than one.
+        regions: {
+            let mut r = store
+                .functions()
+                .iter()
+                .filter_map(|f| f.id.region.as_ref());
+            r.next().is_some_and(|first| r.any(|x| x != first))
+        },
         accounts: store.functions().iter().any(|f| f.id.account.is_some()),
     };
     let shown = Column::shown(area.width, places, app.columns);
