@@ -78,6 +78,7 @@ fn store(n: usize) -> Store {
             series,
             failed: vec![],
             calls: 1,
+            requested: 0,
         }),
         plan: None,
     });
@@ -132,6 +133,7 @@ fn bench(c: &mut Criterion) {
                 series: m.series.clone().into_iter().collect(),
                 failed: vec![],
                 calls: 90,
+                requested: 0,
             },
             |fetch| {
                 let mut s = Store::default();

@@ -385,6 +385,10 @@ pub struct MetricsFetch {
     pub failed: Vec<(MetricKey, SourceError)>,
     /// GetMetricData calls made (pages included).
     pub calls: u32,
+    /// Metrics requested (what GetMetricData bills: each query once, its
+    /// pages not again); 0 when the source does not say, then one per
+    /// series and failure.
+    pub requested: usize,
 }
 
 /// What of the log pane's events stays when it starts over for the same

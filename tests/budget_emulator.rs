@@ -86,10 +86,18 @@ async fn a_thousand_functions_stay_under_the_budget_and_a_waking_function_is_rea
     wait_refreshes(&emu, 1);
     emu.reset_calls();
     let counted = wait_refreshes(&emu, 3);
+    let calls = emu.calls();
     let screen = tmux.screen();
 
     let per_refresh = counted.values().sum::<u64>() / 3;
-    eprintln!("metrics a refresh: {per_refresh}\n{screen}");
+    let gmd: u64 = calls
+        .iter()
+        .filter(|(k, _)| k.starts_with("cloudwatch:GetMetricData"))
+        .map(|(_, v)| v)
+        .sum();
+    eprintln!(
+        "metrics a refresh: {per_refresh}, GetMetricData calls in 3 refreshes: {gmd}\n{screen}"
+    );
     assert!(
         per_refresh <= ALLOWED,
         "{per_refresh} metrics a refresh > {ALLOWED}:\n{screen}"
@@ -142,6 +150,7 @@ async fn a_thousand_functions_stay_under_the_budget_and_a_waking_function_is_rea
     seed::counts(&conf, &sleeper, "Invocations", &[(now, 40.0)]).await;
     seed::counts(&conf, &sleeper, "Errors", &[(now, 40.0)]).await;
     emu.reset_calls();
+    let seeded = Instant::now();
     let woke = tmux.wait_until("the sleeper on screen with its errors", |s| {
         s.lines()
             .any(|l| l.contains(&sleeper) && l.contains(" 40 "))
@@ -151,7 +160,10 @@ async fn a_thousand_functions_stay_under_the_budget_and_a_waking_function_is_rea
         .get(&format!("Invocations {}", seed::scale_name(0)))
         .copied()
         .unwrap_or(0);
-    eprintln!("the sleeper was read in full after {refreshes} refreshes");
+    eprintln!(
+        "the sleeper was on screen with its errors {:.1} s after its datapoints, after {refreshes} refreshes",
+        seeded.elapsed().as_secs_f64()
+    );
     assert!(refreshes <= 2, "read after {refreshes} refreshes:\n{woke}");
     tmux.send(&["q"]);
     tmux.wait_for("EXITED 0");

@@ -139,6 +139,7 @@ impl<S: Source> Read<'_, S> {
                 fetch.series.extend(more.series);
                 fetch.failed.extend(more.failed);
                 fetch.calls += more.calls;
+                fetch.requested += more.requested;
                 plan.absorb(second);
             }
             Err(e) => tracing::warn!(error = %e, "reading the functions that woke up failed"),

@@ -360,6 +360,7 @@ impl<S: Source> Metrics for MultiSource<S> {
                 Ok(f) => {
                     any_ok = true;
                     out.calls += f.calls;
+                    out.requested += f.requested.max(qs.len());
                     for (k, s) in f.series {
                         let k = requalify(k);
                         if k.function.is_some() {

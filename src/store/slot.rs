@@ -134,7 +134,7 @@ impl MetricsData {
     pub(super) fn of(range: TimeRange, fetch: MetricsFetch) -> Self {
         Self {
             range: Some(range),
-            requested: fetch.series.len() + fetch.failed.len(),
+            requested: fetch.requested.max(fetch.series.len() + fetch.failed.len()),
             series: fetch.series.into_iter().collect(),
             unavailable: fetch.failed.into_iter().collect(),
             calls: fetch.calls,

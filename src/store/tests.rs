@@ -48,6 +48,7 @@ fn fetch(inv: &[(i64, f64)], avg: &[(i64, f64)], p99: Option<f64>) -> MetricsFet
         series,
         failed,
         calls: 2,
+        requested: 0,
     }
 }
 

@@ -54,7 +54,7 @@ impl MetricsData {
                 entry.percentiles = Some(at);
             }
         }
-        self.requested = fetch.series.len() + fetch.failed.len();
+        self.requested = fetch.requested.max(fetch.series.len() + fetch.failed.len());
         for (k, s) in fetch.series {
             self.unavailable.remove(&k);
             self.series.insert(k, s);

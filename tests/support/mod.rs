@@ -205,29 +205,21 @@ impl Emulator {
     /// SDK configuration for seeding another account (moto keeps one
     /// state per account; the gateway reads the account from the key).
     pub async fn sdk_config_in(&self, account: &str) -> aws_config::SdkConfig {
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(lamtop::source::aws::https_client())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-                account_key(account),
-                SECRET_KEY,
-                None,
-                None,
-                "lamtop-tests",
-            ))
-            .load()
-            .await
+        self.sdk_config_with(&account_key(account)).await
     }
 
     /// SDK configuration for seeding: fake credentials, loopback endpoint.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.sdk_config_with(ACCESS_KEY).await
+    }
+
+    async fn sdk_config_with(&self, access_key: &str) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(lamtop::source::aws::https_client())
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(self.endpoint())
             .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-                ACCESS_KEY,
+                access_key,
                 SECRET_KEY,
                 None,
                 None,

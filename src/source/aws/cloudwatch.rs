@@ -139,7 +139,10 @@ impl Metrics for AwsSource {
         range: TimeRange,
         queries: &[MetricQuery],
     ) -> Result<MetricsFetch, SourceError> {
-        let mut fetch = MetricsFetch::default();
+        let mut fetch = MetricsFetch {
+            requested: queries.len(),
+            ..MetricsFetch::default()
+        };
         let mut first_err = None;
         let batches = batches(queries);
         let total = batches.len();

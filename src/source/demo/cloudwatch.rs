@@ -185,6 +185,7 @@ impl Metrics for DemoSource {
                 .collect(),
             failed: Vec::new(),
             calls: calls as u32,
+            requested: queries.len(),
         })
     }
 

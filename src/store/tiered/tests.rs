@@ -75,6 +75,7 @@ fn refresh(s: &mut Store, t: i64, series: Vec<(MetricKey, Series)>, plan: Refres
             series,
             failed: vec![],
             calls,
+            requested: 0,
         }),
         plan: Some(plan),
     });
@@ -158,6 +159,7 @@ fn a_refresh_without_a_plan_replaces_everything_and_nothing_is_behind() {
             series: full("b", range_at(660), 4.0),
             failed: vec![],
             calls: 1,
+            requested: 0,
         }),
         plan: None,
     });

@@ -455,6 +455,7 @@ fn a_row_read_in_turns_is_dimmed_until_it_is_read_again() {
             series,
             failed: vec![],
             calls: 1,
+            requested: 0,
         }),
         plan: Some(crate::model::budget::RefreshPlan {
             full: vec![fresh.clone()],

@@ -131,14 +131,7 @@ fn several_regions_get_a_region_column_and_a_status_each() {
         (Place::region("us-east-1"), DemoSource::new(42).at(now())),
         (Place::region("eu-west-1"), DemoSource::new(43).at(now())),
     ]);
-    let mut store = Store::default();
-    fill(&m, &mut store);
-    store.apply(Update::ApiUsage {
-        at: now() - chrono::Duration::seconds(12),
-        total_calls: m.api_calls(),
-        throttled_calls: 0,
-        regions: m.region_statuses(),
-    });
+    let store = fill_places(&m);
     let a = app(false, 170, 45);
     let screen = draw(&a, &store).backend().to_string();
     assert!(screen.contains("REGION"), "{screen}");
@@ -167,18 +160,11 @@ fn several_profiles_get_an_account_column_and_each_accounts_numbers() {
             "the AWS session has expired: run 'aws sso login'".into(),
         )],
     );
-    let mut store = Store::default();
-    fill(&m, &mut store);
     block_on(async {
         let _ = m.account_id().await;
         let _ = m.account_limits().await;
     });
-    store.apply(Update::ApiUsage {
-        at: now() - chrono::Duration::seconds(12),
-        total_calls: m.api_calls(),
-        throttled_calls: 0,
-        regions: m.region_statuses(),
-    });
+    let store = fill_places(&m);
     let a = app(false, 170, 45);
     let screen = draw(&a, &store).backend().to_string();
     assert!(screen.contains("ACCOUNT"), "{screen}");
@@ -192,4 +178,17 @@ fn several_profiles_get_an_account_column_and_each_accounts_numbers() {
     );
     assert!(screen.contains("'aws sso login --profile"), "{screen}");
     insta::assert_snapshot!("two_profiles", screen);
+}
+
+/// A store filled from a multi-place source, with each place's status.
+fn fill_places<S: Source>(m: &crate::source::multi::MultiSource<S>) -> Store {
+    let mut store = Store::default();
+    fill(m, &mut store);
+    store.apply(Update::ApiUsage {
+        at: now() - chrono::Duration::seconds(12),
+        total_calls: m.api_calls(),
+        throttled_calls: 0,
+        regions: m.region_statuses(),
+    });
+    store
 }
