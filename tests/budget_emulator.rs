@@ -125,11 +125,12 @@ async fn a_thousand_functions_stay_under_the_budget_and_a_waking_function_is_rea
         "the busiest row is on screen:\n{screen}"
     );
     assert_eq!(q("Duration", FLEET - EVERY), 5 * 3, "{counted:?}");
-    // Idle functions: one series, in two turns (each read once or twice
-    // in three refreshes), never the others.
+    // Idle functions: one series, in turns of two refreshes (about 483 of
+    // 950 checked each time, the longest unread first: every one at least
+    // once in three refreshes), never the others.
     for i in (0..FLEET).filter(|i| !busy(*i)) {
         assert!(
-            (1..=2).contains(&q("Invocations", i)),
+            (1..=3).contains(&q("Invocations", i)),
             "idle {i}: {}",
             q("Invocations", i)
         );
