@@ -58,7 +58,7 @@ fn ids_are_whole(pane: &str) -> bool {
 #[test]
 fn the_log_filter_stays_with_its_function_and_the_pane_reaches_back() {
     let t = demo("filter", 120, 40);
-    t.wait_for("Functions 30/30");
+    fleet_ready(&t);
     t.send(&["Enter"]);
     t.wait_for("Logs");
     t.send(&["f", "E", "R", "R", "O", "R", "Enter"]);
@@ -90,7 +90,7 @@ fn the_log_filter_stays_with_its_function_and_the_pane_reaches_back() {
 #[test]
 fn help_scrolls_at_80x24_and_the_footer_names_help_and_quit() {
     let t = demo("help", 80, 24);
-    let s = t.wait_for("Functions 30/30");
+    let s = fleet_ready(&t);
     assert!(s.contains("? help") && s.contains("q quit"), "{s}");
     t.send(&["?"]);
     t.wait_for("Help — keys · lines 1–22 of");
@@ -110,7 +110,7 @@ fn help_scrolls_at_80x24_and_the_footer_names_help_and_quit() {
 #[test]
 fn the_traces_pane_never_cuts_a_trace_id() {
     let t = demo("traces", 80, 24);
-    t.wait_for("Functions 30/30");
+    fleet_ready(&t);
     t.send(&["Enter"]);
     for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
         t.resize(w, h);
@@ -137,7 +137,7 @@ fn the_traces_pane_never_cuts_a_trace_id() {
 fn errors_screen_reads_the_fleet_and_opens_a_group() {
     for (w, h) in [(80, 24), (160, 45)] {
         let t = demo(&format!("errors-{w}"), w, h);
-        t.wait_for("Functions 30/30");
+        fleet_ready(&t);
         t.send(&["E"]);
         let s = t.wait_until("the scan to finish", |s| {
             s.contains("functions read") && s.contains("COUNT")
@@ -172,7 +172,7 @@ fn ctrl_s_writes_the_incident_report_and_never_overwrites() {
     )
     .unwrap();
     let t = demo(label, 200, 50);
-    t.wait_for("Functions 30/30");
+    fleet_ready(&t);
     t.send(&["Enter"]);
     t.wait_for("Logs");
     t.send(&["C-s"]);
@@ -211,7 +211,7 @@ fn ctrl_s_writes_the_incident_report_and_never_overwrites() {
 #[test]
 fn l_on_a_twenty_minute_old_trace_shows_its_lines() {
     let t = demo("old-trace", 160, 45);
-    t.wait_for("Functions 30/30");
+    fleet_ready(&t);
     t.send(&["Enter"]);
     t.wait_until("the traces pane with its rows", |s| s.contains("✓ ok"));
     t.send(&["Tab"]);
@@ -283,7 +283,7 @@ fn signal_columns_at_three_sizes_and_the_signals_box() {
         ),
     ] {
         let t = demo(&format!("signals-{w}"), w, h);
-        t.wait_for("Functions 30/30");
+        fleet_ready(&t);
         t.send(&["c"]);
         t.wait_for("$/H");
         t.send(&["c"]);
@@ -316,4 +316,13 @@ fn signal_columns_at_three_sizes_and_the_signals_box() {
         t.send(&["q"]);
         t.wait_for("EXITED 0");
     }
+}
+
+/// Waits (bounded) for the fleet and its first metrics refresh, so the
+/// first row is the one the default order puts there (before the metrics
+/// only the warned functions stand out).
+fn fleet_ready(t: &Tmux) -> String {
+    t.wait_until("the fleet with its metrics", |s| {
+        s.contains("Functions 30/30") && s.contains(" old │")
+    })
 }
