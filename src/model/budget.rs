@@ -45,6 +45,9 @@ pub const FULL_SERIES: usize = 6;
 /// Window percentiles per function (`metrics::FUNCTION_PERCENTILES`).
 pub const PERCENTILE_SERIES: usize = 3;
 
+/// Queries one GetMetricData call carries.
+const ONE_CALL: usize = 500;
+
 /// What the dashboard may spend on metrics: `None` is unlimited.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Budget {
@@ -146,8 +149,10 @@ pub struct Tiers {
 
 impl Tiers {
     /// Plans the next refresh of `fleet` within `budget`. A function never
-    /// read is checked now, whatever the budget: the first refresh looks
-    /// at every function once.
+    /// read is looked at now, whatever the budget: the first refresh sees
+    /// every function once — in full when all of them fit one call and the
+    /// budget (a small fleet: one pass), else checked, and those found
+    /// awake read in full in the second pass.
     pub fn plan(&mut self, fleet: &[FunctionId], needs: &Needs, budget: Budget) -> RefreshPlan {
         let in_fleet: HashSet<&FunctionId> = fleet.iter().collect();
         self.known.retain(|f, _| in_fleet.contains(f));
@@ -178,9 +183,11 @@ impl Tiers {
         };
         let active_round = turn(active.len(), active_share);
         let idle_round = turn(idle.len(), idle_share);
+        let cap = budget.per_refresh().map_or(ONE_CALL, |a| a.min(ONE_CALL));
+        let at_once = must_cost + unseen.len() * each_active <= cap;
         let mut plan = RefreshPlan {
             active: active.len(),
-            idle: idle.len() + unseen.len(),
+            idle: idle.len() + if at_once { 0 } else { unseen.len() },
             active_round,
             idle_round,
             budget_per_hour: budget.per_hour,
@@ -190,7 +197,12 @@ impl Tiers {
         plan.full.extend(must.into_iter().cloned());
         plan.full.extend(oldest(active, active_share));
         plan.checked.extend(oldest(idle, idle_share));
-        plan.checked.extend(unseen.into_iter().cloned());
+        let first_sight = unseen.into_iter().cloned();
+        if at_once {
+            plan.full.extend(first_sight);
+        } else {
+            plan.checked.extend(first_sight);
+        }
         plan.percentiles = plan.full.iter().filter(|f| wants_p(f)).cloned().collect();
         plan
     }

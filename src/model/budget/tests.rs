@@ -229,3 +229,20 @@ fn cost_at_five_percent_active_before_and_after() {
     }
     eprintln!("{}", lines.join("\n"));
 }
+
+#[test]
+fn a_small_fleet_is_read_in_full_at_first_sight_in_one_pass() {
+    let fleet = ids(30);
+    let mut tiers = Tiers::default();
+    let needs = Needs {
+        all_percentiles: true,
+        extra: 2,
+        ..Needs::default()
+    };
+    let plan = tiers.plan(&fleet, &needs, DEFAULT);
+    assert_eq!((plan.full.len(), plan.checked.len()), (30, 0));
+    assert_eq!(plan.percentiles.len(), 30);
+    // One more than a call holds: checked first.
+    let plan = Tiers::default().plan(&ids(56), &needs, DEFAULT);
+    assert_eq!((plan.full.len(), plan.checked.len()), (0, 56));
+}
