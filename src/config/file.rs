@@ -256,17 +256,13 @@ fn log_calls_per_second(
     src: &Source<'_>,
     v: Option<&Spanned<f64>>,
 ) -> Result<Option<f64>, ConfigError> {
-    match v {
-        Some(v) if !(0.1..=25.0).contains(v.get_ref()) => Err(src.at(
-            v.span(),
-            "log_calls_per_second",
-            format!(
-                "'{}' is out of range: use 0.1 to 25 (FilterLogEvents allows about 5/s per account)",
-                v.get_ref()
-            ),
-        )),
-        v => Ok(v.map(|v| *v.get_ref())),
-    }
+    ranged_number(
+        src,
+        "log_calls_per_second",
+        v,
+        0.1..=25.0,
+        "use 0.1 to 25 (FilterLogEvents allows about 5/s per account)",
+    )
 }
 
 /// `api_budget_per_hour`, US dollars (0 = no limit).
@@ -274,14 +270,29 @@ fn api_budget_per_hour(
     src: &Source<'_>,
     v: Option<&Spanned<f64>>,
 ) -> Result<Option<f64>, ConfigError> {
+    ranged_number(
+        src,
+        "api_budget_per_hour",
+        v,
+        0.0..=1000.0,
+        "use 0 to 1000 US dollars per hour (0 = no limit)",
+    )
+}
+
+/// A number within `range`; outside it, the line, the key, the value and
+/// what to use instead.
+fn ranged_number(
+    src: &Source<'_>,
+    key: &str,
+    v: Option<&Spanned<f64>>,
+    range: std::ops::RangeInclusive<f64>,
+    what_to_use: &str,
+) -> Result<Option<f64>, ConfigError> {
     match v {
-        Some(v) if !(0.0..=1000.0).contains(v.get_ref()) => Err(src.at(
+        Some(v) if !range.contains(v.get_ref()) => Err(src.at(
             v.span(),
-            "api_budget_per_hour",
-            format!(
-                "'{}' is out of range: use 0 to 1000 US dollars per hour (0 = no limit)",
-                v.get_ref()
-            ),
+            key,
+            format!("'{}' is out of range: {what_to_use}", v.get_ref()),
         )),
         v => Ok(v.map(|v| *v.get_ref())),
     }
