@@ -537,9 +537,27 @@ pub struct RegionStatus {
     pub limits: Option<crate::model::function::AccountLimits>,
     /// Last successful call.
     pub ok_at: Option<DateTime<Utc>>,
-    /// The latest failure as shown (with the fix for expired
-    /// credentials), cleared by the next success.
-    pub error: Option<String>,
-    /// The same failure as an error (its kind, for `--once`'s errors).
-    pub failure: Option<SourceError>,
+    /// The latest failure, cleared by the next success (shown with its
+    /// fix by [`RegionStatus::problem`]).
+    pub error: Option<SourceError>,
+}
+
+impl RegionStatus {
+    /// The latest failure as shown: credentials that ran out or were
+    /// refused say what to run for this place's profile.
+    pub fn problem(&self) -> Option<String> {
+        let err = self.error.as_ref()?;
+        let text = err.to_string();
+        Some(match (err, &self.profile) {
+            (SourceError::Credentials { .. }, Some(profile)) => {
+                let fix = format!("aws sso login --profile {profile}");
+                if text.contains("'aws sso login'") {
+                    text.replace("'aws sso login'", &format!("'{fix}'"))
+                } else {
+                    format!("{text} — run `{fix}`")
+                }
+            }
+            _ => text,
+        })
+    }
 }

@@ -297,11 +297,11 @@ pub fn plan_queries(plan: &RefreshPlan, window: Duration, with_account: bool) ->
 
 /// The window total of each plain sum series a refresh read, what
 /// [`Tiers::observe`] decides on.
-pub fn window_sums<'a>(
-    series: impl IntoIterator<Item = (&'a MetricKey, &'a crate::model::metrics::Series)>,
+pub fn window_sums(
+    series: &[(MetricKey, crate::model::metrics::Series)],
 ) -> HashMap<MetricKey, f64> {
     series
-        .into_iter()
+        .iter()
         .filter(|(k, _)| {
             k.function.is_some()
                 && k.stat == Stat::Sum

@@ -123,18 +123,14 @@ impl<S: Source> Read<'_, S> {
         needs: &Needs,
     ) -> Result<(MetricsFetch, RefreshPlan), SourceError> {
         let mut fetch = self.pass(&plan, true).await?;
-        let awake = lock(&self.c.tiers).observe(
-            &plan,
-            &window_sums(fetch.series.iter().map(|(k, s)| (k, s))),
-            Utc::now(),
-        );
+        let awake = lock(&self.c.tiers).observe(&plan, &window_sums(&fetch.series), Utc::now());
         if awake.is_empty() {
             return Ok((fetch, plan));
         }
         let second = Tiers::plan_awake(awake, needs);
         match self.pass(&second, false).await {
             Ok(more) => {
-                let sums = window_sums(more.series.iter().map(|(k, s)| (k, s)));
+                let sums = window_sums(&more.series);
                 lock(&self.c.tiers).observe(&second, &sums, Utc::now());
                 fetch.series.extend(more.series);
                 fetch.failed.extend(more.failed);

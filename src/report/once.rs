@@ -233,7 +233,7 @@ fn fatal_errors(store: &Store) -> Vec<String> {
         .regions
         .iter()
         .filter(|s| s.profile.is_some())
-        .filter_map(|s| Some(format!("{}: {}", s.region, s.error.as_ref()?)));
+        .filter_map(|s| Some(format!("{}: {}", s.region, s.problem()?)));
     parts.chain(places).collect()
 }
 

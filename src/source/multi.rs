@@ -57,12 +57,9 @@ impl<S: Source> MultiSource<S> {
     /// One source per place, and the places whose profile could not be
     /// loaded (each with the reason), which fail in their status only.
     pub fn with_broken(places: Vec<(Place, S)>, broken: Vec<(Place, String)>) -> Self {
-        let status_of = |p: &Place, error: Option<String>| RegionStatus {
+        let status_of = |p: &Place, error: Option<SourceError>| RegionStatus {
             region: p.to_string(),
             profile: p.account.clone(),
-            failure: error
-                .clone()
-                .map(|message| SourceError::Credentials { message }),
             error,
             ..Default::default()
         };
@@ -74,7 +71,7 @@ impl<S: Source> MultiSource<S> {
             let err = SourceError::Credentials {
                 message: why.clone(),
             };
-            status.insert(p.clone(), status_of(p, Some(with_fix(p, &err))));
+            status.insert(p.clone(), status_of(p, Some(err)));
         }
         Self {
             places: places.into_iter().map(|(p, s)| (p, Arc::new(s))).collect(),
@@ -130,15 +127,11 @@ impl<S: Source> MultiSource<S> {
             Ok(_) => {
                 e.ok_at = Some(Utc::now());
                 e.error = None;
-                e.failure = None;
             }
             // An API the endpoint lacks is its pane's business (it says
             // "n/a from this endpoint"), not a failing place.
             Err(err) if err.is_unsupported() => {}
-            Err(err) => {
-                e.error = Some(with_fix(place, err));
-                e.failure = Some(err.clone());
-            }
+            Err(err) => e.error = Some(err.clone()),
         });
     }
 
@@ -176,23 +169,6 @@ impl<S: Source> MultiSource<S> {
             self.record(p, res);
         }
         out
-    }
-}
-
-/// A place's error as its status shows it; credentials that ran out or
-/// were refused say what to run for that profile.
-fn with_fix(place: &Place, err: &SourceError) -> String {
-    let text = err.to_string();
-    match (err, &place.account) {
-        (SourceError::Credentials { .. }, Some(profile)) => {
-            let fix = format!("aws sso login --profile {profile}");
-            if text.contains("'aws sso login'") {
-                text.replace("'aws sso login'", &format!("'{fix}'"))
-            } else {
-                format!("{text} — run `{fix}`")
-            }
-        }
-        _ => text,
     }
 }
 

@@ -52,7 +52,7 @@ impl Store {
             if let Some(l) = st.limits {
                 a.limits = Some(a.limits.map_or(l, |have| have.plus(l)));
             }
-            if let Some(e) = &st.error {
+            if let Some(e) = st.problem() {
                 a.problems.push(format!("{}: {e}", st.region));
             }
         }

@@ -26,7 +26,7 @@ impl MetricsData {
         at: DateTime<Utc>,
         in_fleet: impl Fn(&FunctionId) -> bool,
     ) {
-        let sums = window_sums(fetch.series.iter().map(|(k, s)| (k, s)));
+        let sums = window_sums(&fetch.series);
         let invocations = |f: &FunctionId| {
             sums.get(&MetricKey::function(f, MetricKind::Invocations, Stat::Sum))
                 .copied()

@@ -267,9 +267,9 @@ fn error_entries(store: &Store) -> Vec<ErrorEntry> {
     push(&store.account.last_error, "account.concurrency_limit");
     // A failing place of several (a profile whose credentials ran out).
     for st in store.regions.iter().filter(|s| s.profile.is_some()) {
-        if let (Some(e), Some(text)) = (&st.failure, &st.error) {
+        if let (Some(e), Some(text)) = (&st.error, st.problem()) {
             let mut entry = error_entry(e, &format!("functions of {}", sanitize(&st.region)));
-            entry.message = sanitize(text);
+            entry.message = sanitize(&text);
             errors.push(entry);
         }
     }

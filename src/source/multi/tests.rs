@@ -161,8 +161,7 @@ async fn a_failing_region_keeps_the_others_and_says_why() {
     assert!(st[0].error.is_none() && st[0].ok_at.is_some());
     assert!(
         st[1]
-            .error
-            .as_deref()
+            .problem()
             .is_some_and(|e| e.contains("lambda:ListFunctions")),
         "{st:?}"
     );
@@ -245,8 +244,7 @@ async fn two_profiles_keep_their_functions_series_and_limits_apart() {
     // the others answered.
     assert!(
         by("ghost")
-            .error
-            .as_deref()
+            .problem()
             .is_some_and(|e| e.contains("unknown AWS profile"))
     );
     let ghost = FunctionId::parse(&format!("{name}@ghost/r1"));

@@ -209,7 +209,7 @@ fn region_errors(app: &App, store: &Store) -> Vec<Line<'static>> {
                 format!(
                     "⚠ {}: {}",
                     crate::model::text::sanitize(&r.region),
-                    crate::model::text::sanitize(r.error.as_deref().unwrap_or(""))
+                    crate::model::text::sanitize(&r.problem().unwrap_or_default())
                 ),
                 app.theme.error(),
             )
